@@ -1,0 +1,272 @@
+"""Targets, share targets, LDN rows and the objective, resolved to unit masks and arrays."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from lup_opt.enums import Comparison, LdnScope, ObjectiveSense, TargetKind
+from lup_opt.errors import ScenarioError
+from lup_opt.scenario.scenario import Scenario
+
+if TYPE_CHECKING:
+    from lup_opt.data.model_data import ColumnArrays, Dimensions, PartArrays, UnitArrays
+
+ALL = "all"  # label of "every jurisdiction" / "the whole functional area" in tables
+
+
+def scope_mask(scenario: Scenario, scope: Mapping[str, Any]) -> np.ndarray:
+    """Units inside a scope: every key's value (or one of its listed values) must match."""
+    mask = np.ones(len(scenario.units), dtype=bool)
+    for key, value in scope.items():
+        wanted = [str(v) for v in value] if isinstance(value, list) else [str(value)]
+        mask &= scenario.unit_values(key).astype(str).isin(wanted).to_numpy()
+    return mask
+
+
+def scope_label(scope: Mapping[str, Any]) -> str:
+    """A readable scope: 'functional area' or 'jurisdiction=north; zone=peri_urban'."""
+    if not scope:
+        return "functional area"
+    parts = []
+    for key, value in scope.items():
+        shown = "|".join(map(str, value)) if isinstance(value, list) else str(value)
+        parts.append(f"{key}={shown}")
+    return "; ".join(parts)
+
+
+def _period_indices(period: Any, dims: Dimensions) -> list[int]:
+    if period is None:
+        return list(range(len(dims.periods)))
+    years = period if isinstance(period, list) else [period]
+    return [dims.periods.index(year) for year in years]
+
+
+@dataclass(frozen=True)
+class TargetRow:
+    name: str
+    indicator: int
+    sense: Comparison
+    value: float
+    kind: TargetKind
+    penalty: float
+    period: int
+    unit_mask: np.ndarray
+    scope: str
+    description: str
+
+
+def resolve_targets(scenario: Scenario, dims: Dimensions) -> tuple[TargetRow, ...]:
+    rows = []
+    for name, target in scenario.config.targets.items():
+        mask = scope_mask(scenario, target.scope)
+        for period in _period_indices(target.period, dims):
+            rows.append(
+                TargetRow(
+                    name=name,
+                    indicator=dims.indicators.index(target.indicator),
+                    sense=target.sense,
+                    value=target.value,
+                    kind=target.kind,
+                    penalty=target.penalty or 0.0,
+                    period=period,
+                    unit_mask=mask,
+                    scope=scope_label(target.scope),
+                    description=target.description,
+                )
+            )
+    return tuple(rows)
+
+
+@dataclass(frozen=True)
+class ShareTargetRow:
+    """numerator(scope_n) sense share x denominator(scope_d), within one group and period.
+
+    With ``share is None`` the share is a common variable shared by every group of the target
+    (``common_share`` indexes it), and ``denominator_value`` is the fixed denominator.
+    """
+
+    name: str
+    group: str
+    numerator: int
+    numerator_mask: np.ndarray
+    denominator: int
+    denominator_mask: np.ndarray
+    sense: Comparison
+    share: float | None
+    tolerance: float
+    kind: TargetKind
+    penalty: float
+    period: int
+    denominator_value: float
+    common_share: int
+    description: str
+
+
+def resolve_share_targets(
+    scenario: Scenario,
+    dims: Dimensions,
+    units: UnitArrays,
+    parts: PartArrays,
+    columns: ColumnArrays,
+    coefficients: sp.csr_matrix,
+) -> tuple[ShareTargetRow, ...]:
+    rows: list[ShareTargetRow] = []
+    n_common = 0
+    for name, target in scenario.config.share_targets.items():
+        num_mask = scope_mask(scenario, target.numerator.scope)
+        den_mask = scope_mask(scenario, target.denominator.scope)
+        num = dims.indicators.index(target.numerator.indicator)
+        den = dims.indicators.index(target.denominator.indicator)
+        groups = _groups(scenario, target.for_each)
+        equal = target.share == "equal"
+        for period in _period_indices(target.period, dims):
+            fixed = _fixed_denominator(columns, parts, coefficients, den, period) if equal else None
+            common = -1
+            if equal:
+                common, n_common = n_common, n_common + 1
+            for group_label, group_mask in groups:
+                if not (den_mask & group_mask).any():
+                    continue
+                denominator_value = np.nan
+                if fixed is not None:
+                    per_part, constant = fixed
+                    in_group = (den_mask & group_mask)[parts.unit]
+                    if not constant[in_group].all():
+                        raise ScenarioError.single(
+                            "scenario.yaml", f"share_targets.{name}.denominator",
+                            f"share: equal needs a denominator the plan cannot change (such as "
+                            f"land area), but '{target.denominator.indicator}' differs between "
+                            "uses on the same land; use a fixed share instead",
+                        )
+                    denominator_value = float(per_part[in_group] @ parts.area[in_group])
+                rows.append(
+                    ShareTargetRow(
+                        name=name,
+                        group=group_label,
+                        numerator=num,
+                        numerator_mask=num_mask & group_mask,
+                        denominator=den,
+                        denominator_mask=den_mask & group_mask,
+                        sense=target.sense,
+                        share=None if equal else float(target.share),
+                        tolerance=target.tolerance,
+                        kind=target.kind,
+                        penalty=target.penalty or 0.0,
+                        period=period,
+                        denominator_value=denominator_value,
+                        common_share=common,
+                        description=target.description,
+                    )
+                )
+    return tuple(rows)
+
+
+def _groups(scenario: Scenario, keys: list[str]) -> list[tuple[str, np.ndarray]]:
+    if not keys:
+        return [("", np.ones(len(scenario.units), dtype=bool))]
+    label = None
+    for key in keys:
+        part = f"{key}=" + scenario.unit_values(key).astype(str)
+        label = part if label is None else label + "; " + part
+    codes, labels = pd.factorize(label, sort=True)
+    return [(str(label), codes == i) for i, label in enumerate(labels)]
+
+
+def _fixed_denominator(
+    columns: ColumnArrays, parts: PartArrays, coefficients: sp.csr_matrix, indicator: int, period: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per part: the denominator's per-ha value and whether it is the same for every option."""
+    in_period = columns.period == period
+    value = coefficients.getrow(indicator).toarray().ravel()[in_period]
+    part = columns.part[in_period]
+    lo = np.full(parts.size, np.inf)
+    hi = np.full(parts.size, -np.inf)
+    np.minimum.at(lo, part, value)
+    np.maximum.at(hi, part, value)
+    constant = np.abs(hi - lo) <= 1e-9 * np.maximum(1.0, np.abs(hi))
+    return np.where(np.isfinite(lo), lo, 0.0), constant
+
+
+@dataclass(frozen=True)
+class LdnRows:
+    """LDN groups: land type (and jurisdiction when counterbalancing is scoped) and period.
+
+    Computed whether or not LDN is enforced, so that the balance sheet is always reported with
+    the grouping the neutrality rows use.
+    """
+
+    enforced: bool
+    by_jurisdiction: bool
+    row_of_column: np.ndarray  # group index per area column
+    labels: pd.DataFrame  # land_type, jurisdiction, period, target_ha, target_year
+
+    @property
+    def size(self) -> int:
+        return len(self.labels)
+
+
+def resolve_ldn_rows(
+    scenario: Scenario, dims: Dimensions, units: UnitArrays, columns: ColumnArrays
+) -> LdnRows:
+    settings = scenario.config.ldn
+    by_jurisdiction = settings.scope is LdnScope.JURISDICTION
+    n_types = len(dims.land_types)
+    land_type = units.land_type[columns.unit].astype(np.int64)
+    jurisdiction = units.jurisdiction[columns.unit].astype(np.int64) if by_jurisdiction else 0
+    n_keys = (len(dims.jurisdictions) if by_jurisdiction else 1) * n_types
+    full_key = columns.period.astype(np.int64) * n_keys + jurisdiction * n_types + land_type
+    present, row = np.unique(full_key, return_inverse=True)
+    period = np.asarray(dims.periods)[present // n_keys]
+    type_names = np.asarray(dims.land_types, dtype=object)[present % n_keys % n_types]
+    jurisdictions = (
+        np.asarray(dims.jurisdictions, dtype=object)[present % n_keys // n_types]
+        if by_jurisdiction
+        else np.full(len(present), ALL, dtype=object)
+    )
+    labels = pd.DataFrame(
+        {
+            "land_type": type_names,
+            "jurisdiction": jurisdictions,
+            "period": period,
+            "target_ha": [settings.net_target_ha.get(t, settings.default_net_target_ha) for t in type_names],
+            "target_year": period == scenario.target_year,
+        }
+    )
+    return LdnRows(settings.enabled, by_jurisdiction, row.astype(np.int64).ravel(), labels)
+
+
+@dataclass(frozen=True)
+class ObjectiveData:
+    sense: ObjectiveSense
+    area_coefficients: np.ndarray  # objective value of one hectare of each area column
+    penalty_sign: float  # penalties add to a minimised objective and subtract from a maximised one
+    unit: str
+
+
+def objective_unit(scenario: Scenario) -> str:
+    objective = scenario.config.objective
+    if objective.unit:
+        return objective.unit
+    terms = objective.terms
+    if len(terms) == 1 and terms[0].scale == 1 and terms[0].weight == 1:
+        return scenario.config.indicators[terms[0].indicator].unit
+    return "objective units"
+
+
+def resolve_objective(
+    scenario: Scenario, dims: Dimensions, columns: ColumnArrays, coefficients: sp.csr_matrix
+) -> ObjectiveData:
+    objective = scenario.config.objective
+    weights = np.zeros(columns.size)
+    for term in objective.terms:
+        mask = scope_mask(scenario, term.scope)[columns.unit]
+        row = coefficients.getrow(dims.indicators.index(term.indicator)).toarray().ravel()
+        weights += (term.weight / term.scale) * row * mask
+    sign = 1.0 if objective.sense is ObjectiveSense.MINIMIZE else -1.0
+    return ObjectiveData(objective.sense, weights, sign, objective_unit(scenario))

@@ -1,0 +1,95 @@
+"""The closed vocabularies of a scenario: zones, cover classes, senses, options.
+
+Options are enums, never magic strings; each enum's values are what users write in files and on
+the command line.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+
+class _Choice(str, Enum):
+    def __str__(self) -> str:  # so that f-strings and CSV output show the value
+        return self.value
+
+
+class Zone(_Choice):
+    URBAN = "urban"
+    PERI_URBAN = "peri_urban"
+    RURAL = "rural"
+
+
+class BaselineStatus(_Choice):
+    """Land condition at the LDN baseline (SDG 15.3.1 status: degraded, stable or improved)."""
+
+    DEGRADED = "degraded"
+    STABLE = "stable"
+    IMPROVED = "improved"
+
+
+class CoverClass(_Choice):
+    """The seven UNCCD land-cover classes, in the order of the UNCCD transition matrix."""
+
+    TREE_COVERED = "tree_covered"
+    GRASSLAND = "grassland"
+    CROPLAND = "cropland"
+    WETLAND = "wetland"
+    ARTIFICIAL = "artificial"
+    OTHER_LAND = "other_land"
+    WATER_BODY = "water_body"
+
+
+class Comparison(_Choice):
+    AT_LEAST = ">="
+    AT_MOST = "<="
+    EQUAL = "="
+
+
+class TargetKind(_Choice):
+    HARD = "hard"
+    SOFT = "soft"
+
+
+class LdnScope(_Choice):
+    """Where losses may be counterbalanced by gains of the same land type."""
+
+    FUNCTIONAL_AREA = "functional_area"
+    JURISDICTION = "jurisdiction"
+
+
+class ObjectiveSense(_Choice):
+    MINIMIZE = "minimize"
+    MAXIMIZE = "maximize"
+
+
+class SolveStatus(_Choice):
+    OPTIMAL = "optimal"
+    INFEASIBLE = "infeasible"
+    UNBOUNDED = "unbounded"
+    TIME_LIMIT = "time_limit"
+    ERROR = "error"
+
+
+class Backend(_Choice):
+    """How the LP reaches HiGHS: directly as sparse arrays, or as a Pyomo model."""
+
+    HIGHSPY = "highspy"
+    PYOMO = "pyomo"
+
+
+class SolverMethod(_Choice):
+    """HiGHS's LP algorithm. ``ipm`` (interior point, with crossover) is the measured default."""
+
+    IPM = "ipm"
+    SIMPLEX = "simplex"
+    PDLP = "pdlp"
+    CHOOSE = "choose"
+
+
+class LdnStatus(_Choice):
+    """How an area counts in the LDN balance of its land type."""
+
+    GAIN = "gain"
+    LOSS = "loss"
+    NEUTRAL = "neutral"

@@ -1,0 +1,142 @@
+"""Indicator targets and limits, hard and soft (E-IND, V-SHORT, C-TARGET, C-TARGET-SOFT)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from lup_opt.data.model_data import ModelData
+from lup_opt.data.targets import TargetRow
+from lup_opt.enums import Comparison, TargetKind
+from lup_opt.model.families import implements
+from lup_opt.model.land_balance import AREA
+from lup_opt.model.lp import INF, LPBuilder
+
+HARD_TARGETS = "target"
+SOFT_TARGETS = "soft_target"
+SHORTFALL = "shortfall"
+TARGET_KEY = ("target", "period")
+
+# A soft '>=' target gets an 'under' variable, a soft '<=' an 'over', a soft '=' both.
+DIRECTIONS = {
+    Comparison.AT_LEAST: ("under",),
+    Comparison.AT_MOST: ("over",),
+    Comparison.EQUAL: ("under", "over"),
+}
+
+
+def indicator_row(
+    data: ModelData, indicator: int, unit_mask: np.ndarray, period: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """E-IND: columns and per-ha values of indicator i over the units in a scope, in one period.
+
+    I[i,S,t](x) = sum over columns c of units in S and period t of k[i,c] * x[c], where k[i,c] is
+    the use coefficient of the planned use (most specific match) plus, for changed area, the
+    transition coefficient of the change.
+    """
+    coefficients = data.coefficients
+    start, end = coefficients.indptr[indicator], coefficients.indptr[indicator + 1]
+    cols = coefficients.indices[start:end]
+    vals = coefficients.data[start:end]
+    keep = unit_mask[data.columns.unit[cols]] & (data.columns.period[cols] == period)
+    return cols[keep], vals[keep]
+
+
+def bounds(sense: Comparison, value: float) -> tuple[float, float]:
+    return {
+        Comparison.AT_LEAST: (value, INF),
+        Comparison.AT_MOST: (-INF, value),
+        Comparison.EQUAL: (value, value),
+    }[sense]
+
+
+def target_labels(data: ModelData, targets: list[TargetRow]) -> pd.DataFrame:
+    dims = data.dims
+    return pd.DataFrame(
+        {
+            "target": [t.name for t in targets],
+            "period": [dims.periods[t.period] for t in targets],
+            "indicator": [dims.indicators[t.indicator] for t in targets],
+            "scope": [t.scope for t in targets],
+            "sense": [t.sense.value for t in targets],
+            "value": [t.value for t in targets],
+            "kind": [t.kind.value for t in targets],
+        },
+        dtype=object,
+    )
+
+
+def _rows_matrix(data: ModelData, targets: list[TargetRow]) -> sp.csr_matrix:
+    rows, cols, vals = [], [], []
+    for r, target in enumerate(targets):
+        c, v = indicator_row(data, target.indicator, target.unit_mask, target.period)
+        rows.append(np.full(len(c), r))
+        cols.append(c)
+        vals.append(v)
+    shape = (len(targets), data.columns.size)
+    if not targets:
+        return sp.csr_matrix(shape)
+    return sp.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=shape)
+
+
+def soft_targets(data: ModelData) -> list[TargetRow]:
+    return [t for t in data.targets if t.kind is TargetKind.SOFT]
+
+
+def shortfall_layout(data: ModelData) -> pd.DataFrame:
+    """One row per shortfall variable: its soft target row, direction and penalty."""
+    records = []
+    for row, target in enumerate(soft_targets(data)):
+        for direction in DIRECTIONS[target.sense]:
+            records.append(
+                {
+                    "target": target.name,
+                    "period": data.dims.periods[target.period],
+                    "direction": direction,
+                    "row": row,
+                    "penalty": target.penalty,
+                }
+            )
+    return pd.DataFrame.from_records(
+        records, columns=["target", "period", "direction", "row", "penalty"]
+    )
+
+
+@implements("V-SHORT")
+def add_shortfall_variables(lp: LPBuilder, data: ModelData) -> None:
+    """s[k] >= 0: how far a soft target k falls short (or a soft limit is exceeded), in the
+    indicator's unit; its penalty enters the objective (O-OBJ)."""
+    layout = shortfall_layout(data)
+    n = len(layout)
+    lp.add_variables(SHORTFALL, "V-SHORT", np.zeros(n), INF, layout[["target", "period", "direction"]])
+
+
+@implements("C-TARGET")
+def add_hard_targets(lp: LPBuilder, data: ModelData) -> None:
+    """C-TARGET: I[i,S,t](x) >= V, <= V or = V for every hard target (no shortfall allowed)."""
+    targets = [t for t in data.targets if t.kind is TargetKind.HARD]
+    lower, upper = zip(*(bounds(t.sense, t.value) for t in targets), strict=True) if targets else ((), ())
+    lp.add_constraints(
+        HARD_TARGETS, "C-TARGET", {AREA: _rows_matrix(data, targets)},
+        np.array(lower, dtype=float), np.array(upper, dtype=float), target_labels(data, targets),
+        key=TARGET_KEY,
+    )
+
+
+@implements("C-TARGET-SOFT")
+def add_soft_targets(lp: LPBuilder, data: ModelData) -> None:
+    """C-TARGET-SOFT: I(x) + s_under >= V (>=), I(x) - s_over <= V (<=), both for (=)."""
+    targets = soft_targets(data)
+    layout = shortfall_layout(data)
+    sign = np.where(layout["direction"].to_numpy() == "under", 1.0, -1.0)
+    link = sp.csr_matrix(
+        (sign, (layout["row"].to_numpy(dtype=np.int64), np.arange(len(layout)))),
+        shape=(len(targets), len(layout)),
+    )
+    lower, upper = zip(*(bounds(t.sense, t.value) for t in targets), strict=True) if targets else ((), ())
+    lp.add_constraints(
+        SOFT_TARGETS, "C-TARGET-SOFT", {AREA: _rows_matrix(data, targets), SHORTFALL: link},
+        np.array(lower, dtype=float), np.array(upper, dtype=float), target_labels(data, targets),
+        key=TARGET_KEY,
+    )

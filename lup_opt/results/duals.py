@@ -1,0 +1,112 @@
+"""Shadow prices of targets and LDN rows, in objective units per unit of what the row bounds.
+
+A shadow price is d(objective)/d(target value): how much the optimum changes if the target moves
+by one unit of its indicator (one hectare for an LDN row, one percentage point for a share).
+HiGHS's row duals are exactly that derivative for the row as written, for both senses.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from lup_opt.data.model_data import ModelData
+from lup_opt.model.ldn import LDN_NEUTRALITY
+from lup_opt.model.lp import LinearProgram
+from lup_opt.model.shares import EQUAL_SHARES, SHARE_TARGETS
+from lup_opt.model.targets import HARD_TARGETS, SOFT_TARGETS, indicator_row
+from lup_opt.solve.options import Solution
+
+COLUMNS = [
+    "constraint", "family", "name", "group", "indicator", "scope", "period", "sense", "rhs",
+    "activity", "slack", "binding", "shadow_price", "price_unit",
+]
+
+
+def _slack(sense: np.ndarray, activity: np.ndarray, rhs: np.ndarray) -> np.ndarray:
+    return np.where(sense == ">=", activity - rhs, np.where(sense == "<=", rhs - activity, np.abs(activity - rhs)))
+
+
+def duals_table(data: ModelData, lp: LinearProgram, solution: Solution) -> pd.DataFrame:
+    unit = data.objective.unit
+    frames = []
+    for name in (HARD_TARGETS, SOFT_TARGETS):
+        block = lp.constraint(name)
+        if block.size == 0:
+            continue
+        labels = block.labels
+        rhs = labels["value"].to_numpy(dtype=float)
+        activity = solution.row_values[block.slice]
+        if name == SOFT_TARGETS:  # the target's own indicator value, without the shortfall
+            targets = [t for t in data.targets if t.kind.value == "soft"]
+            activity = np.array([
+                float(v @ solution.col_values[c])
+                for c, v in (indicator_row(data, t.indicator, t.unit_mask, t.period) for t in targets)
+            ])
+        indicator_units = dict(zip(data.dims.indicators, data.dims.indicator_units, strict=True))
+        frames.append(pd.DataFrame({
+            "constraint": name, "family": block.family, "name": labels["target"], "group": "",
+            "indicator": labels["indicator"], "scope": labels["scope"], "period": labels["period"],
+            "sense": labels["sense"], "rhs": rhs, "activity": activity,
+            "shadow_price": solution.row_duals[block.slice],
+            "price_unit": [f"{unit} per {indicator_units[i]}" for i in labels["indicator"]],
+        }))
+    block = lp.constraint(LDN_NEUTRALITY)
+    if block.size:
+        labels = block.labels
+        frames.append(pd.DataFrame({
+            "constraint": LDN_NEUTRALITY, "family": block.family,
+            "name": "LDN " + labels["land_type"].astype(str), "group": labels["jurisdiction"],
+            "indicator": "net LDN gain (ha)", "scope": "land_type=" + labels["land_type"].astype(str),
+            "period": labels["period"], "sense": ">=", "rhs": block.lower,
+            "activity": solution.row_values[block.slice],
+            "shadow_price": solution.row_duals[block.slice], "price_unit": f"{unit} per ha",
+        }))
+    frames.extend(_share_duals(data, lp, solution, unit))
+    if not frames:
+        return pd.DataFrame(columns=COLUMNS)
+    table = pd.concat(frames, ignore_index=True)
+    sense = table["sense"].to_numpy()
+    table["slack"] = _slack(sense, table["activity"].to_numpy(dtype=float), table["rhs"].to_numpy(dtype=float))
+    scale = np.maximum(1.0, np.abs(table["rhs"].to_numpy(dtype=float)))
+    table["binding"] = table["slack"].to_numpy() <= 1e-7 * scale
+    # Dual noise on slack rows is not a price.
+    prices = table["shadow_price"].to_numpy(dtype=float)
+    table["shadow_price"] = np.where(table["binding"].to_numpy() | (np.abs(prices) > 1e-9), prices, 0.0)
+    return table[COLUMNS]
+
+
+def _share_duals(data: ModelData, lp: LinearProgram, solution: Solution, unit: str) -> list[pd.DataFrame]:
+    """Share rows are written as num - share * den; a percentage point of share is worth
+    dual * den / 100 (for equal shares, D_g / 100) in objective units."""
+    frames = []
+    rows_by_block = {
+        SHARE_TARGETS: [r for r in data.share_targets if r.share is not None],
+        EQUAL_SHARES: [r for r in data.share_targets if r.share is None],
+    }
+    for name, rows in rows_by_block.items():
+        block = lp.constraint(name)
+        if block.size == 0:
+            continue
+        denominators, shares = [], []
+        for r in rows:
+            num_c, num_v = indicator_row(data, r.numerator, r.numerator_mask, r.period)
+            den_c, den_v = indicator_row(data, r.denominator, r.denominator_mask, r.period)
+            den = r.denominator_value if r.share is None else float(den_v @ solution.col_values[den_c])
+            denominators.append(den)
+            shares.append(float(num_v @ solution.col_values[num_c]) / den if den else np.nan)
+        denominators = np.array(denominators)
+        labels = block.labels
+        target_share = np.array([r.share if r.share is not None else np.nan for r in rows], dtype=float)
+        if name == EQUAL_SHARES:
+            common = solution.col_values[lp.variable("common_share").slice]
+            target_share = np.array([common[r.common_share] for r in rows])
+        frames.append(pd.DataFrame({
+            "constraint": name, "family": block.family, "name": labels["target"], "group": labels["group"],
+            "indicator": labels["numerator"] + "/" + labels["denominator"], "scope": labels["group"],
+            "period": labels["period"], "sense": labels["sense"], "rhs": target_share * 100.0,
+            "activity": np.array(shares) * 100.0,
+            "shadow_price": solution.row_duals[block.slice] * denominators / 100.0,
+            "price_unit": f"{unit} per percentage point",
+        }))
+    return frames

@@ -1,0 +1,131 @@
+"""Solution -> :class:`Result`: tables and the manifest."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.metadata
+import platform
+import resource
+import sys
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any
+
+import pandas as pd
+
+from lup_opt.data.model_data import ModelData
+from lup_opt.model.lp import LinearProgram
+from lup_opt.results.duals import COLUMNS as DUAL_COLUMNS
+from lup_opt.results.duals import duals_table
+from lup_opt.results.result import Result
+from lup_opt.results.tables import (
+    allocation_table,
+    baseline_area,
+    indicator_table,
+    ldn_balance_table,
+    transitions_table,
+)
+from lup_opt.scenario.scenario import Scenario
+from lup_opt.solve.options import Solution, SolverOptions
+
+_PACKAGES = ("lup_opt", "highspy", "pyomo", "numpy", "pandas", "scipy", "pydantic")
+
+
+def peak_memory_mb() -> float:
+    """Peak resident memory of this process so far (Linux reports kB, macOS bytes)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return round(peak / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)
+
+
+def versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for name in _PACKAGES:
+        try:
+            out[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def make_result(
+    scenario: Scenario,
+    data: ModelData,
+    lp: LinearProgram,
+    solution: Solution,
+    options: SolverOptions,
+    seconds: Mapping[str, float],
+) -> Result:
+    empty = {
+        "allocation": pd.DataFrame(columns=["land_unit", "baseline_use", "use", "period", "area_ha"]),
+        "transitions": pd.DataFrame(columns=["jurisdiction", "baseline_use", "use", "period", "area_ha"]),
+        "ldn_balance": pd.DataFrame(),
+        "indicators": pd.DataFrame(),
+        "duals": pd.DataFrame(columns=DUAL_COLUMNS),
+    }
+    tables = dict(empty)
+    if solution.is_optimal:
+        area = solution.col_values[lp.variable("area").slice]
+        tables = {
+            "allocation": allocation_table(data, area),
+            "transitions": transitions_table(data, area),
+            "ldn_balance": ldn_balance_table(data, area),
+            "indicators": indicator_table(data, area, baseline_area(data)),
+            "duals": duals_table(data, lp, solution),
+        }
+    manifest = build_manifest(scenario, data, lp, solution, options, seconds)
+    return Result(
+        status=solution.status,
+        message=solution.message,
+        objective=solution.objective,
+        objective_unit=data.objective.unit,
+        manifest=MappingProxyType(manifest),
+        solver_log=solution.log,
+        **tables,
+    )
+
+
+def build_manifest(
+    scenario: Scenario,
+    data: ModelData,
+    lp: LinearProgram,
+    solution: Solution,
+    options: SolverOptions,
+    seconds: Mapping[str, float],
+) -> dict[str, Any]:
+    return {
+        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "scenario": {
+            "name": scenario.name,
+            "folder": str(scenario.folder),
+            "hash": scenario.content_hash,
+            "variants": list(scenario.variants),
+            "overrides": list(scenario.overrides),
+        },
+        "status": solution.status.value,
+        "message": solution.message,
+        "objective": solution.objective,
+        "objective_sense": data.objective.sense.value,
+        "objective_unit": data.objective.unit,
+        "backend": solution.backend.value,
+        "solver": {
+            "name": solution.solver,
+            "method": options.method.value,
+            "crossover": options.crossover,
+            "presolve": options.presolve,
+            "presolve_rechecked": solution.presolve_rechecked,
+            "time_limit": options.time_limit,
+            "threads": options.threads,
+        },
+        "versions": versions(),
+        "size": {
+            "land_units": int(len(data.units.area)),
+            "parts": int(data.parts.size),
+            "area_columns": int(data.columns.size),
+            "rows": lp.num_rows,
+            "columns": lp.num_cols,
+            "nonzeros": lp.num_nonzeros,
+        },
+        "seconds": {k: round(float(v), 4) for k, v in seconds.items()},
+        "peak_memory_mb": peak_memory_mb(),
+        "warnings": [],
+    }

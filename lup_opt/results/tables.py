@@ -1,0 +1,206 @@
+"""Solution arrays -> the planner's tables (allocation, transitions, LDN balance, indicators).
+
+All aggregation is sparse algebra or pandas group-bys over the area columns; nothing loops over
+land units.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from lup_opt.data.model_data import ModelData
+from lup_opt.data.targets import ALL
+from lup_opt.enums import Comparison
+from lup_opt.ldn_rules import BASELINE_STATUSES
+from lup_opt.model.land_balance import area_labels
+from lup_opt.model.targets import indicator_row
+
+# Areas below this (ha) are solver noise, not planned land.
+AREA_EPS = 1e-9
+LOSS_DRIVERS = ("land_cover", "soc", "productivity")
+
+
+def allocation_table(data: ModelData, area: np.ndarray) -> pd.DataFrame:
+    """land_unit, baseline_use, use, period, area_ha for every column with area."""
+    table = area_labels(data)
+    table["area_ha"] = np.clip(area, 0.0, None)
+    keep = table["area_ha"].to_numpy() > AREA_EPS
+    table = table.loc[keep].reset_index(drop=True)
+    for column in ("land_unit", "baseline_use", "use"):
+        table[column] = table[column].astype(str)
+    return table
+
+
+def transitions_table(data: ModelData, area: np.ndarray) -> pd.DataFrame:
+    """Baseline use -> planned use areas per jurisdiction, and for the whole area ('all')."""
+    dims, cols = data.dims, data.columns
+    frame = pd.DataFrame(
+        {
+            "jurisdiction": np.asarray(dims.jurisdictions, dtype=object)[data.units.jurisdiction[cols.unit]],
+            "baseline_use": np.asarray(dims.uses, dtype=object)[cols.from_use],
+            "use": np.asarray(dims.uses, dtype=object)[cols.to_use],
+            "period": np.asarray(dims.periods)[cols.period],
+            "area_ha": np.clip(area, 0.0, None),
+        }
+    )
+    keys = ["baseline_use", "use", "period"]
+    per_jurisdiction = frame.groupby(["jurisdiction", *keys], as_index=False, sort=True)["area_ha"].sum()
+    total = frame.groupby(keys, as_index=False, sort=True)["area_ha"].sum()
+    total.insert(0, "jurisdiction", ALL)
+    table = pd.concat([total, per_jurisdiction], ignore_index=True)
+    return table.loc[table["area_ha"] > AREA_EPS].reset_index(drop=True)
+
+
+def ldn_balance_table(data: ModelData, area: np.ndarray) -> pd.DataFrame:
+    """Gains, losses and net area per LDN group (land type, jurisdiction when scoped, period).
+
+    A loss is attributed to every indicator that declined on it (one-out-all-out), so the
+    driver columns can add up to more than ``losses_ha``; ``main_loss_driver`` names the largest.
+    """
+    rows, ldn = data.ldn_rows, data.ldn
+    x = np.clip(area, 0.0, None)
+    group = rows.row_of_column
+
+    def total(weights: np.ndarray) -> np.ndarray:
+        return np.bincount(group, weights=weights, minlength=rows.size)
+
+    loss = ldn.status == -1
+    table = rows.labels.copy()
+    table["area_ha"] = total(x)
+    table["gains_ha"] = total(np.where(ldn.status == 1, x, 0.0))
+    table["losses_ha"] = total(np.where(loss, x, 0.0))
+    table["neutral_ha"] = total(np.where(ldn.status == 0, x, 0.0))
+    table["net_ha"] = table["gains_ha"] - table["losses_ha"]
+    tolerance = 1e-6 * np.maximum(1.0, table["area_ha"].to_numpy())
+    table["met"] = table["net_ha"].to_numpy() >= table["target_ha"].to_numpy() - tolerance
+    table["enforced"] = rows.enforced
+    for driver in LOSS_DRIVERS:
+        table[f"losses_{driver}_ha"] = total(np.where(loss & (getattr(ldn, driver) == -1), x, 0.0))
+    drivers = table[[f"losses_{d}_ha" for d in LOSS_DRIVERS]].to_numpy()
+    top = drivers >= drivers.max(axis=1, keepdims=True) - 1e-9 * np.maximum(1.0, drivers.max(axis=1, keepdims=True))
+    names = np.asarray(LOSS_DRIVERS, dtype=object)
+    main = ["+".join(names[row]) for row in top]  # one entry per LDN group, not per land unit
+    table["main_loss_driver"] = np.where(table["losses_ha"].to_numpy() > AREA_EPS, main, "")
+    degraded = data.units.baseline_status[data.columns.unit] == BASELINE_STATUSES.index("degraded")
+    table["degraded_at_baseline_ha"] = total(np.where(degraded, x, 0.0))
+    order = [
+        "land_type", "jurisdiction", "period", "target_year", "area_ha", "gains_ha", "losses_ha",
+        "neutral_ha", "net_ha", "target_ha", "met", "enforced", "main_loss_driver",
+        *[f"losses_{d}_ha" for d in LOSS_DRIVERS], "degraded_at_baseline_ha",
+    ]
+    return table[order]
+
+
+def _group_values(data: ModelData, area: np.ndarray, group_of_unit: np.ndarray, n_groups: int) -> np.ndarray:
+    """(indicators, periods, groups) values of every indicator summed over unit groups."""
+    cols = data.columns
+    n_periods = len(data.dims.periods)
+    group = cols.period.astype(np.int64) * n_groups + group_of_unit[cols.unit]
+    onehot = sp.csr_matrix(
+        (area, (np.arange(cols.size), group)), shape=(cols.size, n_periods * n_groups)
+    )
+    values = (data.coefficients @ onehot).toarray()
+    return values.reshape(len(data.dims.indicators), n_periods, n_groups)
+
+
+def _groupings(data: ModelData) -> list[tuple[str, tuple[str, ...], np.ndarray]]:
+    units, dims = data.units, data.dims
+    return [
+        ("functional_area", ("functional area",), np.zeros(len(units.area), dtype=np.int64)),
+        ("jurisdiction", dims.jurisdictions, units.jurisdiction.astype(np.int64)),
+        ("zone", dims.zones, units.zone.astype(np.int64)),
+        ("land_type", dims.land_types, units.land_type.astype(np.int64)),
+    ]
+
+
+def indicator_table(data: ModelData, area: np.ndarray, baseline_area: np.ndarray) -> pd.DataFrame:
+    """Every indicator for the whole area, each jurisdiction, zone and land type, and every
+    target's own scope, planned and at baseline, with target, shortfall and whether it is met."""
+    dims = data.dims
+    records = []
+    for scope_type, names, group in _groupings(data):
+        planned = _group_values(data, area, group, len(names))
+        before = _group_values(data, baseline_area, group, len(names))
+        for i, indicator in enumerate(dims.indicators):
+            for t, period in enumerate(dims.periods):
+                for g, name in enumerate(names):
+                    records.append((indicator, dims.indicator_units[i], scope_type, str(name), period,
+                                    before[i, t, g], planned[i, t, g]))
+    table = pd.DataFrame.from_records(
+        records,
+        columns=["indicator", "unit", "scope_type", "scope", "period", "baseline_value", "value"],
+    )
+    if not table.empty:
+        table = table[(table["scope_type"] != "zone") | (table["value"] != 0) | (table["baseline_value"] != 0)]
+    targets = target_rows(data, area, baseline_area)
+    table = pd.concat([table, targets], ignore_index=True) if len(targets) else table
+    table["change"] = table["value"] - table["baseline_value"]
+    for column in ("target_name", "sense", "kind"):
+        if column not in table:
+            table[column] = ""
+        table[column] = table[column].fillna("")
+    order = ["indicator", "unit", "scope_type", "scope", "period", "baseline_value", "value", "change",
+             "target_name", "kind", "sense", "target", "shortfall", "met"]
+    for column in order:
+        if column not in table:
+            table[column] = np.nan
+    return table[order].reset_index(drop=True)
+
+
+def _gap(sense: Comparison, value: float, target: float) -> float:
+    if sense is Comparison.AT_LEAST:
+        gap = target - value
+    elif sense is Comparison.AT_MOST:
+        gap = value - target
+    else:
+        gap = abs(value - target)
+    return gap if gap > 1e-7 * max(1.0, abs(target)) else 0.0
+
+
+def target_rows(data: ModelData, area: np.ndarray, baseline_area: np.ndarray) -> pd.DataFrame:
+    """One row per target (and share target) with its value, shortfall and whether it is met."""
+    dims = data.dims
+    records = []
+    for target in data.targets:
+        cols, vals = indicator_row(data, target.indicator, target.unit_mask, target.period)
+        value = float(vals @ area[cols])
+        gap = _gap(target.sense, value, target.value)
+        records.append({
+            "indicator": dims.indicators[target.indicator],
+            "unit": dims.indicator_units[target.indicator],
+            "scope_type": "target", "scope": target.scope, "period": dims.periods[target.period],
+            "baseline_value": float(vals @ baseline_area[cols]), "value": value,
+            "target_name": target.name, "kind": target.kind.value, "sense": target.sense.value,
+            "target": target.value, "shortfall": gap, "met": gap == 0.0,
+        })
+    for share in data.share_targets:
+        num_c, num_v = indicator_row(data, share.numerator, share.numerator_mask, share.period)
+        den_c, den_v = indicator_row(data, share.denominator, share.denominator_mask, share.period)
+
+        def ratio(x: np.ndarray) -> float:
+            den = float(den_v @ x[den_c])
+            return float(num_v @ x[num_c]) / den if den else float("nan")
+
+        value = ratio(area)
+        records.append({
+            "indicator": f"{dims.indicators[share.numerator]}/{dims.indicators[share.denominator]}",
+            "unit": "share", "scope_type": "share_target",
+            "scope": share.group or "functional area", "period": dims.periods[share.period],
+            "baseline_value": ratio(baseline_area), "value": value,
+            "target_name": share.name, "kind": share.kind.value, "sense": share.sense.value,
+            "target": share.share if share.share is not None else np.nan,
+            "shortfall": _gap(share.sense, value, share.share) if share.share is not None else 0.0,
+            "met": (_gap(share.sense, value, share.share) == 0.0) if share.share is not None else True,
+        })
+    return pd.DataFrame.from_records(records)
+
+
+def baseline_area(data: ModelData) -> np.ndarray:
+    """Area per column if every part kept its baseline use (the 'business as usual' column)."""
+    cols = data.columns
+    stay = cols.from_use == cols.to_use
+    out = np.zeros(cols.size)
+    out[stay] = data.parts.area[cols.part[stay]]
+    return out

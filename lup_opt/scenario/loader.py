@@ -1,0 +1,262 @@
+"""Scenario files -> validated :class:`Scenario`.
+
+Stages: read ``scenario.yaml``; apply variants and overrides; validate the configuration against
+the strict schema; read and check every table; check the references between them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import types
+import typing
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from time import perf_counter
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from lup_opt.errors import IssueCollector, ScenarioError, did_you_mean
+from lup_opt.ldn_rules import COVER_CLASSES, DEFAULT_CROPLAND_FACTORS, UNCCD_LAND_COVER_MATRIX
+from lup_opt.scenario import schemas
+from lup_opt.scenario.checks import check_config_references, check_tables
+from lup_opt.scenario.config import ScenarioConfig
+from lup_opt.scenario.overrides import apply_variants_and_overrides
+from lup_opt.scenario.scenario import Scenario
+from lup_opt.scenario.tables import LINE, Column, Kind, TableSchema, read_table
+
+logger = logging.getLogger(__name__)
+
+SCENARIO_FILE = "scenario.yaml"
+
+
+def load_scenario(
+    path: str | Path,
+    variants: Sequence[str] | str = (),
+    overrides: Sequence[str] | Mapping[str, Any] = (),
+) -> Scenario:
+    """Load, merge and validate a scenario folder (or its ``scenario.yaml``).
+
+    ``variants`` are names defined under the scenario's ``variants`` key (a list, or one
+    comma-separated string), applied in order; ``overrides`` are ``"key=value"`` strings or a
+    mapping of dotted keys, applied last. Raises :class:`ScenarioError` listing every problem.
+    """
+    start = perf_counter()
+    folder, yaml_path = _locate(Path(path))
+    variant_names = _split_names(variants)
+    raw = _read_yaml(yaml_path)
+    effective = apply_variants_and_overrides(raw, variant_names, overrides, SCENARIO_FILE)
+    config = _validate_config(effective, variant_names)
+    tables = _read_tables(folder, config)
+    check_config_references(config, tables)
+    override_list = (
+        tuple(f"{k}={v}" for k, v in overrides.items())
+        if isinstance(overrides, Mapping)
+        else tuple(overrides)
+    )
+    scenario = Scenario(
+        folder=folder,
+        config=config,
+        variants=tuple(variant_names),
+        overrides=override_list,
+        content_hash=_content_hash(config, folder),
+        load_seconds=perf_counter() - start,
+        **tables,
+    )
+    logger.info(
+        "loaded scenario '%s': %d land units, %d uses in %.2f s",
+        config.name, len(scenario.units), len(scenario.uses), scenario.load_seconds,
+    )
+    return scenario
+
+
+def _split_names(variants: Sequence[str] | str) -> list[str]:
+    items = [variants] if isinstance(variants, str) else list(variants)
+    return [name.strip() for item in items for name in item.split(",") if name.strip()]
+
+
+def _locate(path: Path) -> tuple[Path, Path]:
+    if path.is_dir():
+        yaml_path = path / SCENARIO_FILE
+    else:
+        yaml_path = path
+    if not yaml_path.is_file():
+        raise ScenarioError.single(
+            str(path), "", f"no {SCENARIO_FILE} found; give a scenario folder or its {SCENARIO_FILE}"
+        )
+    return yaml_path.parent.resolve(), yaml_path
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ScenarioError.single(SCENARIO_FILE, where, f"not valid YAML: {problem}") from None
+    if not isinstance(raw, dict):
+        raise ScenarioError.single(SCENARIO_FILE, "", "must be a mapping of keys (name, periods, ...)")
+    return raw
+
+
+def _validate_config(effective: dict[str, Any], variants: Sequence[str]) -> ScenarioConfig:
+    try:
+        return ScenarioConfig.model_validate(effective)
+    except ValidationError as exc:
+        issues = IssueCollector()
+        suffix = f" (after variants {', '.join(variants)})" if variants else ""
+        for error in exc.errors():
+            loc = tuple(str(p) for p in error["loc"])
+            where = ".".join(loc) + suffix
+            issues.add(SCENARIO_FILE, where, _describe_error(error, loc))
+        issues.raise_if_any()
+        raise  # pragma: no cover - raise_if_any always raises here
+
+
+def _describe_error(error: dict[str, Any], loc: tuple[str, ...]) -> str:
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        known = _known_fields(loc[:-1])
+        return f"unknown key '{loc[-1]}'{did_you_mean(loc[-1], known)}; allowed keys: {', '.join(known)}"
+    if kind == "missing":
+        return "this key is required"
+    value = error.get("input")
+    message = error["msg"].removeprefix("Value error, ")
+    if isinstance(value, str | int | float | bool):
+        return f"{message} (got {value!r})"
+    return message
+
+
+def _known_fields(loc: tuple[str, ...]) -> list[str]:
+    """The keys allowed at ``loc`` of the configuration, for 'did you mean' hints."""
+    node: Any = ScenarioConfig
+    for part in loc:
+        node = _unwrap(node)
+        if isinstance(node, type) and issubclass(node, BaseModel):
+            field = node.model_fields.get(part)
+            if field is None:
+                return []
+            node = field.annotation
+        elif typing.get_origin(node) in (dict, list):
+            node = typing.get_args(node)[-1]
+        else:
+            return []
+    node = _unwrap(node)
+    if isinstance(node, type) and issubclass(node, BaseModel):
+        return list(node.model_fields)
+    return []
+
+
+def _unwrap(annotation: Any) -> Any:
+    """Strip Optional/Annotated so that the model class or container shows."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _unwrap(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType):
+        for arg in typing.get_args(annotation):
+            if arg is not type(None):
+                return _unwrap(arg)
+    return annotation
+
+
+def _table_path(folder: Path, relative: str) -> Path:
+    return (folder / relative).resolve()
+
+
+def _read_tables(folder: Path, config: ScenarioConfig) -> dict[str, Any]:
+    paths = config.tables
+    units = read_table(_table_path(folder, paths.units), schemas.UNITS, paths.units)
+    attributes = tuple(c for c in units.columns if c not in schemas.UNIT_CORE_COLUMNS and c != LINE)
+    _check_attribute_names(attributes, paths.units)
+    baseline = read_table(_table_path(folder, paths.baseline), schemas.BASELINE, paths.baseline)
+    uses = read_table(_table_path(folder, paths.uses), schemas.USES, paths.uses)
+    indicators = frozenset(config.indicators)
+
+    def optional(relative: str | None, schema: TableSchema) -> pd.DataFrame:
+        if relative is None:
+            return _empty_table(schema)
+        return read_table(_table_path(folder, relative), schema, relative)
+
+    tables = {
+        "units": units,
+        "baseline": baseline,
+        "uses": uses,
+        "coefficients": optional(paths.coefficients, schemas.coefficients_schema(attributes)),
+        "transitions": optional(paths.transitions, schemas.transitions_schema(indicators)),
+        "exclusions": optional(paths.exclusions, schemas.exclusions_schema(attributes)),
+        "productivity": optional(paths.productivity, schemas.PRODUCTIVITY),
+        "attributes": attributes,
+    }
+    cropland_factors = {**DEFAULT_CROPLAND_FACTORS, **config.ldn.cropland_factor}
+    tables["cropland_factors"] = cropland_factors
+    tables["land_cover_matrix"] = _land_cover_matrix(folder, config.ldn.land_cover_matrix)
+    check_tables(config, tables)
+    # Baseline parts are rescaled to sum exactly to their unit's area (differences within the
+    # stated tolerance come from rounding in the files) so that area rows are consistent.
+    tables["baseline"] = _rescale_baseline(tables["baseline"], units)
+    return tables
+
+
+def _check_attribute_names(attributes: tuple[str, ...], label: str) -> None:
+    issues = IssueCollector()
+    for name in attributes:
+        if name in schemas.RESERVED_NAMES:
+            issues.add(label, "line 1", f"column '{name}' is a reserved name; rename the attribute")
+    issues.raise_if_any()
+
+
+def _empty_table(schema: TableSchema) -> pd.DataFrame:
+    columns = {c.name: pd.Series([], dtype=object if c.kind in (Kind.ID, Kind.TEXT, Kind.CHOICE) else float)
+               for c in schema.columns}
+    frame = pd.DataFrame(columns)
+    frame[LINE] = pd.Series([], dtype=np.int64)
+    return frame
+
+
+_MATRIX_SCHEMA = TableSchema(
+    name="land_cover_matrix",
+    columns=(Column("from", Kind.CHOICE, choices=tuple(c.value for c in COVER_CLASSES)),)
+    + tuple(Column(c.value, Kind.INT, choices=("-1", "0", "1")) for c in COVER_CLASSES),
+    unique=("from",),
+    min_rows=len(COVER_CLASSES),
+)
+
+
+def _land_cover_matrix(folder: Path, relative: str | None) -> np.ndarray:
+    if relative is None:
+        return UNCCD_LAND_COVER_MATRIX.copy()
+    table = read_table(_table_path(folder, relative), _MATRIX_SCHEMA, relative)
+    order = {c.value: i for i, c in enumerate(COVER_CLASSES)}
+    matrix = np.zeros((len(COVER_CLASSES), len(COVER_CLASSES)), dtype=np.int8)
+    rows = table["from"].map(order).to_numpy()
+    for j, cover in enumerate(COVER_CLASSES):
+        matrix[rows, j] = table[cover.value].to_numpy()
+    return matrix
+
+
+def _rescale_baseline(baseline: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
+    area = units.set_index("id")["area_ha"]
+    sums = baseline.groupby("land_unit")["area_ha"].transform("sum")
+    unit_area = baseline["land_unit"].map(area)
+    scaled = baseline.copy()
+    scaled["area_ha"] = baseline["area_ha"] * (unit_area / sums)
+    return scaled[scaled["area_ha"] > 0].reset_index(drop=True)
+
+
+def _content_hash(config: ScenarioConfig, folder: Path) -> str:
+    """SHA-256 of the effective configuration and the bytes of every table it uses."""
+    digest = hashlib.sha256()
+    digest.update(json.dumps(config.model_dump(mode="json"), sort_keys=True).encode())
+    files = [v for v in config.tables.model_dump().values() if v]
+    if config.ldn.land_cover_matrix:
+        files.append(config.ldn.land_cover_matrix)
+    for relative in sorted(files):
+        digest.update(relative.encode())
+        digest.update(_table_path(folder, relative).read_bytes())
+    return digest.hexdigest()

@@ -1,0 +1,32 @@
+"""Writing the LP as MPS or LP files, with readable row and column names."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import highspy
+
+from lup_opt.errors import LupOptError
+from lup_opt.model.lp import LinearProgram
+from lup_opt.solve.highs import new_highs, to_highs_lp
+
+FORMATS = (".mps", ".lp")
+
+
+def write_model(lp: LinearProgram, path: str | Path) -> Path:
+    """Write ``lp`` to ``path``; the format follows the suffix (.mps or .lp)."""
+    path = Path(path)
+    if path.suffix.lower() not in FORMATS:
+        raise LupOptError(f"{path}: unknown model format '{path.suffix}'; use .mps or .lp")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    highs = new_highs()
+    highs.setOptionValue("output_flag", False)
+    if highs.passModel(to_highs_lp(lp, with_names=True)) == highspy.HighsStatus.kError:
+        raise LupOptError("HiGHS rejected the model")
+    tmp = path.with_name(f".partial-{path.name}")  # HiGHS picks the format from the suffix
+    status = highs.writeModel(str(tmp))
+    if status == highspy.HighsStatus.kError or not tmp.exists():
+        tmp.unlink(missing_ok=True)
+        raise LupOptError(f"HiGHS could not write {path}")
+    tmp.replace(path)
+    return path

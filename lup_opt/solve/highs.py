@@ -1,0 +1,158 @@
+"""The LP straight to HiGHS through highspy: arrays in, arrays out.
+
+Only this module and the Pyomo backend touch a solver. HiGHS's log goes to a file that is kept
+with the results.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from pathlib import Path
+from time import perf_counter
+
+import highspy
+import numpy as np
+from pyomo.common.tee import capture_output
+
+from lup_opt.enums import Backend, SolveStatus
+from lup_opt.model.lp import LinearProgram
+from lup_opt.solve.names import column_names, row_names
+from lup_opt.solve.options import Solution, SolverOptions
+
+logger = logging.getLogger(__name__)
+
+_STATUS = {
+    highspy.HighsModelStatus.kOptimal: SolveStatus.OPTIMAL,
+    highspy.HighsModelStatus.kInfeasible: SolveStatus.INFEASIBLE,
+    highspy.HighsModelStatus.kUnbounded: SolveStatus.UNBOUNDED,
+    highspy.HighsModelStatus.kTimeLimit: SolveStatus.TIME_LIMIT,
+}
+
+
+def new_highs() -> highspy.Highs:
+    """A Highs instance; the banner HiGHS prints on its first construction is kept off stdout."""
+    with capture_output(capture_fd=True):
+        return highspy.Highs()
+
+
+def highs_version() -> str:
+    return f"HiGHS {new_highs().version()}"
+
+
+def to_highs_lp(lp: LinearProgram, with_names: bool = False) -> highspy.HighsLp:
+    """The LP as a HighsLp, its matrix passed row-wise without copying into Python lists."""
+    model = highspy.HighsLp()
+    model.num_col_ = lp.num_cols
+    model.num_row_ = lp.num_rows
+    model.col_cost_ = lp.cost
+    model.col_lower_ = np.where(np.isinf(lp.col_lower), -highspy.kHighsInf, lp.col_lower)
+    model.col_upper_ = np.where(np.isinf(lp.col_upper), highspy.kHighsInf, lp.col_upper)
+    model.row_lower_ = np.where(np.isinf(lp.row_lower), -highspy.kHighsInf, lp.row_lower)
+    model.row_upper_ = np.where(np.isinf(lp.row_upper), highspy.kHighsInf, lp.row_upper)
+    model.offset_ = lp.objective_offset
+    model.sense_ = highspy.ObjSense.kMaximize if lp.sense.value == "maximize" else highspy.ObjSense.kMinimize
+    matrix = lp.matrix
+    model.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+    model.a_matrix_.num_col_ = lp.num_cols
+    model.a_matrix_.num_row_ = lp.num_rows
+    model.a_matrix_.start_ = matrix.indptr.astype(np.int32)
+    model.a_matrix_.index_ = matrix.indices.astype(np.int32)
+    model.a_matrix_.value_ = matrix.data
+    if with_names:
+        model.col_names_ = column_names(lp)
+        model.row_names_ = row_names(lp)
+    return model
+
+
+def _configure(highs: highspy.Highs, options: SolverOptions, log_file: Path | None) -> None:
+    highs.setOptionValue("output_flag", True)
+    highs.setOptionValue("log_to_console", False)
+    if log_file is not None:
+        highs.setOptionValue("log_file", str(log_file))
+    highs.setOptionValue("solver", options.method.value)
+    highs.setOptionValue("run_crossover", "on" if options.crossover else "off")
+    highs.setOptionValue("presolve", "on" if options.presolve else "off")
+    if options.time_limit is not None:
+        highs.setOptionValue("time_limit", float(options.time_limit))
+    if options.threads is not None:
+        highs.setOptionValue("threads", int(options.threads))
+
+
+def solve_with_highspy(lp: LinearProgram, options: SolverOptions = SolverOptions()) -> Solution:
+    """Solve ``lp`` with HiGHS. Never raises for solver outcomes: they are in ``status``."""
+    with tempfile.TemporaryDirectory(prefix="lup_opt_highs_") as tmp:
+        log_file = Path(tmp) / "highs.log"
+        start = perf_counter()
+        highs = new_highs()
+        _configure(highs, options, log_file)
+        if options.threads is not None:
+            # HiGHS keeps one thread pool per process; a new thread count needs a new pool.
+            highspy.Highs.resetGlobalScheduler(True)
+        pass_status = highs.passModel(to_highs_lp(lp))
+        handoff = perf_counter() - start
+        if pass_status == highspy.HighsStatus.kError:
+            return _failed(f"HiGHS rejected the model ({pass_status})", handoff, _read(log_file))
+
+        highs.run()
+        status, message = _status(highs)
+        rechecked = False
+        if highs.getModelStatus() == highspy.HighsModelStatus.kUnboundedOrInfeasible:
+            # Presolve cannot always tell infeasible from unbounded; a plain solve can.
+            highs.setOptionValue("presolve", "off")
+            highs.run()
+            status, message = _status(highs)
+            rechecked = True
+        solver_seconds = highs.getRunTime()
+
+        start = perf_counter()
+        values = row_values = duals = col_duals = None
+        objective = None
+        if status is SolveStatus.OPTIMAL:
+            solution = highs.getSolution()
+            values = np.asarray(solution.col_value)
+            row_values = np.asarray(solution.row_value)
+            duals = np.asarray(solution.row_dual)
+            col_duals = np.asarray(solution.col_dual)
+            objective = float(highs.getInfo().objective_function_value)
+        extract = perf_counter() - start
+        del highs  # closes the log file
+        log = _read(log_file)
+    return Solution(
+        status=status,
+        message=message,
+        objective=objective,
+        col_values=values,
+        row_values=row_values,
+        row_duals=duals,
+        col_duals=col_duals,
+        backend=Backend.HIGHSPY,
+        solver=highs_version(),
+        handoff_seconds=handoff,
+        solver_seconds=solver_seconds,
+        extract_seconds=extract,
+        log=log,
+        presolve_rechecked=rechecked,
+    )
+
+
+def _status(highs: highspy.Highs) -> tuple[SolveStatus, str]:
+    model_status = highs.getModelStatus()
+    text = highs.modelStatusToString(model_status)
+    status = _STATUS.get(model_status, SolveStatus.ERROR)
+    if status is SolveStatus.OPTIMAL and highs.getInfo().primal_solution_status != 2:
+        return SolveStatus.ERROR, f"HiGHS reported '{text}' without a feasible primal solution"
+    if model_status == highspy.HighsModelStatus.kUnboundedOrInfeasible:
+        return SolveStatus.INFEASIBLE, "HiGHS: the model is infeasible or unbounded"
+    return status, f"HiGHS: {text}"
+
+
+def _failed(message: str, handoff: float, log: str) -> Solution:
+    return Solution(
+        SolveStatus.ERROR, message, None, None, None, None, None, Backend.HIGHSPY,
+        highs_version(), handoff, 0.0, 0.0, log,
+    )
+
+
+def _read(path: Path) -> str:
+    return path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""

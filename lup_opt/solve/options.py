@@ -1,0 +1,56 @@
+"""Solver options and the raw solution every backend returns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from lup_opt.enums import Backend, SolverMethod, SolveStatus
+
+
+@dataclass(frozen=True)
+class SolverOptions:
+    """How to run HiGHS.
+
+    ``method`` defaults to interior point with crossover: measured on allocation LPs here it was
+    6x faster than dual simplex at 1,000 units and the only method to finish 10,000 units in
+    300 s (``benchmarks/README.md``); crossover gives a vertex and exact duals at little cost.
+    """
+
+    method: SolverMethod = SolverMethod.IPM
+    time_limit: float | None = None
+    threads: int | None = None
+    presolve: bool = True
+    crossover: bool = True
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "method", SolverMethod(self.method))
+        if self.time_limit is not None and self.time_limit <= 0:
+            raise ValueError("time_limit must be positive (seconds)")
+        if self.threads is not None and self.threads < 1:
+            raise ValueError("threads must be at least 1")
+
+
+@dataclass(frozen=True)
+class Solution:
+    """What came back from the solver, in the LP's column and row order."""
+
+    status: SolveStatus
+    message: str
+    objective: float | None
+    col_values: np.ndarray | None
+    row_values: np.ndarray | None
+    row_duals: np.ndarray | None
+    col_duals: np.ndarray | None
+    backend: Backend
+    solver: str
+    handoff_seconds: float
+    solver_seconds: float
+    extract_seconds: float
+    log: str
+    presolve_rechecked: bool = False
+
+    @property
+    def is_optimal(self) -> bool:
+        return self.status is SolveStatus.OPTIMAL
