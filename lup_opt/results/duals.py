@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from lup_opt.data.model_data import ModelData
+from lup_opt.data.targets import ALL
 from lup_opt.model.ldn import LDN_NEUTRALITY
 from lup_opt.model.lp import LinearProgram
 from lup_opt.model.shares import EQUAL_SHARES, SHARE_TARGETS
@@ -57,7 +58,9 @@ def duals_table(data: ModelData, lp: LinearProgram, solution: Solution) -> pd.Da
         frames.append(pd.DataFrame({
             "constraint": LDN_NEUTRALITY, "family": block.family,
             "name": "LDN " + labels["land_type"].astype(str), "group": labels["jurisdiction"],
-            "indicator": "net LDN gain (ha)", "scope": "land_type=" + labels["land_type"].astype(str),
+            "indicator": "net LDN gain (ha)",
+            "scope": np.where(labels["jurisdiction"] == ALL, "functional area",
+                              "jurisdiction=" + labels["jurisdiction"].astype(str)),
             "period": labels["period"], "sense": ">=", "rhs": block.lower,
             "activity": solution.row_values[block.slice],
             "shadow_price": solution.row_duals[block.slice], "price_unit": f"{unit} per ha",

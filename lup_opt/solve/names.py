@@ -1,4 +1,9 @@
-"""Readable, solver-safe names for LP rows and columns (used by export and the Pyomo model)."""
+"""Readable, solver-safe names for LP rows and columns (used when exporting MPS/LP files).
+
+Names look like ``area(U001,crop,housing,2030)``. HiGHS discards every name of a model if one
+contains characters such as ``[``, ``-``, ``/`` or ``:``, so characters other than letters,
+digits, ``_`` and ``.`` inside label values become ``_``.
+"""
 
 from __future__ import annotations
 
@@ -7,16 +12,21 @@ import pandas as pd
 
 from lup_opt.model.lp import LinearProgram
 
+_UNSAFE = r"[^A-Za-z0-9_.]+"
+
 
 def _block_names(name: str, labels: pd.DataFrame, key: tuple[str, ...]) -> np.ndarray:
-    if not key or labels.empty:
-        return np.array([f"{name}[{i}]" for i in range(len(labels))], dtype=object)
+    if labels.empty:
+        return np.zeros(0, dtype=object)
     joined = None
     for column in key:
-        text = labels[column].astype(str)
+        text = labels[column].astype(str).str.replace(_UNSAFE, "_", regex=True)
         joined = text if joined is None else joined + "," + text
-    safe = joined.str.replace(r"[\s:\\]+", "_", regex=True)
-    return (name + "[" + safe + "]").to_numpy(dtype=object)
+    names = (name + "(" + joined + ")").to_numpy(dtype=object)
+    duplicated = pd.Series(names).duplicated(keep=False).to_numpy()
+    if duplicated.any():  # values that differed only in unsafe characters: keep names unique
+        names[duplicated] = names[duplicated] + "#" + np.flatnonzero(duplicated).astype(str).astype(object)
+    return names
 
 
 def column_names(lp: LinearProgram) -> list[str]:

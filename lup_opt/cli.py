@@ -1,0 +1,162 @@
+"""The ``lup-opt`` command line.
+
+Exit codes: 0 solved to optimality (or input valid); 1 the scenario is infeasible or unbounded,
+hit the time limit, or the solver failed; 2 the input is wrong (the message says where).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.logging import RichHandler
+
+from lup_opt.api import build, solve as solve_scenario
+from lup_opt.enums import Backend, SolverMethod
+from lup_opt.errors import LupOptError, ScenarioError
+from lup_opt.results.result import Result
+from lup_opt.scenario import load_scenario
+from lup_opt.scenario.scenario import Scenario
+from lup_opt.solve.export import write_model
+from lup_opt.summary import print_summary
+
+EXIT_OK, EXIT_NOT_OPTIMAL, EXIT_BAD_INPUT = 0, 1, 2
+
+app = typer.Typer(
+    help="Integrated land-use planning with Land Degradation Neutrality (LP, HiGHS).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out_console = Console()
+err_console = Console(stderr=True)
+
+ScenarioArg = Annotated[Path, typer.Argument(help="Scenario folder (or its scenario.yaml).")]
+VariantOpt = Annotated[
+    list[str], typer.Option("--variant", "-v", help="Variant(s) to apply in order: a,b or repeated.")
+]
+SetOpt = Annotated[
+    list[str], typer.Option("--set", "-s", help="One-off override key=value, e.g. ldn.scope=jurisdiction.")
+]
+
+
+@app.callback()
+def main(
+    verbose: Annotated[bool, typer.Option("--verbose", help="Log each stage with timings.")] = False,
+) -> None:
+    handler = RichHandler(console=err_console, show_path=False, show_time=False)
+    package_logger = logging.getLogger("lup_opt")
+    package_logger.handlers[:] = [handler]
+    package_logger.setLevel(logging.INFO if verbose else logging.WARNING)
+    package_logger.propagate = False
+
+
+def _load(scenario: Path, variant: list[str], overrides: list[str]) -> Scenario:
+    try:
+        return load_scenario(scenario, variants=variant, overrides=overrides)
+    except ScenarioError as exc:
+        _report_input_error(scenario, exc)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+
+
+def _report_input_error(scenario: Path, exc: ScenarioError) -> None:
+    err_console.print(f"Scenario {scenario} cannot be used as written:", style="bold red", markup=False)
+    for issue in exc.issues:
+        err_console.print(f"  - {issue}", markup=False, soft_wrap=True)
+
+
+def _default_out(scenario: Scenario) -> Path:
+    suffix = "".join(f"+{v}" for v in scenario.variants)
+    return Path("results") / f"{scenario.folder.name}{suffix}"
+
+
+@app.command()
+def validate(scenario: ScenarioArg, variant: VariantOpt = [], set_: SetOpt = []) -> None:
+    """Check a scenario's files and build its model without solving."""
+    loaded = _load(scenario, variant, set_)
+    try:
+        built = build(loaded)
+    except ScenarioError as exc:
+        _report_input_error(scenario, exc)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    lp = built.lp
+    out_console.print(
+        f"Scenario [bold]{loaded.name}[/] is valid: {len(loaded.units):,} land units, "
+        f"{len(loaded.uses)} uses, {lp.num_cols:,} columns, {lp.num_rows:,} rows, "
+        f"{lp.num_nonzeros:,} non-zeros."
+    )
+
+
+@app.command()
+def solve(
+    scenario: ScenarioArg,
+    variant: VariantOpt = [],
+    set_: SetOpt = [],
+    out: Annotated[Path | None, typer.Option(help="Results folder (default: results/NAME[+VARIANTS]).")] = None,
+    time_limit: Annotated[float | None, typer.Option(help="Seconds HiGHS may run.", min=0.001)] = None,
+    threads: Annotated[int | None, typer.Option(help="Threads for HiGHS.", min=1)] = None,
+    backend: Annotated[Backend, typer.Option(help="highspy (fast) or pyomo (Pyomo model).")] = Backend.HIGHSPY,
+    method: Annotated[SolverMethod, typer.Option(help="HiGHS LP method.")] = SolverMethod.IPM,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the manifest as JSON instead of the summary.")] = False,
+) -> None:
+    """Solve a scenario and write its results folder."""
+    loaded = _load(scenario, variant, set_)
+    try:
+        result = solve_scenario(
+            loaded, backend=backend, method=method, time_limit=time_limit, threads=threads
+        )
+    except ScenarioError as exc:
+        _report_input_error(scenario, exc)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    folder = result.write(out or _default_out(loaded))
+    _print(result, folder, quiet=quiet, as_json=as_json)
+    raise typer.Exit(EXIT_OK if result.is_optimal else EXIT_NOT_OPTIMAL)
+
+
+def _print(result: Result, folder: Path, *, quiet: bool, as_json: bool) -> None:
+    if as_json:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        out_console.print_json(json.dumps(manifest))
+    elif not quiet:
+        print_summary(result, out_console, folder=str(folder))
+    if not result.is_optimal and quiet:
+        err_console.print(f"{result.status.value}: {result.message}", markup=False)
+
+
+@app.command()
+def export(
+    scenario: ScenarioArg,
+    variant: VariantOpt = [],
+    set_: SetOpt = [],
+    mps: Annotated[Path | None, typer.Option(help="Write the LP in MPS format to this file.")] = None,
+    lp: Annotated[Path | None, typer.Option(help="Write the LP in CPLEX LP format to this file.")] = None,
+) -> None:
+    """Write a scenario's LP as MPS and/or LP files (with readable names)."""
+    if mps is None and lp is None:
+        err_console.print("Give --mps FILE and/or --lp FILE.", style="red")
+        raise typer.Exit(EXIT_BAD_INPUT)
+    loaded = _load(scenario, variant, set_)
+    try:
+        program = build(loaded).lp
+        for path, suffix in ((mps, ".mps"), (lp, ".lp")):
+            if path is None:
+                continue
+            if path.suffix.lower() != suffix:
+                raise LupOptError(f"{path}: the file name must end in {suffix}")
+            write_model(program, path)
+            out_console.print(f"Wrote {path}", markup=False)
+    except ScenarioError as exc:
+        _report_input_error(scenario, exc)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    except LupOptError as exc:
+        err_console.print(str(exc), markup=False, style="red")
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

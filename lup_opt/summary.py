@@ -1,0 +1,76 @@
+"""A short terminal summary of a result: status, objective, LDN per land type, binding targets."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from lup_opt.results.result import Result
+
+STATUS_STYLE = {"optimal": "bold green", "infeasible": "bold red", "unbounded": "bold red",
+                "time_limit": "bold yellow", "error": "bold red"}
+
+
+def _number(value: float) -> str:
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    if abs(value) >= 10:
+        return f"{value:,.1f}"
+    return f"{value:,.4g}"
+
+
+def print_summary(result: Result, console: Console, *, folder: str | None = None) -> None:
+    manifest = result.manifest
+    scenario = manifest["scenario"]
+    variants = f" (variants: {', '.join(scenario['variants'])})" if scenario["variants"] else ""
+    style = STATUS_STYLE.get(result.status.value, "bold")
+    console.print(f"Scenario [bold]{scenario['name']}[/]{variants}: [{style}]{result.status.value}[/]")
+    if not result.is_optimal:
+        console.print(result.message, markup=False)
+        if folder:
+            console.print(f"Solver log and manifest: {folder}", markup=False)
+        return
+    sense = manifest["objective_sense"]
+    console.print(f"Objective ({sense}): [bold]{_number(result.objective)}[/] {result.objective_unit}")
+    size = manifest["size"]
+    seconds = manifest["seconds"]
+    console.print(
+        f"{size['land_units']:,} land units, {size['columns']:,} columns, {size['rows']:,} rows; "
+        f"build {seconds['model_data'] + seconds['build']:.2f} s, solve {seconds['solve']:.2f} s",
+        style="dim",
+    )
+
+    balance = result.ldn_balance
+    scoped = bool((balance["jurisdiction"] != "all").any())
+    enforced = bool(balance["enforced"].all()) if len(balance) else False
+    title = "LDN balance per land type (ha)" + ("" if enforced else " - not enforced")
+    ldn = Table(title=title, title_justify="left")
+    columns = ["land type", *(["jurisdiction"] if scoped else []), "year", "gains", "losses", "net",
+               "target", "met", "loss driver"]
+    for column in columns:
+        ldn.add_column(column, justify="right" if column in ("gains", "losses", "net", "target") else "left")
+    for row in balance.itertuples(index=False):
+        met = "[green]yes[/]" if row.met else "[red]no[/]"
+        ldn.add_row(
+            str(row.land_type), *([str(row.jurisdiction)] if scoped else []), str(row.period),
+            _number(row.gains_ha), _number(row.losses_ha), _number(row.net_ha),
+            _number(row.target_ha), met, str(row.main_loss_driver).replace("_", " "),
+        )
+    console.print(ldn)
+
+    binding = result.binding_targets()
+    table = Table(title="Binding targets and their shadow prices", title_justify="left")
+    for column in ("target", "scope", "year", "bound", "shadow price", "unit"):
+        table.add_column(column, justify="right" if column in ("bound", "shadow price") else "left")
+    for row in binding.itertuples(index=False):
+        group = f" ({row.group})" if row.group and row.group != "all" else ""
+        table.add_row(
+            f"{row.name}{group}", str(row.scope), str(row.period), f"{row.sense} {_number(row.rhs)}",
+            _number(row.shadow_price), str(row.price_unit),
+        )
+    if len(binding):
+        console.print(table)
+    else:
+        console.print("No target is binding.")
+    if folder:
+        console.print(f"Results: {folder}", markup=False)
