@@ -12,6 +12,8 @@ STATUS_STYLE = {"optimal": "bold green", "infeasible": "bold red", "unbounded": 
 
 
 def _number(value: float) -> str:
+    if abs(value) < 1e-9:  # solver round-off, not a quantity
+        return "0"
     if abs(value) >= 1000:
         return f"{value:,.0f}"
     if abs(value) >= 10:

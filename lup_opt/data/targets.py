@@ -107,6 +107,12 @@ class ShareTargetRow:
     common_share: int
     description: str
 
+    @property
+    def scope(self) -> str:
+        return self.group or self.numerator_scope
+
+    numerator_scope: str = ""
+
 
 def resolve_share_targets(
     scenario: Scenario,
@@ -162,6 +168,7 @@ def resolve_share_targets(
                         denominator_value=denominator_value,
                         common_share=common,
                         description=target.description,
+                        numerator_scope=scope_label(target.numerator.scope),
                     )
                 )
     return tuple(rows)

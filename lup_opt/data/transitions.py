@@ -53,10 +53,7 @@ def resolve_transition_rules(
     deciding_row = np.full((n_uses, n_uses), -1)
     issues = IssueCollector()
 
-    present = [name for name in indicators if name in table.columns]
-    values = table[present].to_numpy(dtype=float) if present else np.zeros((len(table), 0))
-    values = np.nan_to_num(values)
-    indicator_pos = [indicators.index(name) for name in present]
+    values = table[list(indicators)].to_numpy(dtype=float) if indicators else np.zeros((len(table), 0))
     lines = table[LINE].to_numpy()
 
     from_wild = (table["from_use"] == WILDCARD).to_numpy()
@@ -87,8 +84,8 @@ def resolve_transition_rules(
         zones = split_list(table["zones"].iat[r])
         zone_ok = np.array([not zones or z in zones for z in ZONES])
         allowed[cells] = bool(table["allowed"].iat[r]) & zone_ok
-        for col, pos in enumerate(indicator_pos):
-            coefficients[pos][cells & ~diagonal] = values[r, col]
+        for i in range(len(indicators)):
+            coefficients[i][cells & ~diagonal] = values[r, i]
         level[cells] = specificity[r]
         deciding_row[cells] = r
     issues.raise_if_any()

@@ -106,7 +106,8 @@ def _share_duals(data: ModelData, lp: LinearProgram, solution: Solution, unit: s
             target_share = np.array([common[r.common_share] for r in rows])
         frames.append(pd.DataFrame({
             "constraint": name, "family": block.family, "name": labels["target"], "group": labels["group"],
-            "indicator": labels["numerator"] + "/" + labels["denominator"], "scope": labels["group"],
+            "indicator": labels["numerator"] + "/" + labels["denominator"],
+            "scope": [r.scope for r in rows],
             "period": labels["period"], "sense": labels["sense"], "rhs": target_share * 100.0,
             "activity": np.array(shares) * 100.0,
             "shadow_price": solution.row_duals[block.slice] * denominators / 100.0,

@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from lup_opt.data.model_data import ModelData
+from lup_opt.enums import SolveStatus
 from lup_opt.model.lp import LinearProgram
 from lup_opt.results.duals import COLUMNS as DUAL_COLUMNS
 from lup_opt.results.duals import duals_table
@@ -73,15 +74,39 @@ def make_result(
             "duals": duals_table(data, lp, solution),
         }
     manifest = build_manifest(scenario, data, lp, solution, options, seconds)
+    manifest["message"] = planner_message(solution, options)
     return Result(
         status=solution.status,
-        message=solution.message,
+        message=manifest["message"],
         objective=solution.objective,
         objective_unit=data.objective.unit,
         manifest=MappingProxyType(manifest),
         solver_log=solution.log,
         **tables,
     )
+
+
+def planner_message(solution: Solution, options: SolverOptions) -> str:
+    """What the status means for the plan, followed by the solver's own words."""
+    status = solution.status
+    if status is SolveStatus.OPTIMAL:
+        text = "An optimal plan was found."
+    elif status is SolveStatus.INFEASIBLE:
+        text = (
+            "No plan meets every hard target, share target and LDN balance at once. Relax a target "
+            "or make it soft (with a penalty); to see whether LDN is the cause, solve again with "
+            "--set ldn.enabled=false."
+        )
+    elif status is SolveStatus.UNBOUNDED:
+        text = "The objective can improve without limit: some indicator in it is not bounded by land."
+    elif status is SolveStatus.TIME_LIMIT:
+        text = (
+            f"HiGHS stopped at the time limit ({options.time_limit} s) before proving an optimum, so "
+            "no plan is reported. Allow more time with --time-limit."
+        )
+    else:
+        text = "The solver failed; no plan is reported. The solver log is kept with the results."
+    return f"{text} ({solution.message})"
 
 
 def build_manifest(

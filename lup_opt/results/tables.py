@@ -187,7 +187,7 @@ def target_rows(data: ModelData, area: np.ndarray, baseline_area: np.ndarray) ->
         records.append({
             "indicator": f"{dims.indicators[share.numerator]}/{dims.indicators[share.denominator]}",
             "unit": "share", "scope_type": "share_target",
-            "scope": share.group or "functional area", "period": dims.periods[share.period],
+            "scope": share.scope, "period": dims.periods[share.period],
             "baseline_value": ratio(baseline_area), "value": value,
             "target_name": share.name, "kind": share.kind.value, "sense": share.sense.value,
             "target": share.share if share.share is not None else np.nan,

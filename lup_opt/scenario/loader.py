@@ -176,7 +176,7 @@ def _read_tables(folder: Path, config: ScenarioConfig) -> dict[str, Any]:
     _check_attribute_names(attributes, paths.units)
     baseline = read_table(_table_path(folder, paths.baseline), schemas.BASELINE, paths.baseline)
     uses = read_table(_table_path(folder, paths.uses), schemas.USES, paths.uses)
-    indicators = frozenset(config.indicators)
+    indicators = tuple(config.indicators)
 
     def optional(relative: str | None, schema: TableSchema) -> pd.DataFrame:
         if relative is None:

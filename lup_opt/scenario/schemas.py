@@ -71,8 +71,9 @@ PRODUCTIVITY = TableSchema(
 )
 
 
-def transitions_schema(indicators: frozenset[str]) -> TableSchema:
-    """transitions.csv: rules for from -> to changes; extra columns are per-ha indicator values."""
+def transitions_schema(indicators: tuple[str, ...]) -> TableSchema:
+    """transitions.csv: rules for from -> to changes; a column named after an indicator gives
+    the per-ha value of converted area for it (empty or absent: 0)."""
     return TableSchema(
         name="transitions",
         columns=(
@@ -81,9 +82,8 @@ def transitions_schema(indicators: frozenset[str]) -> TableSchema:
             Column("allowed", Kind.BOOL, default=True),
             Column("zones", Kind.TEXT, required=False, default=""),
             Column("reason", Kind.TEXT, required=False, default=""),
+            *(Column(name, Kind.FLOAT, required=False, default=0.0) for name in indicators),
         ),
-        extra_columns="forbid",
-        extra_allowed=indicators,
         unique=("from_use", "to_use"),
         min_rows=0,
     )

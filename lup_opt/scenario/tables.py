@@ -8,7 +8,7 @@ the file, the line as an editor shows it (the header is line 1) and the column.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
@@ -54,7 +54,6 @@ class TableSchema:
     extra_columns: str = "forbid"
     min_rows: int = 1
     unique: tuple[str, ...] = ()
-    extra_allowed: frozenset[str] = field(default_factory=frozenset)
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
@@ -82,8 +81,8 @@ def read_table(path: Path, schema: TableSchema, label: str) -> pd.DataFrame:
             )
     if schema.extra_columns == "forbid":
         for col in header:
-            if col not in declared and col not in schema.extra_allowed:
-                allowed = sorted(declared | schema.extra_allowed)
+            if col not in declared:
+                allowed = sorted(declared)
                 issues.add(
                     label,
                     "line 1",
