@@ -132,4 +132,4 @@ def matched_pairs(
 
 def use_codes_of(column: pd.Series, uses: tuple[str, ...]) -> np.ndarray:
     """Use index per row, -1 for the wildcard ``*`` (names were checked when loading)."""
-    return pd.Categorical(column, categories=list(uses)).codes.astype(np.int64)
+    return pd.Index(list(uses)).get_indexer(column).astype(np.int64)
