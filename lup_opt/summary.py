@@ -50,7 +50,9 @@ def print_summary(result: Result, console: Console, *, folder: str | None = None
     columns = ["land type", *(["jurisdiction"] if scoped else []), "year", "gains", "losses", "net",
                "target", "met", "loss driver"]
     for column in columns:
-        ldn.add_column(column, justify="right" if column in ("gains", "losses", "net", "target") else "left")
+        numeric = column in ("gains", "losses", "net", "target")
+        ldn.add_column(column, justify="right" if numeric else "left", no_wrap=column == "land type",
+                       overflow="fold")
     for row in balance.itertuples(index=False):
         met = "[green]yes[/]" if row.met else "[red]no[/]"
         ldn.add_row(
@@ -63,7 +65,8 @@ def print_summary(result: Result, console: Console, *, folder: str | None = None
     binding = result.binding_targets()
     table = Table(title="Binding targets and their shadow prices", title_justify="left")
     for column in ("target", "scope", "year", "bound", "shadow price", "unit"):
-        table.add_column(column, justify="right" if column in ("bound", "shadow price") else "left")
+        table.add_column(column, justify="right" if column in ("bound", "shadow price") else "left",
+                         no_wrap=column == "target", overflow="fold")
     for row in binding.itertuples(index=False):
         group = f" ({row.group})" if row.group and row.group != "all" else ""
         table.add_row(

@@ -50,3 +50,74 @@ def cli():
         return runner.invoke(app, [str(a) for a in args], catch_exceptions=False, **kwargs)
 
     return run
+
+
+SMALL_UNITS = [
+    {"id": "A", "area_ha": 100, "jurisdiction": "j1", "zone": "rural", "land_type": "plain",
+     "climate": "tropical_dry", "baseline_status": "stable", "tenure": "secure"},
+    {"id": "B", "area_ha": 100, "jurisdiction": "j2", "zone": "rural", "land_type": "plain",
+     "climate": "tropical_dry", "baseline_status": "stable", "tenure": "customary"},
+    {"id": "C", "area_ha": 50, "jurisdiction": "j1", "zone": "urban", "land_type": "plain",
+     "climate": "tropical_dry", "baseline_status": "stable", "tenure": "secure"},
+]
+SMALL_BASELINE = [
+    {"land_unit": "A", "use": "crop", "area_ha": 100},
+    {"land_unit": "B", "use": "crop", "area_ha": 100},
+    {"land_unit": "C", "use": "grass", "area_ha": 50},
+]
+SMALL_USES = [
+    {"id": "crop", "sector": "agriculture", "cover_class": "cropland", "sealed": False},
+    {"id": "grass", "sector": "livestock", "cover_class": "grassland", "sealed": False},
+    {"id": "forest", "sector": "forestry", "cover_class": "tree_covered", "sealed": False},
+    {"id": "housing", "sector": "housing", "cover_class": "artificial", "sealed": True},
+    {"id": "park", "sector": "green", "cover_class": "grassland", "sealed": False},
+]
+SMALL_COEFFICIENTS = [
+    {"indicator": "area_ha", "use": "*", "value": 1},
+    {"indicator": "crop_ha", "use": "crop", "value": 1},
+    {"indicator": "cereal_t", "use": "crop", "value": 2},
+    {"indicator": "housing_persons", "use": "housing", "value": 100},
+    {"indicator": "sealed_ha", "use": "housing", "value": 1},
+    {"indicator": "green_ha", "use": "park", "value": 1},
+    {"indicator": "timber_ha", "use": "forest", "value": 1},
+]
+SMALL_TRANSITIONS = [
+    {"from_use": "*", "to_use": "housing", "zones": "urban", "cost_kusd": 10},
+    {"from_use": "*", "to_use": "park", "zones": "urban", "cost_kusd": 5},
+    {"from_use": "grass", "to_use": "crop", "cost_kusd": 1},
+    {"from_use": "crop", "to_use": "grass", "cost_kusd": 0.1},
+    {"from_use": "*", "to_use": "forest", "cost_kusd": 1},
+]
+
+
+def small_config(**changes) -> dict:
+    """A two-jurisdiction, three-unit scenario without LDN (to isolate what a test checks)."""
+    config = {
+        "name": "small",
+        "periods": {"baseline_year": 2020, "planning_years": [2030]},
+        "indicators": {name: {"unit": unit} for name, unit in [
+            ("area_ha", "ha"), ("crop_ha", "ha"), ("cereal_t", "t"), ("housing_persons", "person"),
+            ("sealed_ha", "ha"), ("green_ha", "ha"), ("timber_ha", "ha"), ("cost_kusd", "kUSD")]},
+        "ldn": {"enabled": False},
+        "objective": {"sense": "minimize", "terms": [{"indicator": "cost_kusd"}]},
+    }
+    config.update(changes)
+    return config
+
+
+@pytest.fixture
+def small(tmp_path):
+    """small(config_changes..., tables...) -> a solved-ready scenario folder."""
+    from lup_opt.testing import write_scenario
+
+    counter = iter(range(1000))
+
+    def make(tables: dict | None = None, **config_changes) -> Path:
+        given = {
+            "units": SMALL_UNITS, "baseline": SMALL_BASELINE, "uses": SMALL_USES,
+            "coefficients": SMALL_COEFFICIENTS, "transitions": SMALL_TRANSITIONS,
+        }
+        given.update(tables or {})
+        return write_scenario(tmp_path / f"small{next(counter)}", small_config(**config_changes), **given)
+
+    return make

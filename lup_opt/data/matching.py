@@ -71,7 +71,7 @@ def resolve_most_specific(
     unit_keys: pd.DataFrame,
     keys: tuple[str, ...],
     use_codes: np.ndarray,
-    n_uses: int,
+    use_names: tuple[str, ...],
     label: str,
     what: str,
 ) -> np.ndarray:
@@ -80,7 +80,8 @@ def resolve_most_specific(
     ``use_codes`` gives each table row's use index, or -1 for ``*``. Returns a dense
     ``(n_units, n_uses)`` float array, 0 where no row applies. Ties raise ScenarioError.
     """
-    n_units = len(unit_keys)
+    n_units, n_uses = len(unit_keys), len(use_names)
+    unit_names = unit_keys["land_unit"].to_numpy()
     best = np.full((n_units, n_uses), -1, dtype=np.int64)
     value = np.zeros((n_units, n_uses))
     line_of_best = np.zeros((n_units, n_uses), dtype=np.int64)
@@ -103,11 +104,13 @@ def resolve_most_specific(
             current = best[units, uses]
             tie = (current == score) & (value[units, uses] != values[rows])
             for i in np.flatnonzero(tie)[:MAX_ROWS_REPORTED]:
+                first, second = sorted((line_of_best[units[i], uses[i]], lines[rows[i]]))
                 issues.add(
                     label,
-                    f"lines {line_of_best[units[i], uses[i]]} and {lines[rows[i]]}",
-                    f"both set {what} for the same land unit and use with equal specificity and "
-                    "different values; add a more specific row or remove one",
+                    f"lines {first} and {second}",
+                    f"both set {what} for land unit '{unit_names[units[i]]}' and use "
+                    f"'{use_names[uses[i]]}' with equal specificity and different values; "
+                    "add a more specific row or remove one",
                 )
             take = score > current
             best[units[take], uses[take]] = score

@@ -286,7 +286,7 @@ def _indicator_coefficients(
         if len(subset):
             per_unit_use = resolve_most_specific(
                 subset.reset_index(drop=True), unit_keys, keys,
-                use_codes_of(subset["use"], dims.uses), len(dims.uses),
+                use_codes_of(subset["use"], dims.uses), dims.uses,
                 scenario.table_label("coefficients"), f"'{name}'",
             )
             value += per_unit_use[columns.unit, columns.to_use]

@@ -1,0 +1,105 @@
+"""Results folders, the manifest, solver statuses and model export."""
+
+from __future__ import annotations
+
+import json
+
+import highspy
+import pandas as pd
+import pytest
+
+import lup_opt
+from lup_opt.results import result as result_module
+from tests.conftest import SCENARIOS
+
+EXPECTED_FILES = {"allocation.csv", "transitions.csv", "ldn_balance.csv", "indicators.csv",
+                  "duals.csv", "manifest.json", "highs.log"}
+
+
+def test_results_folder_holds_every_table_and_the_manifest(default_results_folder):
+    assert {p.name for p in default_results_folder.iterdir()} == EXPECTED_FILES
+    allocation = pd.read_csv(default_results_folder / "allocation.csv")
+    assert list(allocation.columns) == ["land_unit", "baseline_use", "use", "period", "area_ha"]
+    ldn = pd.read_csv(default_results_folder / "ldn_balance.csv")
+    assert {"gains_ha", "losses_ha", "net_ha", "target_ha", "met", "main_loss_driver"} <= set(ldn.columns)
+    duals = pd.read_csv(default_results_folder / "duals.csv")
+    assert {"shadow_price", "price_unit", "binding"} <= set(duals.columns)
+    assert "HiGHS" in (default_results_folder / "highs.log").read_text()
+
+
+def test_manifest_records_what_a_run_needs_to_be_reproduced(default_results_folder, default_scenario):
+    manifest = json.loads((default_results_folder / "manifest.json").read_text())
+    assert manifest["scenario"]["hash"] == default_scenario.content_hash
+    assert manifest["status"] == "optimal"
+    assert set(manifest["versions"]) >= {"lup_opt", "highspy", "pyomo", "numpy", "pandas", "python"}
+    assert manifest["solver"]["name"].startswith("HiGHS")
+    assert manifest["size"]["rows"] > 0 and manifest["size"]["columns"] > 0 and manifest["size"]["nonzeros"] > 0
+    assert set(manifest["seconds"]) >= {"load", "model_data", "build", "solve", "write"}
+    assert manifest["peak_memory_mb"] > 0
+
+
+def test_writing_again_replaces_the_folder(tiny_result, tmp_path):
+    folder = tmp_path / "out"
+    tiny_result.write(folder)
+    (folder / "stale.txt").write_text("from an older run")
+    tiny_result.write(folder)
+    assert not (folder / "stale.txt").exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]
+
+
+def test_a_failed_write_leaves_no_partial_folder_and_keeps_the_old_one(tiny_result, tmp_path, monkeypatch):
+    folder = tmp_path / "out"
+    tiny_result.write(folder)
+    before = (folder / "allocation.csv").read_text()
+
+    def broken_to_csv(self, *args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(pd.DataFrame, "to_csv", broken_to_csv)
+    with pytest.raises(OSError, match="disk full"):
+        result_module.write_results(tiny_result, folder)
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]
+    assert (folder / "allocation.csv").read_text() == before
+
+
+def test_infeasible_result_is_a_status_with_manifest_and_log_only(tmp_path):
+    result = lup_opt.solve(lup_opt.load_scenario(SCENARIOS / "infeasible"))
+    assert result.status is lup_opt.SolveStatus.INFEASIBLE
+    assert result.objective is None and result.allocation.empty
+    assert "No plan meets every hard target" in result.message
+    folder = result.write(tmp_path / "r")
+    assert {p.name for p in folder.iterdir()} == {"manifest.json", "highs.log"}
+
+
+def test_time_limit_is_reported_as_such_never_as_an_optimum(default_scenario):
+    result = lup_opt.solve(default_scenario, time_limit=1e-4)
+    assert result.status is lup_opt.SolveStatus.TIME_LIMIT
+    assert result.objective is None and result.allocation.empty
+    assert "time limit" in result.message
+
+
+@pytest.mark.parametrize("method", ["ipm", "simplex", "pdlp", "choose"])
+def test_every_solver_method_finds_the_tiny_optimum(tiny_scenario, method):
+    result = lup_opt.solve(tiny_scenario, method=method, threads=1)
+    assert result.objective == pytest.approx(620, rel=1e-6)
+    assert result.manifest["solver"]["method"] == method
+
+
+@pytest.mark.parametrize("suffix", [".mps", ".lp"])
+def test_exported_model_reads_back_with_names_and_the_same_optimum(cli, tmp_path, tiny_result, suffix):
+    path = tmp_path / f"tiny{suffix}"
+    outcome = cli(["export", SCENARIOS / "tiny", f"--{suffix[1:]}", path])
+    assert outcome.exit_code == 0, outcome.output
+    text = path.read_text()
+    assert "area(U1,crop,housing,2030)" in text and "ldn_neutrality(plain,all,2030)" in text
+    highs = highspy.Highs()
+    highs.setOptionValue("output_flag", False)
+    highs.readModel(str(path))
+    highs.run()
+    assert highs.getInfo().objective_function_value == pytest.approx(tiny_result.objective)
+
+
+def test_export_refuses_a_mismatched_suffix(cli, tmp_path):
+    outcome = cli(["export", SCENARIOS / "tiny", "--mps", tmp_path / "model.txt"])
+    assert outcome.exit_code == 2
+    assert "must end in .mps" in outcome.output
