@@ -144,6 +144,11 @@ def _status(highs: highspy.Highs) -> tuple[SolveStatus, str]:
         return SolveStatus.ERROR, f"HiGHS reported '{text}' without a feasible primal solution"
     if model_status == highspy.HighsModelStatus.kUnboundedOrInfeasible:
         return SolveStatus.INFEASIBLE, "HiGHS: the model is infeasible or unbounded"
+    if model_status == highspy.HighsModelStatus.kUnknown:
+        return status, (
+            "HiGHS: Unknown - the solution it found violates its feasibility or optimality "
+            "tolerances; interior point with crossover (--method ipm) is more accurate"
+        )
     return status, f"HiGHS: {text}"
 
 
