@@ -70,7 +70,6 @@ def solve(
     solver = solve_with_highspy if backend is Backend.HIGHSPY else solve_with_pyomo
     solution = solver(built.lp, options)
     logger.info("%s: %s (objective %s)", scenario.name, solution.status.value, solution.objective)
-    start = perf_counter()
     seconds = {
         "load": scenario.load_seconds,
         "model_data": built.data_seconds,
@@ -79,14 +78,4 @@ def solve(
         "solve": solution.solver_seconds,
         "extract": solution.extract_seconds,
     }
-    result = make_result(scenario, built.data, built.lp, solution, options, seconds)
-    seconds_with_post = dict(result.manifest["seconds"], postprocess=round(perf_counter() - start, 4))
-    manifest = dict(result.manifest, seconds=seconds_with_post)
-    return _with_manifest(result, manifest)
-
-
-def _with_manifest(result: Result, manifest: dict) -> Result:
-    from dataclasses import replace
-    from types import MappingProxyType
-
-    return replace(result, manifest=MappingProxyType(manifest))
+    return make_result(scenario, built.data, built.lp, solution, options, seconds)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -15,7 +17,8 @@ import typer
 from rich.console import Console
 from rich.logging import RichHandler
 
-from lup_opt.api import build, solve as solve_scenario
+from lup_opt.api import build
+from lup_opt.api import solve as solve_scenario
 from lup_opt.enums import Backend, SolverMethod
 from lup_opt.errors import LupOptError, ScenarioError
 from lup_opt.results.result import Result
@@ -37,10 +40,10 @@ err_console = Console(stderr=True)
 
 ScenarioArg = Annotated[Path, typer.Argument(help="Scenario folder (or its scenario.yaml).")]
 VariantOpt = Annotated[
-    list[str], typer.Option("--variant", "-v", help="Variant(s) to apply in order: a,b or repeated.")
+    list[str] | None, typer.Option("--variant", "-v", help="Variant(s) to apply in order: a,b or repeated.")
 ]
 SetOpt = Annotated[
-    list[str], typer.Option("--set", "-s", help="One-off override key=value, e.g. ldn.scope=jurisdiction.")
+    list[str] | None, typer.Option("--set", "-s", help="One-off override key=value, e.g. ldn.scope=jurisdiction.")
 ]
 
 
@@ -55,18 +58,21 @@ def main(
     package_logger.propagate = False
 
 
-def _load(scenario: Path, variant: list[str], overrides: list[str]) -> Scenario:
+@contextmanager
+def _exit_on_bad_input(scenario: Path) -> Iterator[None]:
+    """Report a ScenarioError issue by issue and exit with code 2."""
     try:
-        return load_scenario(scenario, variants=variant, overrides=overrides)
+        yield
     except ScenarioError as exc:
-        _report_input_error(scenario, exc)
+        err_console.print(f"Scenario {scenario} cannot be used as written:", style="bold red", markup=False)
+        for issue in exc.issues:
+            err_console.print(f"  - {issue}", markup=False, soft_wrap=True)
         raise typer.Exit(EXIT_BAD_INPUT) from None
 
 
-def _report_input_error(scenario: Path, exc: ScenarioError) -> None:
-    err_console.print(f"Scenario {scenario} cannot be used as written:", style="bold red", markup=False)
-    for issue in exc.issues:
-        err_console.print(f"  - {issue}", markup=False, soft_wrap=True)
+def _load(scenario: Path, variant: list[str] | None, overrides: list[str] | None) -> Scenario:
+    with _exit_on_bad_input(scenario):
+        return load_scenario(scenario, variants=variant or [], overrides=overrides or [])
 
 
 def _default_out(scenario: Scenario) -> Path:
@@ -75,15 +81,11 @@ def _default_out(scenario: Scenario) -> Path:
 
 
 @app.command()
-def validate(scenario: ScenarioArg, variant: VariantOpt = [], set_: SetOpt = []) -> None:
+def validate(scenario: ScenarioArg, variant: VariantOpt = None, set_: SetOpt = None) -> None:
     """Check a scenario's files and build its model without solving."""
     loaded = _load(scenario, variant, set_)
-    try:
-        built = build(loaded)
-    except ScenarioError as exc:
-        _report_input_error(scenario, exc)
-        raise typer.Exit(EXIT_BAD_INPUT) from None
-    lp = built.lp
+    with _exit_on_bad_input(scenario):
+        lp = build(loaded).lp
     out_console.print(
         f"Scenario [bold]{loaded.name}[/] is valid: {len(loaded.units):,} land units, "
         f"{len(loaded.uses)} uses, {lp.num_cols:,} columns, {lp.num_rows:,} rows, "
@@ -94,8 +96,8 @@ def validate(scenario: ScenarioArg, variant: VariantOpt = [], set_: SetOpt = [])
 @app.command()
 def solve(
     scenario: ScenarioArg,
-    variant: VariantOpt = [],
-    set_: SetOpt = [],
+    variant: VariantOpt = None,
+    set_: SetOpt = None,
     out: Annotated[Path | None, typer.Option(help="Results folder (default: results/NAME[+VARIANTS]).")] = None,
     time_limit: Annotated[float | None, typer.Option(help="Seconds HiGHS may run.", min=0.001)] = None,
     threads: Annotated[int | None, typer.Option(help="Threads for HiGHS.", min=1)] = None,
@@ -106,13 +108,10 @@ def solve(
 ) -> None:
     """Solve a scenario and write its results folder."""
     loaded = _load(scenario, variant, set_)
-    try:
+    with _exit_on_bad_input(scenario):
         result = solve_scenario(
             loaded, backend=backend, method=method, time_limit=time_limit, threads=threads
         )
-    except ScenarioError as exc:
-        _report_input_error(scenario, exc)
-        raise typer.Exit(EXIT_BAD_INPUT) from None
     folder = result.write(out or _default_out(loaded))
     _print(result, folder, quiet=quiet, as_json=as_json)
     raise typer.Exit(EXIT_OK if result.is_optimal else EXIT_NOT_OPTIMAL)
@@ -131,8 +130,8 @@ def _print(result: Result, folder: Path, *, quiet: bool, as_json: bool) -> None:
 @app.command()
 def export(
     scenario: ScenarioArg,
-    variant: VariantOpt = [],
-    set_: SetOpt = [],
+    variant: VariantOpt = None,
+    set_: SetOpt = None,
     mps: Annotated[Path | None, typer.Option(help="Write the LP in MPS format to this file.")] = None,
     lp: Annotated[Path | None, typer.Option(help="Write the LP in CPLEX LP format to this file.")] = None,
 ) -> None:
@@ -141,8 +140,9 @@ def export(
         err_console.print("Give --mps FILE and/or --lp FILE.", style="red")
         raise typer.Exit(EXIT_BAD_INPUT)
     loaded = _load(scenario, variant, set_)
-    try:
+    with _exit_on_bad_input(scenario):
         program = build(loaded).lp
+    try:
         for path, suffix in ((mps, ".mps"), (lp, ".lp")):
             if path is None:
                 continue
@@ -150,9 +150,6 @@ def export(
                 raise LupOptError(f"{path}: the file name must end in {suffix}")
             write_model(program, path)
             out_console.print(f"Wrote {path}", markup=False)
-    except ScenarioError as exc:
-        _report_input_error(scenario, exc)
-        raise typer.Exit(EXIT_BAD_INPUT) from None
     except LupOptError as exc:
         err_console.print(str(exc), markup=False, style="red")
         raise typer.Exit(EXIT_BAD_INPUT) from None

@@ -6,12 +6,11 @@ the command line.
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 
-class _Choice(str, Enum):
-    def __str__(self) -> str:  # so that f-strings and CSV output show the value
-        return self.value
+class _Choice(StrEnum):
+    """Enums whose values are what users write (str() and f-strings give the value)."""
 
 
 class Zone(_Choice):

@@ -15,7 +15,12 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from lup_opt.data.matching import matched_pairs, resolve_most_specific, unit_key_frame, use_codes_of
+from lup_opt.data.matching import (
+    matched_pairs,
+    resolve_most_specific,
+    unit_key_frame,
+    use_codes_of,
+)
 from lup_opt.data.targets import (
     LdnRows,
     ObjectiveData,

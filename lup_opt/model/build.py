@@ -20,7 +20,11 @@ from lup_opt.model.shares import (
     add_share_shortfall_variables,
     add_share_targets,
 )
-from lup_opt.model.targets import add_hard_targets, add_shortfall_variables, add_soft_targets
+from lup_opt.model.targets import (
+    add_hard_targets,
+    add_shortfall_variables,
+    add_soft_targets,
+)
 
 logger = logging.getLogger(__name__)
 

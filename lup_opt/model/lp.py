@@ -21,13 +21,15 @@ INF = np.inf
 
 
 @dataclass(frozen=True)
-class VariableBlock:
+class Block:
+    """A named group of variables or constraints occupying a contiguous range."""
+
     name: str
-    family: str
+    family: str  # the formulation ID (models/formulation.md)
     offset: int
     lower: np.ndarray
     upper: np.ndarray
-    labels: pd.DataFrame
+    labels: pd.DataFrame  # one row per entry
     key: tuple[str, ...]  # label columns that identify one entry (the Pyomo index)
 
     @property
@@ -39,23 +41,12 @@ class VariableBlock:
         return slice(self.offset, self.offset + self.size)
 
 
-@dataclass(frozen=True)
-class ConstraintBlock:
-    name: str
-    family: str
-    offset: int
-    lower: np.ndarray
-    upper: np.ndarray
-    labels: pd.DataFrame
-    key: tuple[str, ...]  # label columns that identify one entry (the Pyomo index)
+class VariableBlock(Block):
+    """Columns of the LP: ``lower <= x <= upper``."""
 
-    @property
-    def size(self) -> int:
-        return len(self.lower)
 
-    @property
-    def slice(self) -> slice:
-        return slice(self.offset, self.offset + self.size)
+class ConstraintBlock(Block):
+    """Rows of the LP: ``lower <= A x <= upper``."""
 
 
 @dataclass(frozen=True)

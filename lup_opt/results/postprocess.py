@@ -8,6 +8,7 @@ import platform
 import resource
 import sys
 from collections.abc import Mapping
+from time import perf_counter
 from types import MappingProxyType
 from typing import Any
 
@@ -56,6 +57,7 @@ def make_result(
     options: SolverOptions,
     seconds: Mapping[str, float],
 ) -> Result:
+    start = perf_counter()
     empty = {
         "allocation": pd.DataFrame(columns=["land_unit", "baseline_use", "use", "period", "area_ha"]),
         "transitions": pd.DataFrame(columns=["jurisdiction", "baseline_use", "use", "period", "area_ha"]),
@@ -73,6 +75,7 @@ def make_result(
             "indicators": indicator_table(data, area, baseline_area(data)),
             "duals": duals_table(data, lp, solution),
         }
+    seconds = {**seconds, "postprocess": perf_counter() - start}
     manifest = build_manifest(scenario, data, lp, solution, options, seconds)
     manifest["message"] = planner_message(solution, options)
     return Result(

@@ -159,6 +159,12 @@ def _gap(sense: Comparison, value: float, target: float) -> float:
     return gap if gap > 1e-7 * max(1.0, abs(target)) else 0.0
 
 
+def _ratio(numerator: tuple, denominator: tuple, area: np.ndarray) -> float:
+    """numerator(x) / denominator(x) for (columns, values) pairs; NaN when the denominator is 0."""
+    den = float(denominator[1] @ area[denominator[0]])
+    return float(numerator[1] @ area[numerator[0]]) / den if den else float("nan")
+
+
 def target_rows(data: ModelData, area: np.ndarray, baseline_area: np.ndarray) -> pd.DataFrame:
     """One row per target (and share target) with its value, shortfall and whether it is met."""
     dims = data.dims
@@ -176,23 +182,18 @@ def target_rows(data: ModelData, area: np.ndarray, baseline_area: np.ndarray) ->
             "target": target.value, "shortfall": gap, "met": gap == 0.0,
         })
     for share in data.share_targets:
-        num_c, num_v = indicator_row(data, share.numerator, share.numerator_mask, share.period)
-        den_c, den_v = indicator_row(data, share.denominator, share.denominator_mask, share.period)
-
-        def ratio(x: np.ndarray) -> float:
-            den = float(den_v @ x[den_c])
-            return float(num_v @ x[num_c]) / den if den else float("nan")
-
-        value = ratio(area)
+        numerator = indicator_row(data, share.numerator, share.numerator_mask, share.period)
+        denominator = indicator_row(data, share.denominator, share.denominator_mask, share.period)
+        value = _ratio(numerator, denominator, area)
+        gap = _gap(share.sense, value, share.share) if share.share is not None else 0.0
         records.append({
             "indicator": f"{dims.indicators[share.numerator]}/{dims.indicators[share.denominator]}",
-            "unit": "share", "scope_type": "share_target",
-            "scope": share.scope, "period": dims.periods[share.period],
-            "baseline_value": ratio(baseline_area), "value": value,
+            "unit": "share", "scope_type": "share_target", "scope": share.scope,
+            "period": dims.periods[share.period],
+            "baseline_value": _ratio(numerator, denominator, baseline_area), "value": value,
             "target_name": share.name, "kind": share.kind.value, "sense": share.sense.value,
             "target": share.share if share.share is not None else np.nan,
-            "shortfall": _gap(share.sense, value, share.share) if share.share is not None else 0.0,
-            "met": (_gap(share.sense, value, share.share) == 0.0) if share.share is not None else True,
+            "shortfall": gap, "met": gap == 0.0,
         })
     return pd.DataFrame.from_records(records)
 

@@ -14,7 +14,7 @@ import pandas as pd
 from lup_opt.errors import IssueCollector, did_you_mean, known_list
 from lup_opt.scenario.config import ScenarioConfig
 from lup_opt.scenario.schemas import FIXED_MATCH_KEYS, ZONES
-from lup_opt.scenario.tables import LINE, MAX_ROWS_REPORTED, WILDCARD, check_references
+from lup_opt.scenario.tables import LINE, MAX_ROWS_REPORTED, check_references
 
 # A unit's baseline rows must sum to its area within this many hectares, or this share of the
 # area, whichever is larger (files round areas); the rows are then rescaled to sum exactly.

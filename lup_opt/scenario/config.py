@@ -57,6 +57,14 @@ class Indicator(StrictModel):
     description: str = ""
 
 
+def check_penalty(kind: TargetKind, penalty: float | None) -> None:
+    """A soft target needs a penalty; a hard one must not have one."""
+    if kind is TargetKind.SOFT and penalty is None:
+        raise ValueError("a soft target needs a penalty (objective units per indicator unit)")
+    if kind is TargetKind.HARD and penalty is not None:
+        raise ValueError("a hard target takes no penalty; set kind: soft to allow a shortfall")
+
+
 class Target(StrictModel):
     indicator: str
     sense: Comparison
@@ -69,10 +77,7 @@ class Target(StrictModel):
 
     @model_validator(mode="after")
     def _soft_needs_penalty(self) -> Target:
-        if self.kind is TargetKind.SOFT and self.penalty is None:
-            raise ValueError("a soft target needs a penalty (objective units per indicator unit)")
-        if self.kind is TargetKind.HARD and self.penalty is not None:
-            raise ValueError("a hard target takes no penalty; set kind: soft to allow a shortfall")
+        check_penalty(self.kind, self.penalty)
         return self
 
 
@@ -95,10 +100,7 @@ class ShareTarget(StrictModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> ShareTarget:
-        if self.kind is TargetKind.SOFT and self.penalty is None:
-            raise ValueError("a soft share target needs a penalty")
-        if self.kind is TargetKind.HARD and self.penalty is not None:
-            raise ValueError("a hard share target takes no penalty; set kind: soft")
+        check_penalty(self.kind, self.penalty)
         if self.share == "equal":
             if not self.for_each:
                 raise ValueError("share: equal needs for_each (the groups whose shares are equal)")

@@ -22,7 +22,11 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from lup_opt.errors import IssueCollector, ScenarioError, did_you_mean
-from lup_opt.ldn_rules import COVER_CLASSES, DEFAULT_CROPLAND_FACTORS, UNCCD_LAND_COVER_MATRIX
+from lup_opt.ldn_rules import (
+    COVER_CLASSES,
+    DEFAULT_CROPLAND_FACTORS,
+    UNCCD_LAND_COVER_MATRIX,
+)
 from lup_opt.scenario import schemas
 from lup_opt.scenario.checks import check_config_references, check_tables
 from lup_opt.scenario.config import ScenarioConfig
@@ -81,10 +85,7 @@ def _split_names(variants: Sequence[str] | str) -> list[str]:
 
 
 def _locate(path: Path) -> tuple[Path, Path]:
-    if path.is_dir():
-        yaml_path = path / SCENARIO_FILE
-    else:
-        yaml_path = path
+    yaml_path = path / SCENARIO_FILE if path.is_dir() else path
     if not yaml_path.is_file():
         raise ScenarioError.single(
             str(path), "", f"no {SCENARIO_FILE} found; give a scenario folder or its {SCENARIO_FILE}"

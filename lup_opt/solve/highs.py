@@ -79,8 +79,9 @@ def _configure(highs: highspy.Highs, options: SolverOptions, log_file: Path | No
         highs.setOptionValue("threads", int(options.threads))
 
 
-def solve_with_highspy(lp: LinearProgram, options: SolverOptions = SolverOptions()) -> Solution:
+def solve_with_highspy(lp: LinearProgram, options: SolverOptions | None = None) -> Solution:
     """Solve ``lp`` with HiGHS. Never raises for solver outcomes: they are in ``status``."""
+    options = options or SolverOptions()
     with tempfile.TemporaryDirectory(prefix="lup_opt_highs_") as tmp:
         log_file = Path(tmp) / "highs.log"
         start = perf_counter()

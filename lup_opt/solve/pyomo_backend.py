@@ -116,8 +116,9 @@ def model_rows(model: pyo.ConcreteModel, lp: LinearProgram) -> list:
     return [c for block in lp.constraints for c in getattr(model, block.name).values()]
 
 
-def solve_with_pyomo(lp: LinearProgram, options: SolverOptions = SolverOptions()) -> Solution:
+def solve_with_pyomo(lp: LinearProgram, options: SolverOptions | None = None) -> Solution:
     """Build the Pyomo model and solve it through Pyomo's HiGHS interface."""
+    options = options or SolverOptions()
     start = perf_counter()
     model = to_pyomo(lp)
     log = io.StringIO()
