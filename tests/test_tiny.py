@@ -52,6 +52,9 @@ def test_tiny_shadow_prices_match_the_hand_solution(tiny_result):
         assert duals.loc[name, "binding"]
     assert duals.loc["housing", "price_unit"] == "kUSD per person"
     assert duals.loc["LDN plain", "price_unit"] == "kUSD per ha"
+    # Read the other way: one more kUSD houses 60/34 more persons at the margin.
+    assert duals.loc["housing", "marginal_rate"] == pytest.approx(60 / 34)
+    assert duals.loc["housing", "rate_unit"] == "person per kUSD"
 
 
 @pytest.mark.parametrize(

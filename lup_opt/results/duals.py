@@ -2,7 +2,9 @@
 
 A shadow price is d(objective)/d(target value): how much the optimum changes if the target moves
 by one unit of its indicator (one hectare for an LDN row, one percentage point for a share).
-HiGHS's row duals are exactly that derivative for the row as written, for both senses.
+HiGHS's row duals are exactly that derivative for the row as written, for both senses. The
+marginal rate is its inverse, in the indicator's units per objective unit: how much more of the
+target one more objective unit (e.g. one kUSD) buys at the margin.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from lup_opt.solve.options import Solution
 
 COLUMNS = [
     "constraint", "family", "name", "group", "indicator", "scope", "period", "sense", "rhs",
-    "activity", "slack", "binding", "shadow_price", "price_unit",
+    "activity", "unit", "slack", "binding", "shadow_price", "price_unit", "marginal_rate", "rate_unit",
 ]
 
 
@@ -50,7 +52,7 @@ def duals_table(data: ModelData, lp: LinearProgram, solution: Solution) -> pd.Da
             "indicator": labels["indicator"], "scope": labels["scope"], "period": labels["period"],
             "sense": labels["sense"], "rhs": rhs, "activity": activity,
             "shadow_price": solution.row_duals[block.slice],
-            "price_unit": [f"{unit} per {indicator_units[i]}" for i in labels["indicator"]],
+            "unit": [indicator_units[i] for i in labels["indicator"]],
         }))
     block = lp.constraint(LDN_NEUTRALITY)
     if block.size:
@@ -63,7 +65,7 @@ def duals_table(data: ModelData, lp: LinearProgram, solution: Solution) -> pd.Da
                               "jurisdiction=" + labels["jurisdiction"].astype(str)),
             "period": labels["period"], "sense": ">=", "rhs": block.lower,
             "activity": solution.row_values[block.slice],
-            "shadow_price": solution.row_duals[block.slice], "price_unit": f"{unit} per ha",
+            "shadow_price": solution.row_duals[block.slice], "unit": "ha",
         }))
     frames.extend(_share_duals(data, lp, solution, unit))
     if not frames:
@@ -75,7 +77,13 @@ def duals_table(data: ModelData, lp: LinearProgram, solution: Solution) -> pd.Da
     table["binding"] = table["slack"].to_numpy() <= 1e-7 * scale
     # Dual noise on slack rows is not a price.
     prices = table["shadow_price"].to_numpy(dtype=float)
-    table["shadow_price"] = np.where(table["binding"].to_numpy() | (np.abs(prices) > 1e-9), prices, 0.0)
+    prices = np.where(table["binding"].to_numpy() | (np.abs(prices) > 1e-9), prices, 0.0)
+    table["shadow_price"] = prices
+    table["price_unit"] = f"{unit} per " + table["unit"]
+    # The same price read the other way: how much of the target one objective unit buys.
+    with np.errstate(divide="ignore"):
+        table["marginal_rate"] = np.where(np.abs(prices) > 1e-12, 1.0 / prices, np.nan)
+    table["rate_unit"] = table["unit"] + f" per {unit}"
     return table[COLUMNS]
 
 
@@ -111,6 +119,6 @@ def _share_duals(data: ModelData, lp: LinearProgram, solution: Solution, unit: s
             "period": labels["period"], "sense": labels["sense"], "rhs": target_share * 100.0,
             "activity": np.array(shares) * 100.0,
             "shadow_price": solution.row_duals[block.slice] * denominators / 100.0,
-            "price_unit": f"{unit} per percentage point",
+            "unit": "percentage point",
         }))
     return frames

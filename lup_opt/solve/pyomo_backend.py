@@ -55,7 +55,8 @@ def _add_variables(model: pyo.ConcreteModel, block: VariableBlock) -> list:
     var = pyo.Var(index, domain=pyo.NonNegativeReals if nonnegative else pyo.Reals, dense=True)
     model.add_component(block.name, var)
     data = list(var.values())
-    special = np.flatnonzero(~np.isinf(block.upper) | (block.lower != 0 if not nonnegative else False))
+    # With the non-negative domain only finite upper bounds remain to set; otherwise set all.
+    special = np.flatnonzero(~np.isinf(block.upper)) if nonnegative else np.arange(block.size)
     for j in special:
         data[j].setlb(_bound(block.lower[j]))
         data[j].setub(_bound(block.upper[j]))
