@@ -6,7 +6,10 @@
     >>> result.status, result.objective
 """
 
-from lup_opt.api import build, pyomo_model, solve
+from lup_opt.api import build, check, evaluate, explain, pyomo_model, solve
+from lup_opt.diagnose.evaluate import Evaluation
+from lup_opt.diagnose.diagnosis import Diagnosis
+from lup_opt.diagnose.findings import CheckReport, PrecheckError
 from lup_opt.enums import Backend, SolverMethod, SolveStatus
 from lup_opt.errors import LupOptError, ScenarioError
 from lup_opt.results.result import Result
@@ -16,6 +19,10 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Backend",
+    "CheckReport",
+    "Diagnosis",
+    "Evaluation",
+    "PrecheckError",
     "LupOptError",
     "Result",
     "Scenario",
@@ -24,6 +31,9 @@ __all__ = [
     "SolverMethod",
     "__version__",
     "build",
+    "check",
+    "evaluate",
+    "explain",
     "load_scenario",
     "pyomo_model",
     "solve",

@@ -8,12 +8,20 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from pathlib import Path
 from time import perf_counter
 
+import numpy as np
+import pandas as pd
 import pyomo.environ as pyo
 
 from lup_opt.data.model_data import ModelData, build_model_data
-from lup_opt.enums import Backend, SolverMethod
+from lup_opt.diagnose.diagnosis import Diagnosis
+from lup_opt.diagnose.evaluate import BASELINE_PLAN, Evaluation, evaluate_plan, read_plan
+from lup_opt.diagnose.explain import explain as explain_built
+from lup_opt.diagnose.findings import CheckReport
+from lup_opt.diagnose.prechecks import run_checks
+from lup_opt.enums import Backend, SolverMethod, SolveStatus
 from lup_opt.model.build import build_lp
 from lup_opt.model.lp import LinearProgram
 from lup_opt.results.postprocess import make_result
@@ -50,6 +58,57 @@ def pyomo_model(scenario: Scenario) -> pyo.ConcreteModel:
     return to_pyomo(build(scenario).lp)
 
 
+def check(scenario: Scenario) -> CheckReport:
+    """The checks before solving (targets beyond reach, inconsistent targets, share targets that
+    cannot hold, LDN capacity, numerics), without solving."""
+    built = build(scenario)
+    return run_checks(scenario, built.data, built.lp)
+
+
+def explain(
+    scenario: Scenario,
+    *,
+    method: SolverMethod | str = SolverMethod.IPM,
+    time_limit: float | None = None,
+    threads: int | None = None,
+    fewest: bool = False,
+) -> Diagnosis:
+    """Why a scenario cannot be solved and what to relax (or that it can be solved).
+
+    ``fewest`` adds a second stage that, among the smallest relaxations, relaxes the fewest rows.
+    """
+    built = build(scenario)
+    options = SolverOptions(method=SolverMethod(method), time_limit=time_limit, threads=threads)
+    checks = run_checks(scenario, built.data, built.lp)
+    return explain_built(scenario.name, built.data, built.lp, checks, options, fewest=fewest)
+
+
+def evaluate(
+    scenario: Scenario,
+    plan: str | Path | pd.DataFrame = BASELINE_PLAN,
+    *,
+    compare: bool = True,
+) -> Evaluation:
+    """Score a given plan (an allocation table, a CSV file, or ``"baseline"`` for business as
+    usual) without optimising: indicators, LDN balance, targets met and missed, objective, and
+    with ``compare`` its distance from the optimum of the same scenario."""
+    built = build(scenario)
+    if isinstance(plan, pd.DataFrame):
+        table, label = plan.assign(source_line=np.arange(2, len(plan) + 2)), "plan"
+        if "period" not in table:
+            table["period"] = 0
+    elif str(plan) == BASELINE_PLAN:
+        table, label = None, BASELINE_PLAN
+    else:
+        table, label = read_plan(Path(plan)), Path(plan).name
+    optimum = None
+    if compare:
+        solution = solve_with_highspy(built.lp)
+        area = solution.col_values[built.lp.variable("area").slice] if solution.is_optimal else None
+        optimum = (solution.status, solution.objective, area)
+    return evaluate_plan(scenario.name, built.data, built.lp, table, label, optimum)
+
+
 def solve(
     scenario: Scenario,
     *,
@@ -59,17 +118,31 @@ def solve(
     threads: int | None = None,
     presolve: bool = True,
     crossover: bool = True,
+    checks: bool = True,
+    diagnose: bool = True,
 ) -> Result:
-    """Solve a scenario. Infeasibility, time limits and solver errors are results, not errors."""
+    """Solve a scenario. Infeasibility, time limits and solver errors are results, not errors.
+
+    With ``checks`` (default), the checks before solving run first and raise
+    :class:`PrecheckError` when they prove the scenario cannot solve; their warnings go into the
+    manifest. With ``diagnose`` (default), an infeasible result carries a :class:`Diagnosis`.
+    """
     options = SolverOptions(
         method=SolverMethod(method), time_limit=time_limit, threads=threads,
         presolve=presolve, crossover=crossover,
     )
     built = build(scenario)
+    report = run_checks(scenario, built.data, built.lp) if checks else None
+    if report is not None:
+        report.raise_if_errors()
     backend = Backend(backend)
     solver = solve_with_highspy if backend is Backend.HIGHSPY else solve_with_pyomo
     solution = solver(built.lp, options)
     logger.info("%s: %s (objective %s)", scenario.name, solution.status.value, solution.objective)
+    diagnosis = None
+    if diagnose and solution.status is SolveStatus.INFEASIBLE:
+        empty = CheckReport((), pd.DataFrame(), 0.0)
+        diagnosis = explain_built(scenario.name, built.data, built.lp, report or empty, options)
     seconds = {
         "load": scenario.load_seconds,
         "model_data": built.data_seconds,
@@ -78,4 +151,5 @@ def solve(
         "solve": solution.solver_seconds,
         "extract": solution.extract_seconds,
     }
-    return make_result(scenario, built.data, built.lp, solution, options, seconds)
+    return make_result(scenario, built.data, built.lp, solution, options, seconds,
+                       checks=report, diagnosis=diagnosis)

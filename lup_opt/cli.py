@@ -1,7 +1,8 @@
 """The ``lup-opt`` command line.
 
 Exit codes: 0 solved to optimality (or input valid); 1 the scenario is infeasible or unbounded,
-hit the time limit, or the solver failed; 2 the input is wrong (the message says where).
+hit the time limit, or the solver failed; 2 the input is wrong (the message says where) or the
+checks before solving proved that it cannot be solved.
 """
 
 from __future__ import annotations
@@ -18,10 +19,14 @@ from rich.console import Console
 from rich.logging import RichHandler
 
 from lup_opt.api import build
+from lup_opt.api import evaluate as evaluate_plan
+from lup_opt.api import explain as explain_scenario
 from lup_opt.api import solve as solve_scenario
+from lup_opt.diagnose.findings import PrecheckError
+from lup_opt.diagnose.prechecks import run_checks
 from lup_opt.enums import Backend, SolverMethod
 from lup_opt.errors import LupOptError, ScenarioError
-from lup_opt.results.result import Result
+from lup_opt.results.result import Result, atomic_folder, write_diagnosis
 from lup_opt.scenario import load_scenario
 from lup_opt.scenario.scenario import Scenario
 from lup_opt.solve.export import write_model
@@ -59,14 +64,19 @@ def main(
 
 
 @contextmanager
-def _exit_on_bad_input(scenario: Path) -> Iterator[None]:
+def _exit_on_bad_input(scenario: Path, subject: str | None = None) -> Iterator[None]:
     """Report a ScenarioError issue by issue and exit with code 2."""
     try:
         yield
     except ScenarioError as exc:
-        err_console.print(f"Scenario {scenario} cannot be used as written:", style="bold red", markup=False)
+        proven = isinstance(exc, PrecheckError)
+        lead = "cannot be solved as written (found before solving)" if proven else "cannot be used as written"
+        err_console.print(f"{subject or f'Scenario {scenario}'} {lead}:", style="bold red", markup=False,
+                          soft_wrap=True)
         for issue in exc.issues:
             err_console.print(f"  - {issue}", markup=False, soft_wrap=True)
+        if proven:
+            err_console.print(f"Run `lup-opt explain {scenario}` for what to relax.", markup=False, soft_wrap=True)
         raise typer.Exit(EXIT_BAD_INPUT) from None
 
 
@@ -85,11 +95,17 @@ def validate(scenario: ScenarioArg, variant: VariantOpt = None, set_: SetOpt = N
     """Check a scenario's files and build its model without solving."""
     loaded = _load(scenario, variant, set_)
     with _exit_on_bad_input(scenario):
-        lp = build(loaded).lp
+        built = build(loaded)
+        report = run_checks(loaded, built.data, built.lp)
+        for warning in report.warnings:
+            err_console.print(f"warning: {warning.message}", markup=False, soft_wrap=True, style="yellow")
+        report.raise_if_errors()
+    lp = built.lp
     out_console.print(
         f"Scenario [bold]{loaded.name}[/] is valid: {len(loaded.units):,} land units, "
         f"{len(loaded.uses)} uses, {lp.num_cols:,} columns, {lp.num_rows:,} rows, "
-        f"{lp.num_nonzeros:,} non-zeros."
+        f"{lp.num_nonzeros:,} non-zeros; checks before solving found no error "
+        f"({len(report.warnings)} warning{'s' if len(report.warnings) != 1 else ''})."
     )
 
 
@@ -105,12 +121,15 @@ def solve(
     method: Annotated[SolverMethod, typer.Option(help="HiGHS LP method.")] = SolverMethod.IPM,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the manifest as JSON instead of the summary.")] = False,
+    checks: Annotated[bool, typer.Option(help="Run the checks before solving.")] = True,
+    diagnose: Annotated[bool, typer.Option(help="Explain an infeasible result.")] = True,
 ) -> None:
     """Solve a scenario and write its results folder."""
     loaded = _load(scenario, variant, set_)
     with _exit_on_bad_input(scenario):
         result = solve_scenario(
-            loaded, backend=backend, method=method, time_limit=time_limit, threads=threads
+            loaded, backend=backend, method=method, time_limit=time_limit, threads=threads,
+            checks=checks, diagnose=diagnose,
         )
     folder = result.write(out or _default_out(loaded))
     _print(result, folder, quiet=quiet, as_json=as_json)
@@ -125,6 +144,52 @@ def _print(result: Result, folder: Path, *, quiet: bool, as_json: bool) -> None:
         print_summary(result, out_console, folder=str(folder))
     if not result.is_optimal and quiet:
         err_console.print(f"{result.status.value}: {result.message}", markup=False)
+
+
+@app.command()
+def explain(
+    scenario: ScenarioArg,
+    variant: VariantOpt = None,
+    set_: SetOpt = None,
+    out: Annotated[Path | None, typer.Option(help="Folder for diagnosis.md/.json (default: results/NAME[+VARIANTS]-explain).")] = None,
+    fewest: Annotated[bool, typer.Option("--fewest", help="Among the smallest relaxations, relax the fewest targets (a small MIP).")] = False,
+    time_limit: Annotated[float | None, typer.Option(help="Seconds HiGHS may run per solve.", min=0.001)] = None,
+    threads: Annotated[int | None, typer.Option(help="Threads for HiGHS.", min=1)] = None,
+    method: Annotated[SolverMethod, typer.Option(help="HiGHS LP method.")] = SolverMethod.IPM,
+) -> None:
+    """Explain why a scenario cannot be solved and what to relax (exit 1), or confirm it can (exit 0)."""
+    loaded = _load(scenario, variant, set_)
+    with _exit_on_bad_input(scenario):
+        diagnosis = explain_scenario(loaded, method=method, time_limit=time_limit, threads=threads, fewest=fewest)
+    folder = out or Path(f"{_default_out(loaded)}-explain")
+    with atomic_folder(folder) as tmp:
+        write_diagnosis(diagnosis, tmp)
+    for sentence in diagnosis.sentences():
+        out_console.print(f"- {sentence}", markup=False, soft_wrap=True)
+    out_console.print(f"Diagnosis: {folder.resolve()}", markup=False)
+    raise typer.Exit(EXIT_OK if diagnosis.feasible else EXIT_NOT_OPTIMAL)
+
+
+@app.command()
+def evaluate(
+    scenario: ScenarioArg,
+    plan: Annotated[str, typer.Option(help="Allocation CSV (columns of allocation.csv), or 'baseline' for business as usual.")],
+    variant: VariantOpt = None,
+    set_: SetOpt = None,
+    out: Annotated[Path | None, typer.Option(help="Folder for the evaluation (default: results/NAME[+VARIANTS]-evaluation).")] = None,
+    compare: Annotated[bool, typer.Option(help="Also solve the scenario to compare the plan with its optimum.")] = True,
+) -> None:
+    """Score a given plan without optimising: indicators, LDN balance, targets met and missed, cost,
+    and its distance from the optimum. Exit 0 when it meets every hard target and LDN, else 1."""
+    loaded = _load(scenario, variant, set_)
+    subject = None if plan == "baseline" else f"Plan {plan} (for scenario {scenario})"
+    with _exit_on_bad_input(scenario, subject):
+        evaluation = evaluate_plan(loaded, plan, compare=compare)
+    folder = evaluation.write(out or Path(f"{_default_out(loaded)}-evaluation"))
+    for sentence in evaluation.sentences():
+        out_console.print(f"- {sentence}", markup=False, soft_wrap=True)
+    out_console.print(f"Evaluation: {folder}", markup=False)
+    raise typer.Exit(EXIT_OK if evaluation.meets_hard_targets and evaluation.ldn_met else EXIT_NOT_OPTIMAL)
 
 
 @app.command()

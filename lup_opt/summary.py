@@ -5,20 +5,12 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
+from lup_opt.formatting import number
 from lup_opt.results.result import Result
+from lup_opt.results.sensitivity import cheapest_uses_not_chosen
 
 STATUS_STYLE = {"optimal": "bold green", "infeasible": "bold red", "unbounded": "bold red",
                 "time_limit": "bold yellow", "error": "bold red"}
-
-
-def _number(value: float) -> str:
-    if abs(value) < 1e-9:  # solver round-off, not a quantity
-        return "0"
-    if abs(value) >= 1000:
-        return f"{value:,.0f}"
-    if abs(value) >= 10:
-        return f"{value:,.1f}"
-    return f"{value:,.4g}"
 
 
 def print_summary(result: Result, console: Console, *, folder: str | None = None) -> None:
@@ -29,11 +21,15 @@ def print_summary(result: Result, console: Console, *, folder: str | None = None
     console.print(f"Scenario [bold]{scenario['name']}[/]{variants}: [{style}]{result.status.value}[/]")
     if not result.is_optimal:
         console.print(result.message, markup=False)
+        if result.diagnosis is not None:
+            console.print("Diagnosis:", style="bold")
+            for sentence in result.diagnosis.sentences()[1:]:
+                console.print(f"  - {sentence}", markup=False, soft_wrap=True)
         if folder:
-            console.print(f"Solver log and manifest: {folder}", markup=False)
+            console.print(f"Results (manifest, solver log, diagnosis): {folder}", markup=False)
         return
     sense = manifest["objective_sense"]
-    console.print(f"Objective ({sense}): [bold]{_number(result.objective)}[/] {result.objective_unit}")
+    console.print(f"Objective ({sense}): [bold]{number(result.objective)}[/] {result.objective_unit}")
     size = manifest["size"]
     seconds = manifest["seconds"]
     console.print(
@@ -57,25 +53,35 @@ def print_summary(result: Result, console: Console, *, folder: str | None = None
         met = "[green]yes[/]" if row.met else "[red]no[/]"
         ldn.add_row(
             str(row.land_type), *([str(row.jurisdiction)] if scoped else []), str(row.period),
-            _number(row.gains_ha), _number(row.losses_ha), _number(row.net_ha),
-            _number(row.target_ha), met, str(row.main_loss_driver).replace("_", " "),
+            number(row.gains_ha), number(row.losses_ha), number(row.net_ha),
+            number(row.target_ha), met, str(row.main_loss_driver).replace("_", " "),
         )
     console.print(ldn)
 
     binding = result.binding_targets()
-    table = Table(title="Binding targets and their shadow prices", title_justify="left")
-    for column in ("target", "scope", "year", "bound", "shadow price", "unit"):
+    table = Table(title="Binding targets, costliest per unit first", title_justify="left")
+    for column in ("target", "scope", "year", "bound", "shadow price", "unit", "holds for"):
         table.add_column(column, justify="right" if column in ("bound", "shadow price") else "left",
                          no_wrap=column == "target", overflow="fold")
     for row in binding.itertuples(index=False):
         group = f" ({row.group})" if row.group and row.group != "all" else ""
+        valid = ("" if row.valid_from != row.valid_from
+                 else f"{number(row.valid_from)} to {number(row.valid_to)}")
         table.add_row(
-            f"{row.name}{group}", str(row.scope), str(row.period), f"{row.sense} {_number(row.rhs)}",
-            _number(row.shadow_price), str(row.price_unit),
+            f"{row.name}{group}", str(row.scope), str(row.period), f"{row.sense} {number(row.rhs)}",
+            number(row.shadow_price), str(row.price_unit), valid,
         )
     if len(binding):
         console.print(table)
     else:
         console.print("No target is binding.")
+    closest = cheapest_uses_not_chosen(result.reduced_costs)
+    for row in closest.itertuples(index=False):
+        console.print(
+            f"In {row.jurisdiction}, '{row.use}' is the use closest to entering the plan: its objective "
+            f"value would have to improve by {number(row.improvement_needed)} {row.improvement_unit} "
+            f"(on land unit {row.closest_land_unit}).",
+            markup=False, soft_wrap=True,
+        )
     if folder:
         console.print(f"Results: {folder}", markup=False)

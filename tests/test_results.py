@@ -13,7 +13,7 @@ from lup_opt.results import result as result_module
 from tests.conftest import SCENARIOS
 
 EXPECTED_FILES = {"allocation.csv", "transitions.csv", "ldn_balance.csv", "indicators.csv",
-                  "duals.csv", "manifest.json", "highs.log"}
+                  "duals.csv", "reduced_costs.csv", "manifest.json", "highs.log"}
 
 
 def test_results_folder_holds_every_table_and_the_manifest(default_results_folder):
@@ -62,13 +62,14 @@ def test_a_failed_write_leaves_no_partial_folder_and_keeps_the_old_one(tiny_resu
     assert (folder / "allocation.csv").read_text() == before
 
 
-def test_infeasible_result_is_a_status_with_manifest_and_log_only(tmp_path):
-    result = lup_opt.solve(lup_opt.load_scenario(SCENARIOS / "infeasible"))
+def test_infeasible_result_is_a_status_with_manifest_log_and_diagnosis_only(tmp_path):
+    result = lup_opt.solve(lup_opt.load_scenario(SCENARIOS / "tiny", variants=["more_housing"]))
     assert result.status is lup_opt.SolveStatus.INFEASIBLE
     assert result.objective is None and result.allocation.empty
     assert "No plan meets every hard target" in result.message
     folder = result.write(tmp_path / "r")
-    assert {p.name for p in folder.iterdir()} == {"manifest.json", "highs.log"}
+    assert {p.name for p in folder.iterdir()} == {"manifest.json", "highs.log", "diagnosis.json", "diagnosis.md",
+                                                   "ldn_capacity.csv"}
 
 
 def test_time_limit_is_reported_as_such_never_as_an_optimum(default_scenario):

@@ -2,7 +2,9 @@
 
 A shadow price is d(objective)/d(target value): how much the optimum changes if the target moves
 by one unit of its indicator (one hectare for an LDN row, one percentage point for a share).
-HiGHS's row duals are exactly that derivative for the row as written, for both senses. The
+HiGHS's row duals are exactly that derivative for the row as written, for both senses; HiGHS
+ranging gives the target values between which it holds (not given for share rows, whose bound
+is a share of a quantity the plan changes). The
 marginal rate is its inverse, in the indicator's units per objective unit: how much more of the
 target one more objective unit (e.g. one kUSD) buys at the margin.
 """
@@ -23,7 +25,22 @@ from lup_opt.solve.options import Solution
 COLUMNS = [
     "constraint", "family", "name", "group", "indicator", "scope", "period", "sense", "rhs",
     "activity", "unit", "slack", "binding", "shadow_price", "price_unit", "marginal_rate", "rate_unit",
+    "valid_from", "valid_to", "objective_at_valid_from", "objective_at_valid_to",
 ]
+
+
+def _ranges(solution: Solution, rows: slice, n: int) -> dict[str, np.ndarray]:
+    """Target values between which the shadow price holds, and the objective at each end."""
+    ranging = solution.ranging
+    if ranging is None:
+        nan = np.full(n, np.nan)
+        return {"valid_from": nan, "valid_to": nan, "objective_at_valid_from": nan, "objective_at_valid_to": nan}
+    return {
+        "valid_from": ranging.lower_value[rows],
+        "valid_to": ranging.upper_value[rows],
+        "objective_at_valid_from": ranging.lower_objective[rows],
+        "objective_at_valid_to": ranging.upper_objective[rows],
+    }
 
 
 def _slack(sense: np.ndarray, activity: np.ndarray, rhs: np.ndarray) -> np.ndarray:
@@ -53,6 +70,7 @@ def duals_table(data: ModelData, lp: LinearProgram, solution: Solution) -> pd.Da
             "sense": labels["sense"], "rhs": rhs, "activity": activity,
             "shadow_price": solution.row_duals[block.slice],
             "unit": [indicator_units[i] for i in labels["indicator"]],
+            **_ranges(solution, block.slice, block.size),
         }))
     block = lp.constraint(LDN_NEUTRALITY)
     if block.size:
@@ -66,6 +84,7 @@ def duals_table(data: ModelData, lp: LinearProgram, solution: Solution) -> pd.Da
             "period": labels["period"], "sense": ">=", "rhs": block.lower,
             "activity": solution.row_values[block.slice],
             "shadow_price": solution.row_duals[block.slice], "unit": "ha",
+            **_ranges(solution, block.slice, block.size),
         }))
     frames.extend(_share_duals(data, lp, solution, unit))
     if not frames:
@@ -84,7 +103,7 @@ def duals_table(data: ModelData, lp: LinearProgram, solution: Solution) -> pd.Da
     with np.errstate(divide="ignore"):
         table["marginal_rate"] = np.where(np.abs(prices) > 1e-12, 1.0 / prices, np.nan)
     table["rate_unit"] = table["unit"] + f" per {unit}"
-    return table[COLUMNS]
+    return table.reindex(columns=COLUMNS)
 
 
 def _share_duals(data: ModelData, lp: LinearProgram, solution: Solution, unit: str) -> list[pd.DataFrame]:

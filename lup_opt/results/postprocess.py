@@ -15,11 +15,14 @@ from typing import Any
 import pandas as pd
 
 from lup_opt.data.model_data import ModelData
+from lup_opt.diagnose.diagnosis import Diagnosis
+from lup_opt.diagnose.findings import CheckReport
 from lup_opt.enums import SolveStatus
 from lup_opt.model.lp import LinearProgram
 from lup_opt.results.duals import COLUMNS as DUAL_COLUMNS
 from lup_opt.results.duals import duals_table
 from lup_opt.results.result import Result
+from lup_opt.results.sensitivity import REDUCED_COST_COLUMNS, reduced_cost_table
 from lup_opt.results.tables import (
     allocation_table,
     baseline_area,
@@ -56,6 +59,9 @@ def make_result(
     solution: Solution,
     options: SolverOptions,
     seconds: Mapping[str, float],
+    *,
+    checks: CheckReport | None = None,
+    diagnosis: Diagnosis | None = None,
 ) -> Result:
     start = perf_counter()
     empty = {
@@ -64,6 +70,7 @@ def make_result(
         "ldn_balance": pd.DataFrame(),
         "indicators": pd.DataFrame(),
         "duals": pd.DataFrame(columns=DUAL_COLUMNS),
+        "reduced_costs": pd.DataFrame(columns=REDUCED_COST_COLUMNS),
     }
     tables = dict(empty)
     if solution.is_optimal:
@@ -74,10 +81,16 @@ def make_result(
             "ldn_balance": ldn_balance_table(data, area),
             "indicators": indicator_table(data, area, baseline_area(data)),
             "duals": duals_table(data, lp, solution),
+            "reduced_costs": reduced_cost_table(data, lp, solution),
         }
     seconds = {**seconds, "postprocess": perf_counter() - start}
     manifest = build_manifest(scenario, data, lp, solution, options, seconds)
     manifest["message"] = planner_message(solution, options)
+    if checks is not None:
+        manifest["checks_seconds"] = round(checks.seconds, 4)
+        manifest["warnings"] = [f.message for f in checks.warnings]
+    if diagnosis is not None:
+        manifest["diagnosis"] = diagnosis.sentences()
     return Result(
         status=solution.status,
         message=manifest["message"],
@@ -85,6 +98,7 @@ def make_result(
         objective_unit=data.objective.unit,
         manifest=MappingProxyType(manifest),
         solver_log=solution.log,
+        diagnosis=diagnosis,
         **tables,
     )
 

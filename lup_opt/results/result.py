@@ -6,7 +6,8 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from time import perf_counter
@@ -15,9 +16,10 @@ from typing import Any
 
 import pandas as pd
 
+from lup_opt.diagnose.diagnosis import Diagnosis
 from lup_opt.enums import SolveStatus
 
-TABLES = ("allocation", "transitions", "ldn_balance", "indicators", "duals")
+TABLES = ("allocation", "transitions", "ldn_balance", "indicators", "duals", "reduced_costs")
 MANIFEST = "manifest.json"
 SOLVER_LOG = "highs.log"
 
@@ -35,8 +37,10 @@ class Result:
     ldn_balance: pd.DataFrame
     indicators: pd.DataFrame
     duals: pd.DataFrame
+    reduced_costs: pd.DataFrame
     manifest: Mapping[str, Any]
     solver_log: str = field(repr=False, default="")
+    diagnosis: Diagnosis | None = None
 
     @property
     def is_optimal(self) -> bool:
@@ -60,26 +64,42 @@ class Result:
         return write_results(self, Path(folder))
 
 
-def write_results(result: Result, folder: Path) -> Path:
+@contextmanager
+def atomic_folder(folder: Path) -> Iterator[Path]:
+    """Yield a temporary folder beside ``folder``; on success it replaces ``folder`` at once,
+    on failure it is removed and any existing ``folder`` is left as it was."""
     folder = folder.resolve()
-    parent = folder.parent
-    parent.mkdir(parents=True, exist_ok=True)
-    start = perf_counter()
-    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.partial-", dir=parent))
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.partial-", dir=folder.parent))
     try:
-        if result.is_optimal:
-            for name, table in result.tables().items():
-                table.to_csv(tmp / f"{name}.csv", index=False)
-        (tmp / SOLVER_LOG).write_text(result.solver_log, encoding="utf-8")
-        manifest = json.loads(json.dumps(dict(result.manifest), default=_jsonable))
-        manifest.setdefault("seconds", {})["write"] = round(perf_counter() - start, 4)
-        manifest["files"] = sorted(p.name for p in tmp.iterdir()) + [MANIFEST]
-        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+        yield tmp
         _replace_folder(tmp, folder)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return folder
+
+
+def write_results(result: Result, folder: Path) -> Path:
+    start = perf_counter()
+    with atomic_folder(folder) as tmp:
+        if result.is_optimal:
+            for name, table in result.tables().items():
+                table.to_csv(tmp / f"{name}.csv", index=False)
+        (tmp / SOLVER_LOG).write_text(result.solver_log, encoding="utf-8")
+        if result.diagnosis is not None:
+            write_diagnosis(result.diagnosis, tmp)
+        manifest = json.loads(json.dumps(dict(result.manifest), default=_jsonable))
+        manifest.setdefault("seconds", {})["write"] = round(perf_counter() - start, 4)
+        manifest["files"] = sorted(p.name for p in tmp.iterdir()) + [MANIFEST]
+        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    return folder.resolve()
+
+
+def write_diagnosis(diagnosis: Diagnosis, folder: Path) -> None:
+    (folder / "diagnosis.json").write_text(diagnosis.to_json(), encoding="utf-8")
+    (folder / "diagnosis.md").write_text(diagnosis.to_markdown(), encoding="utf-8")
+    if diagnosis.ldn_capacity is not None and len(diagnosis.ldn_capacity):
+        diagnosis.ldn_capacity.to_csv(folder / "ldn_capacity.csv", index=False)
 
 
 def _replace_folder(new: Path, folder: Path) -> None:

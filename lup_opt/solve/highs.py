@@ -18,7 +18,7 @@ from pyomo.common.tee import capture_output
 from lup_opt.enums import Backend, SolveStatus
 from lup_opt.model.lp import LinearProgram
 from lup_opt.solve.names import column_names, row_names
-from lup_opt.solve.options import Solution, SolverOptions
+from lup_opt.solve.options import RowRanging, Solution, SolverOptions
 
 logger = logging.getLogger(__name__)
 
@@ -98,16 +98,20 @@ def solve_with_highspy(lp: LinearProgram, options: SolverOptions | None = None) 
         highs.run()
         status, message = _status(highs)
         rechecked = False
-        if highs.getModelStatus() == highspy.HighsModelStatus.kUnboundedOrInfeasible:
-            # Presolve cannot always tell infeasible from unbounded; a plain solve can.
+        if status is SolveStatus.INFEASIBLE and options.presolve:
+            # HiGHS presolve has wrongly declared feasible models infeasible in several reported
+            # cases (and cannot always tell infeasible from unbounded): check without it.
             highs.setOptionValue("presolve", "off")
             highs.run()
             status, message = _status(highs)
             rechecked = True
+            message += " (confirmed with presolve off)" if status is SolveStatus.INFEASIBLE else (
+                " (presolve had reported infeasible; solved with presolve off)"
+            )
         solver_seconds = highs.getRunTime()
 
         start = perf_counter()
-        values = row_values = duals = col_duals = None
+        values = row_values = duals = col_duals = ranging = None
         objective = None
         if status is SolveStatus.OPTIMAL:
             solution = highs.getSolution()
@@ -116,6 +120,7 @@ def solve_with_highspy(lp: LinearProgram, options: SolverOptions | None = None) 
             duals = np.asarray(solution.row_dual)
             col_duals = np.asarray(solution.col_dual)
             objective = float(highs.getInfo().objective_function_value)
+            ranging = _row_ranging(highs)
         extract = perf_counter() - start
         del highs  # closes the log file
         log = _read(log_file)
@@ -134,6 +139,27 @@ def solve_with_highspy(lp: LinearProgram, options: SolverOptions | None = None) 
         extract_seconds=extract,
         log=log,
         presolve_rechecked=rechecked,
+        ranging=ranging,
+    )
+
+
+def _row_ranging(highs: highspy.Highs) -> RowRanging | None:
+    """Ranging of row bounds, or None without a basis (PDLP, IPM without crossover)."""
+    if not highs.getBasis().valid:
+        return None
+    status, ranging = highs.getRanging()
+    if status != highspy.HighsStatus.kOk or not ranging.valid:
+        return None
+
+    def clean(values) -> np.ndarray:
+        array = np.asarray(values, dtype=float)
+        return np.where(np.abs(array) >= highspy.kHighsInf, np.copysign(np.inf, array), array)
+
+    return RowRanging(
+        lower_value=clean(ranging.row_bound_dn.value_),
+        lower_objective=clean(ranging.row_bound_dn.objective_),
+        upper_value=clean(ranging.row_bound_up.value_),
+        upper_objective=clean(ranging.row_bound_up.objective_),
     )
 
 

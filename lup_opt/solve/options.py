@@ -33,6 +33,17 @@ class SolverOptions:
 
 
 @dataclass(frozen=True)
+class RowRanging:
+    """Per row: the range of its bound over which its dual (shadow price) stays valid, and the
+    objective at either end (HiGHS ranging; needs a basis, so simplex or IPM with crossover)."""
+
+    lower_value: np.ndarray
+    lower_objective: np.ndarray
+    upper_value: np.ndarray
+    upper_objective: np.ndarray
+
+
+@dataclass(frozen=True)
 class Solution:
     """What came back from the solver, in the LP's column and row order."""
 
@@ -50,6 +61,7 @@ class Solution:
     extract_seconds: float
     log: str
     presolve_rechecked: bool = False
+    ranging: RowRanging | None = None
 
     @property
     def is_optimal(self) -> bool:

@@ -1,0 +1,147 @@
+"""The diagnosis of a scenario: feasible or not, the conflicting targets, and the relaxations
+that would make it solve, in sentences a planner can act on."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from lup_opt.diagnose.findings import Finding
+from lup_opt.diagnose.relaxable import EQUAL_SHARE, LDN, SHARE, RelaxableRow
+from lup_opt.enums import Comparison
+from lup_opt.formatting import number
+
+
+@dataclass(frozen=True)
+class ConflictMember:
+    kind: str
+    name: str
+    key: str
+    label: str
+
+    @classmethod
+    def of(cls, row: RelaxableRow) -> ConflictMember:
+        return cls(row.kind, row.name, row.key, row.label)
+
+
+@dataclass(frozen=True)
+class Relaxation:
+    """One row moved to ``required`` from ``current`` (its scenario key's value)."""
+
+    kind: str
+    name: str
+    key: str
+    label: str
+    unit: str
+    sense: Comparison
+    current: float
+    required: float
+    size: float
+
+    @classmethod
+    def of(cls, row: RelaxableRow, required: float) -> Relaxation:
+        return cls(row.kind, row.name, row.key, row.label, row.unit, row.sense, row.value, required, row.size)
+
+    @property
+    def change(self) -> float:
+        return self.required - self.current
+
+    @property
+    def relative_change(self) -> float:
+        base = abs(self.current) if self.current else self.size
+        return abs(self.change) / base if base else float("inf")
+
+    def sentence(self) -> str:
+        if self.kind == LDN:
+            if self.required < 0:
+                return f"{self.label} must accept a net loss of {number(-self.required)} ha (LDN target {number(self.current)} ha)"
+            return f"the LDN net target of {self.label} must drop from {number(self.current)} ha to {number(self.required)} ha"
+        if self.kind == SHARE:
+            verb = "drop" if self.change < 0 else "rise"
+            return f"{self.label} must {verb} from {self.current:.1%} to {self.required:.1%}"
+        if self.kind == EQUAL_SHARE:
+            return (f"{self.label} must let the groups' shares differ by up to {self.required:.1%} from their "
+                    f"common share (now {self.current:.1%})")
+        verb = "drop" if self.change < 0 else "rise"
+        return (f"{self.label} must {verb} by {number(abs(self.change))} {self.unit} ({self.relative_change:.1%}), "
+                f"from {number(self.current)} to {number(self.required)}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "name": self.name, "key": self.key, "label": self.label, "unit": self.unit,
+                "current": self.current, "required": self.required, "change": self.change,
+                "relative_change": self.relative_change, "sentence": self.sentence()}
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    scenario: str
+    feasible: bool
+    presolve_checks: Mapping[str, str]
+    findings: tuple[Finding, ...]
+    conflicts: tuple[tuple[ConflictMember, ...], ...]
+    relaxation: tuple[Relaxation, ...]
+    alternatives: tuple[Relaxation, ...]
+    overrides: Mapping[str, float]
+    seconds: float
+    fewest_rows: bool = False
+    structural: bool = False
+    ldn_capacity: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+
+    def sentences(self) -> list[str]:
+        checks = ", ".join(f"presolve {k}: {v}" for k, v in self.presolve_checks.items())
+        if self.feasible:
+            return [f"Scenario '{self.scenario}' is feasible ({checks})."]
+        out = [f"Scenario '{self.scenario}' is infeasible ({checks})."]
+        out += [f.message for f in self.findings if f.severity.value == "error"]
+        if self.structural:
+            out.append("Even with every target and LDN row relaxed there is no plan: the land itself "
+                       "(areas, allowed transitions) cannot be planned; check transitions and exclusions.")
+            return out
+        for i, conflict in enumerate(self.conflicts, 1):
+            names = "; ".join(m.label for m in conflict)
+            lead = "These cannot all hold together" if len(conflict) > 1 else "This cannot hold"
+            out.append(f"Conflict {i}: {lead}: {names}.")
+        if self.alternatives:
+            out.append("Any one of these would make the scenario solve: "
+                       + ", or ".join(r.sentence() for r in self.alternatives) + ".")
+        if self.relaxation:
+            how = "relaxing the fewest targets" if self.fewest_rows else "the smallest total relative change"
+            out.append(f"Together ({how}): " + "; ".join(r.sentence() for r in self.relaxation) + ".")
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "scenario": self.scenario,
+            "feasible": self.feasible,
+            "presolve_checks": dict(self.presolve_checks),
+            "sentences": self.sentences(),
+            "findings": [f.to_dict() for f in self.findings],
+            "conflicts": [[vars(m) for m in c] for c in self.conflicts],
+            "relaxation": [r.to_dict() for r in self.relaxation],
+            "alternatives": [r.to_dict() for r in self.alternatives],
+            "overrides": dict(self.overrides),
+            "fewest_rows": self.fewest_rows,
+            "seconds": round(self.seconds, 4),
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2)
+
+    def to_markdown(self) -> str:
+        lines = [f"# Diagnosis of scenario '{self.scenario}'", ""]
+        lines += [f"- {s}" for s in self.sentences()]
+        if self.relaxation:
+            lines += ["", "## Relaxation that makes the scenario solve", "",
+                      "| scenario key | now | required | change |", "|---|---:|---:|---:|"]
+            lines += [f"| `{r.key}` | {r.current:,.6g} | {r.required:,.6g} | {r.change:+,.6g} {r.unit}"
+                      + (f" ({r.relative_change:.1%})" if r.current else "") + " |"
+                      for r in self.relaxation]
+            lines += ["", "Apply with: " + " ".join(f"`--set {k}={v:.10g}`" for k, v in self.overrides.items())]
+        warnings = [f for f in self.findings if f.severity.value == "warning"]
+        if warnings:
+            lines += ["", "## Warnings", ""] + [f"- {f.message}" for f in warnings]
+        return "\n".join(lines) + "\n"

@@ -1,0 +1,97 @@
+"""The rows a planner can relax (hard targets, share targets, LDN rows), in scenario terms.
+
+Each relaxable row knows the scenario key that sets it, its current value in planner units, and
+its *size*, which scales its violation so that relaxations of different targets compare as
+relative changes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from lup_opt.data.model_data import ModelData
+from lup_opt.data.targets import ALL
+from lup_opt.diagnose.bounds import indicator_values, part_max, part_min
+from lup_opt.enums import Comparison, TargetKind
+from lup_opt.model.ldn import LDN_NEUTRALITY
+from lup_opt.model.lp import LinearProgram
+from lup_opt.model.shares import EQUAL_SHARES, SHARE_TARGETS, equal_shares, fixed_shares
+from lup_opt.model.targets import HARD_TARGETS
+
+TARGET, LDN, SHARE, EQUAL_SHARE = "target", "ldn", "share", "equal_share"
+
+
+@dataclass(frozen=True)
+class RelaxableRow:
+    row: int  # position in the LP
+    kind: str
+    name: str  # target name, or the land type for LDN rows
+    key: str  # scenario key whose value would change
+    label: str  # in the planner's words
+    unit: str
+    sense: Comparison
+    value: float  # current value: target value, LDN net target (ha), share, or tolerance
+    size: float  # scale of a violation (relative violation = violation / size)
+    group: str = ""
+    period: int = 0
+
+
+def relaxable_rows(data: ModelData, lp: LinearProgram) -> list[RelaxableRow]:
+    rows: list[RelaxableRow] = []
+    dims = data.dims
+    block = lp.constraint(HARD_TARGETS)
+    hard = [t for t in data.targets if t.kind is TargetKind.HARD]
+    for i, target in enumerate(hard):
+        values = indicator_values(data, target.indicator)
+        in_scope = target.unit_mask[data.parts.unit]
+        spread = float(data.parts.area[in_scope] @ (part_max(data, values, target.period)
+                                                    - part_min(data, values, target.period))[in_scope])
+        period = dims.periods[target.period]
+        rows.append(RelaxableRow(
+            row=block.offset + i, kind=TARGET, name=target.name, key=f"targets.{target.name}.value",
+            label=f"target '{target.name}' ({dims.indicators[target.indicator]} {target.sense.value} "
+                  f"{target.value:,.6g}, {target.scope}, {period})",
+            unit=dims.indicator_units[target.indicator], sense=target.sense, value=target.value,
+            size=abs(target.value) if target.value else max(spread, 1.0), period=period,
+        ))
+    block = lp.constraint(LDN_NEUTRALITY)
+    if block.size:
+        labels = data.ldn_rows.labels
+        area = np.bincount(data.ldn_rows.row_of_column, weights=_part_area_per_column(data), minlength=len(labels))
+        for i in range(block.size):
+            land_type, jurisdiction = labels["land_type"].iat[i], labels["jurisdiction"].iat[i]
+            where = "" if jurisdiction == ALL else f" in {jurisdiction}"
+            rows.append(RelaxableRow(
+                row=block.offset + i, kind=LDN, name=land_type, key=f"ldn.net_target_ha.{land_type}",
+                label=f"land type '{land_type}'{where} ({labels['period'].iat[i]})", unit="ha",
+                sense=Comparison.AT_LEAST, value=float(labels["target_ha"].iat[i]),
+                size=max(float(area[i]), 1.0), group=jurisdiction, period=int(labels["period"].iat[i]),
+            ))
+    for block_name, shares, kind in ((SHARE_TARGETS, fixed_shares(data), SHARE),
+                                     (EQUAL_SHARES, equal_shares(data), EQUAL_SHARE)):
+        block = lp.constraint(block_name)
+        for i, share in enumerate(shares):
+            if share.kind is TargetKind.SOFT:
+                continue
+            den = indicator_values(data, share.denominator) * share.denominator_mask[data.columns.unit]
+            largest_den = float(data.parts.area @ part_max(data, den, share.period))
+            equal = kind == EQUAL_SHARE
+            rows.append(RelaxableRow(
+                row=block.offset + i, kind=kind, name=share.name,
+                key=f"share_targets.{share.name}.{'tolerance' if equal else 'share'}",
+                label=f"share target '{share.name}' ({share.scope}, {dims.periods[share.period]})",
+                unit="share", sense=Comparison.EQUAL if equal else share.sense,
+                value=share.tolerance if equal else float(share.share),
+                size=max(share.denominator_value if equal else largest_den * max(share.share, 0.01), 1e-6),
+                group=share.group, period=dims.periods[share.period],
+            ))
+    return rows
+
+
+def _part_area_per_column(data: ModelData) -> np.ndarray:
+    """Each part's area on its keep-the-baseline column only, so sums count every hectare once."""
+    cols = data.columns
+    keep = cols.from_use == cols.to_use
+    return np.where(keep, data.parts.area[cols.part], 0.0)

@@ -1,0 +1,72 @@
+"""Sensitivity in planner units: what it would take for a use not chosen to enter the plan, and
+which targets cost the most per unit."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from lup_opt.data.model_data import ModelData
+from lup_opt.enums import ObjectiveSense
+from lup_opt.model.lp import LinearProgram
+from lup_opt.results.tables import AREA_EPS
+from lup_opt.solve.options import Solution
+
+REDUCED_COST_COLUMNS = [
+    "jurisdiction", "use", "period", "planned_ha", "in_plan", "improvement_needed",
+    "improvement_unit", "closest_land_unit", "closest_baseline_use",
+]
+
+
+def reduced_cost_table(data: ModelData, lp: LinearProgram, solution: Solution) -> pd.DataFrame:
+    """Per jurisdiction and use: the planned area, and for a use not in the plan there, how much
+    its objective value per hectare would have to improve (fall, when minimising) before the
+    cheapest of its hectares would enter the plan, and where that hectare is.
+
+    The improvement is the reduced cost of the best column, in objective units per ha.
+    """
+    if solution.col_duals is None:
+        return pd.DataFrame(columns=REDUCED_COST_COLUMNS)
+    area = lp.variable("area")
+    dims, cols = data.dims, data.columns
+    sign = 1.0 if data.objective.sense is ObjectiveSense.MINIMIZE else -1.0
+    x = solution.col_values[area.slice]
+    improvement = sign * solution.col_duals[area.slice]
+    improvement = np.where(cols.fixed_to_zero, np.inf, improvement)  # never enterable
+    frame = pd.DataFrame({
+        "jurisdiction": np.asarray(dims.jurisdictions, dtype=object)[data.units.jurisdiction[cols.unit]],
+        "use": np.asarray(dims.uses, dtype=object)[cols.to_use],
+        "period": np.asarray(dims.periods)[cols.period],
+        "area": x,
+        "improvement": np.maximum(improvement, 0.0),
+        "land_unit": np.asarray(dims.land_units, dtype=object)[cols.unit],
+        "baseline_use": np.asarray(dims.uses, dtype=object)[cols.from_use],
+    })
+    keys = ["jurisdiction", "use", "period"]
+    grouped = frame.groupby(keys, sort=True)
+    best = frame.loc[grouped["improvement"].idxmin(), [*keys, "improvement", "land_unit", "baseline_use"]]
+    table = grouped["area"].sum().rename("planned_ha").reset_index().merge(best, on=keys)
+    table["in_plan"] = table["planned_ha"] > AREA_EPS
+    table["improvement_needed"] = np.where(table["in_plan"], 0.0, table["improvement"])
+    table["improvement_unit"] = f"{data.objective.unit} per ha"
+    table = table.rename(columns={"land_unit": "closest_land_unit", "baseline_use": "closest_baseline_use"})
+    table.loc[table["in_plan"], ["closest_land_unit", "closest_baseline_use"]] = ""
+    return table[REDUCED_COST_COLUMNS].reset_index(drop=True)
+
+
+def cheapest_uses_not_chosen(reduced_costs: pd.DataFrame) -> pd.DataFrame:
+    """Per jurisdiction and period, the use not in the plan that is closest to entering it."""
+    out = reduced_costs[~reduced_costs["in_plan"] & np.isfinite(reduced_costs["improvement_needed"])]
+    if out.empty:
+        return out
+    index = out.groupby(["jurisdiction", "period"])["improvement_needed"].idxmin()
+    return out.loc[index].reset_index(drop=True)
+
+
+def costliest_targets(duals: pd.DataFrame, count: int = 5) -> pd.DataFrame:
+    """Binding targets ranked by the objective cost of one more unit of each (|shadow price|)."""
+    if duals.empty:
+        return duals
+    binding = duals[duals["binding"] & (duals["shadow_price"].abs() > 1e-12)]
+    order = binding["shadow_price"].abs().sort_values(ascending=False).index
+    return binding.loc[order].head(count).reset_index(drop=True)
