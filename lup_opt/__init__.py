@@ -7,8 +7,8 @@
 """
 
 from lup_opt.api import build, check, evaluate, explain, pyomo_model, solve
-from lup_opt.diagnose.evaluate import Evaluation
 from lup_opt.diagnose.diagnosis import Diagnosis
+from lup_opt.diagnose.evaluate import Evaluation
 from lup_opt.diagnose.findings import CheckReport, PrecheckError
 from lup_opt.enums import Backend, SolverMethod, SolveStatus
 from lup_opt.errors import LupOptError, ScenarioError

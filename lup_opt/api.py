@@ -17,7 +17,12 @@ import pyomo.environ as pyo
 
 from lup_opt.data.model_data import ModelData, build_model_data
 from lup_opt.diagnose.diagnosis import Diagnosis
-from lup_opt.diagnose.evaluate import BASELINE_PLAN, Evaluation, evaluate_plan, read_plan
+from lup_opt.diagnose.evaluate import (
+    BASELINE_PLAN,
+    Evaluation,
+    evaluate_plan,
+    read_plan,
+)
 from lup_opt.diagnose.explain import explain as explain_built
 from lup_opt.diagnose.findings import CheckReport
 from lup_opt.diagnose.prechecks import run_checks

@@ -93,9 +93,9 @@ def soc_conversion_factors(cropland_factor: np.ndarray) -> np.ndarray:
     return out
 
 
-def soc_relative_change(factor: np.ndarray, years: float) -> np.ndarray:
+def soc_relative_change(factor: np.ndarray, years: float | np.ndarray) -> np.ndarray:
     """Relative SOC change after ``years`` on a linear path to ``factor`` over 20 years."""
-    progress = min(max(float(years), 0.0), SOC_TRANSITION_YEARS) / SOC_TRANSITION_YEARS
+    progress = np.clip(np.asarray(years, dtype=float), 0.0, SOC_TRANSITION_YEARS) / SOC_TRANSITION_YEARS
     return (np.asarray(factor, dtype=float) - 1.0) * progress
 
 
@@ -132,15 +132,16 @@ def classify_transitions(
     management_ratio: np.ndarray,
     productivity: np.ndarray,
     baseline_status: np.ndarray,
-    soc_years: float,
+    soc_years: float | np.ndarray,
     land_cover_matrix: np.ndarray = UNCCD_LAND_COVER_MATRIX,
 ) -> dict[str, np.ndarray]:
     """Classify transitions (one entry per column of the LP), all arrays of equal length.
 
     ``cover_*`` are indices into COVER_CLASSES, ``cropland_factor`` the climate's ``f`` per
     transition, ``management_ratio`` the SOC management factor of the planned use divided by
-    that of the baseline use, ``productivity`` the planned use's effect on this land type and
-    ``baseline_status`` indices into BASELINE_STATUSES.
+    that of the baseline use, ``productivity`` the planned use's effect on this land type,
+    ``baseline_status`` indices into BASELINE_STATUSES and ``soc_years`` the years between the
+    change and the assessment (one number, or one per transition).
     """
     land_cover = land_cover_matrix[cover_from, cover_to].astype(np.int8)
     factors = soc_conversion_factors(np.array([1.0]))[0]

@@ -12,7 +12,7 @@ import lup_opt
 from lup_opt.results import result as result_module
 from tests.conftest import SCENARIOS
 
-EXPECTED_FILES = {"allocation.csv", "transitions.csv", "ldn_balance.csv", "indicators.csv",
+EXPECTED_FILES = {"allocation.csv", "transitions.csv", "conversions.csv", "ldn_balance.csv", "indicators.csv",
                   "duals.csv", "reduced_costs.csv", "manifest.json", "highs.log"}
 
 

@@ -63,13 +63,14 @@ def test_limit_ranges_agree_with_finite_differences(small):
 
 def test_uses_not_chosen_report_the_improvement_they_need(small):
     result = lup_opt.solve(lup_opt.load_scenario(small()))  # no targets: nothing changes
-    table = result.reduced_costs.set_index(["jurisdiction", "use"])
+    table = result.reduced_costs.set_index(["jurisdiction", "use", "period"])
     # Forest costs 1 kUSD/ha to plant: it enters the plan once planting costs nothing.
-    assert table.loc[("j1", "forest"), "improvement_needed"] == pytest.approx(1.0)
-    assert table.loc[("j2", "forest"), "improvement_needed"] == pytest.approx(1.0)
-    assert table.loc[("j1", "housing"), "improvement_needed"] == pytest.approx(10.0)
-    assert table.loc[("j1", "crop"), "in_plan"] and table.loc[("j1", "crop"), "improvement_needed"] == 0
-    assert table.loc[("j1", "forest"), "improvement_unit"] == "kUSD per ha"
+    assert table.loc[("j1", "forest", 2030), "improvement_needed"] == pytest.approx(1.0)
+    assert table.loc[("j2", "forest", 2030), "improvement_needed"] == pytest.approx(1.0)
+    assert table.loc[("j1", "housing", 2030), "improvement_needed"] == pytest.approx(10.0)
+    kept = table.loc[("j1", "crop", 0)]  # period 0: the area that keeps its baseline use
+    assert kept["in_plan"] and kept["improvement_needed"] == 0
+    assert table.loc[("j1", "forest", 2030), "improvement_unit"] == "kUSD per ha"
     closest = cheapest_uses_not_chosen(result.reduced_costs).set_index("jurisdiction")
     assert closest.loc["j2", "use"] in {"forest", "grass"}
 

@@ -51,7 +51,8 @@ class Dimensions:
     zones: tuple[str, ...]
     land_types: tuple[str, ...]
     climates: tuple[str, ...]
-    periods: tuple[int, ...]
+    periods: tuple[int, ...]  # planning years y_0 < y_1 < ...
+    period_starts: tuple[int, ...]  # the year each period starts: the baseline year, then y_0, ...
     indicators: tuple[str, ...]
     indicator_units: tuple[str, ...]
 
@@ -77,27 +78,44 @@ class PartArrays:
         return len(self.unit)
 
 
+KEEP = -1  # conversion period of the column that keeps the baseline use throughout
+
+
 @dataclass(frozen=True)
 class ColumnArrays:
-    """One entry per area variable, ordered by period, then part, then planned use."""
+    """One entry per area variable: a *path* of part ``part``, which keeps its baseline use
+    (``conversion == KEEP``) or changes once, to ``to_use``, at the start of period
+    ``conversion`` and keeps it after. Ordered by part (each part's columns are contiguous)."""
 
     part: np.ndarray
     unit: np.ndarray
     from_use: np.ndarray
     to_use: np.ndarray
-    period: np.ndarray
+    conversion: np.ndarray
     # Keeping the baseline use always has a column (so baseline values are always known); where
-    # a transition rule forbids keeping it, that column is fixed at 0 ha.
+    # a transition rule forbids keeping it, that column (and later changes) are fixed at 0 ha.
     fixed_to_zero: np.ndarray
 
     @property
     def size(self) -> int:
         return len(self.part)
 
+    def converted_by(self, period: int) -> np.ndarray:
+        """Whether each column's area is under its new use in ``period``."""
+        return (self.conversion >= 0) & (self.conversion <= period)
+
+    def use_in(self, period: int) -> np.ndarray:
+        """The use each column's area has in ``period``."""
+        return np.where(self.converted_by(period), self.to_use, self.from_use)
+
+    def converts_in(self, period: int) -> np.ndarray:
+        return self.conversion == period
+
 
 @dataclass(frozen=True)
 class LdnClasses:
-    """Per column: indicator classes (-1/0/+1), the period status and the gain/loss status."""
+    """Per period and column (arrays of shape (periods, columns)): indicator classes (-1/0/+1),
+    the period status and the gain/loss status, judged at each planning year."""
 
     land_cover: np.ndarray
     soc: np.ndarray
@@ -115,7 +133,7 @@ class ModelData:
     parts: PartArrays
     columns: ColumnArrays
     ldn: LdnClasses
-    coefficients: sp.csr_matrix  # (indicators, columns): per-ha value of each column
+    coefficients: tuple[sp.csr_matrix, ...]  # per period: (indicators x columns), per ha
     targets: tuple[TargetRow, ...]
     share_targets: tuple[ShareTargetRow, ...]
     ldn_rows: LdnRows
@@ -132,6 +150,7 @@ def build_model_data(scenario: Scenario) -> ModelData:
     start = perf_counter()
     config = scenario.config
     units_df, uses_df = scenario.units, scenario.uses
+    periods = scenario.planning_years
     dims = Dimensions(
         land_units=units_df["id"].to_numpy(dtype=object),
         uses=tuple(uses_df["id"]),
@@ -139,7 +158,8 @@ def build_model_data(scenario: Scenario) -> ModelData:
         zones=ZONES,
         land_types=tuple(sorted(units_df["land_type"].unique())),
         climates=tuple(sorted(units_df["climate"].unique())),
-        periods=scenario.planning_years,
+        periods=periods,
+        period_starts=(config.periods.baseline_year, *periods[:-1]),
         indicators=tuple(config.indicators),
         indicator_units=tuple(ind.unit for ind in config.indicators.values()),
     )
@@ -178,8 +198,8 @@ def build_model_data(scenario: Scenario) -> ModelData:
         seconds=perf_counter() - start,
     )
     logger.info(
-        "model data: %d parts, %d area columns, %d indicators in %.2f s",
-        parts.size, columns.size, len(dims.indicators), data.seconds,
+        "model data: %d parts, %d area columns, %d periods, %d indicators in %.2f s",
+        parts.size, columns.size, len(periods), len(dims.indicators), data.seconds,
     )
     return data
 
@@ -227,19 +247,24 @@ def _columns(
             )
         issues.raise_if_any()
 
-    part, to_use = np.nonzero(allowed | stay)
-    fixed = ~allowed[part, to_use]
     n_periods = len(dims.periods)
-    n_single = len(part)
-    part = np.tile(part.astype(np.int32), n_periods)
-    to_use = np.tile(to_use.astype(np.int16), n_periods)
+    keep_forbidden = ~allowed[np.arange(parts.size), parts.use]
+    change_part, change_use = np.nonzero(allowed & ~stay)
+    # A change happens in one period: one column per period for each allowed change.
+    part = np.concatenate([np.arange(parts.size), np.repeat(change_part, n_periods)])
+    to_use = np.concatenate([parts.use, np.repeat(change_use, n_periods)])
+    conversion = np.concatenate([np.full(parts.size, KEEP), np.tile(np.arange(n_periods), len(change_part))])
+    order = np.lexsort((conversion, to_use, part))
+    part, to_use, conversion = part[order].astype(np.int32), to_use[order].astype(np.int16), conversion[order]
+    # Where keeping the baseline use is forbidden, the change must happen at once.
+    fixed = keep_forbidden[part] & (conversion != 0)
     return ColumnArrays(
         part=part,
         unit=parts.unit[part],
         from_use=parts.use[part],
         to_use=to_use,
-        period=np.repeat(np.arange(n_periods, dtype=np.int16), n_single),
-        fixed_to_zero=np.tile(fixed, n_periods),
+        conversion=conversion.astype(np.int16),
+        fixed_to_zero=fixed,
     )
 
 
@@ -255,6 +280,20 @@ def productivity_matrix(scenario: Scenario, dims: Dimensions) -> np.ndarray:
     return matrix
 
 
+def soc_years(scenario: Scenario, dims: Dimensions, columns: ColumnArrays, period: int) -> np.ndarray:
+    """Years between each column's change and the assessment at ``period``.
+
+    Timing convention: a change in period k happens at the start of that period (the baseline
+    year for the first period, else the previous planning year) and is assessed at the planning
+    year ``period``. ``ldn.soc_years`` replaces this with one fixed number.
+    """
+    fixed = scenario.config.ldn.soc_years
+    if fixed is not None:
+        return np.full(columns.size, float(fixed))
+    starts = np.asarray(dims.period_starts, dtype=float)
+    return np.where(columns.conversion >= 0, dims.periods[period] - starts[np.maximum(columns.conversion, 0)], 0.0)
+
+
 def _classify(
     scenario: Scenario, dims: Dimensions, units: UnitArrays, columns: ColumnArrays
 ) -> LdnClasses:
@@ -263,48 +302,58 @@ def _classify(
     management = uses["soc_management_factor"].to_numpy(dtype=float)
     cropland = np.array([scenario.cropland_factors[c] for c in dims.climates])
     prod = productivity_matrix(scenario, dims)
-    classes = classify_transitions(
-        cover_from=cover[columns.from_use],
-        cover_to=cover[columns.to_use],
-        cropland_factor=cropland[units.climate[columns.unit]],
-        management_ratio=management[columns.to_use] / management[columns.from_use],
-        productivity=prod[columns.to_use, units.land_type[columns.unit]],
-        baseline_status=units.baseline_status[columns.unit],
-        soc_years=scenario.soc_years,
-        land_cover_matrix=scenario.land_cover_matrix,
-    )
-    return LdnClasses(**classes)
+    per_period = []
+    for t in range(len(dims.periods)):
+        use = columns.use_in(t)
+        per_period.append(classify_transitions(
+            cover_from=cover[columns.from_use],
+            cover_to=cover[use],
+            cropland_factor=cropland[units.climate[columns.unit]],
+            management_ratio=management[use] / management[columns.from_use],
+            productivity=prod[use, units.land_type[columns.unit]],
+            baseline_status=units.baseline_status[columns.unit],
+            soc_years=soc_years(scenario, dims, columns, t),
+            land_cover_matrix=scenario.land_cover_matrix,
+        ))
+    return LdnClasses(**{key: np.stack([c[key] for c in per_period]) for key in per_period[0]})
 
 
 def _indicator_coefficients(
     scenario: Scenario, dims: Dimensions, columns: ColumnArrays, rules: TransitionRules
-) -> sp.csr_matrix:
-    """Per-ha value of every column for every indicator, as a sparse (indicators x columns) matrix."""
+) -> tuple[sp.csr_matrix, ...]:
+    """Per period, the per-ha value of every column for every indicator (indicators x columns).
+
+    A column's value in period t is the use coefficient of the use its area has in t, plus, in
+    the period of its change only, the conversion coefficients (transitions.csv and
+    coefficients.csv rows with ``applies_to: conversion``).
+    """
     table = scenario.coefficients
     keys = scenario.match_keys
     unit_keys = unit_key_frame(scenario.units, keys)
-    changed = columns.from_use != columns.to_use
-    rows, cols, vals = [], [], []
+    n_periods = len(dims.periods)
+    entries: list[list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = [[] for _ in range(n_periods)]
+    label = scenario.table_label("coefficients")
     for i, name in enumerate(dims.indicators):
-        value = np.zeros(columns.size)
-        subset = table[table["indicator"] == name] if not table.empty else table
-        if len(subset):
-            per_unit_use = resolve_most_specific(
-                subset.reset_index(drop=True), unit_keys, keys,
-                use_codes_of(subset["use"], dims.uses), dims.uses,
-                scenario.table_label("coefficients"), f"'{name}'",
-            )
-            value += per_unit_use[columns.unit, columns.to_use]
+        per_use, per_conversion = (np.zeros((len(dims.land_units), len(dims.uses))) for _ in range(2))
+        for applies, target in (("use", per_use), ("conversion", per_conversion)):
+            subset = table[(table["indicator"] == name) & (table["applies_to"] == applies)] if len(table) else table
+            if len(subset):
+                target += resolve_most_specific(
+                    subset.reset_index(drop=True), unit_keys, keys, use_codes_of(subset["use"], dims.uses),
+                    dims.uses, label, f"'{name}' ({applies})",
+                )
         conversion = rules.coefficients[i][columns.from_use, columns.to_use]
-        value += np.where(changed, conversion, 0.0)
-        nonzero = np.flatnonzero(value)
-        rows.append(np.full(len(nonzero), i, dtype=np.int32))
-        cols.append(nonzero)
-        vals.append(value[nonzero])
+        conversion = conversion + per_conversion[columns.unit, columns.to_use]
+        for t in range(n_periods):
+            value = per_use[columns.unit, columns.use_in(t)] + np.where(columns.converts_in(t), conversion, 0.0)
+            nonzero = np.flatnonzero(value)
+            entries[t].append((np.full(len(nonzero), i, dtype=np.int32), nonzero, value[nonzero]))
     shape = (len(dims.indicators), columns.size)
-    if not rows:
-        return sp.csr_matrix(shape)
-    return sp.csr_matrix(
-        (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=shape
-    )
-
+    out = []
+    for t in range(n_periods):
+        if not entries[t]:
+            out.append(sp.csr_matrix(shape))
+            continue
+        rows, cols, vals = (np.concatenate(parts) for parts in zip(*entries[t], strict=True))
+        out.append(sp.csr_matrix((vals, (rows, cols)), shape=shape))
+    return tuple(out)

@@ -120,7 +120,7 @@ def resolve_share_targets(
     units: UnitArrays,
     parts: PartArrays,
     columns: ColumnArrays,
-    coefficients: sp.csr_matrix,
+    coefficients: tuple[sp.csr_matrix, ...],
 ) -> tuple[ShareTargetRow, ...]:
     rows: list[ShareTargetRow] = []
     n_common = 0
@@ -186,23 +186,23 @@ def _groups(scenario: Scenario, keys: list[str]) -> list[tuple[str, np.ndarray]]
 
 
 def _fixed_denominator(
-    columns: ColumnArrays, parts: PartArrays, coefficients: sp.csr_matrix, indicator: int, period: int
+    columns: ColumnArrays, parts: PartArrays, coefficients: tuple[sp.csr_matrix, ...], indicator: int, period: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per part: the denominator's per-ha value and whether it is the same for every option."""
-    in_period = columns.period == period
-    value = coefficients.getrow(indicator).toarray().ravel()[in_period]
-    part = columns.part[in_period]
+    value = coefficients[period].getrow(indicator).toarray().ravel()
+    usable = ~columns.fixed_to_zero
     lo = np.full(parts.size, np.inf)
     hi = np.full(parts.size, -np.inf)
-    np.minimum.at(lo, part, value)
-    np.maximum.at(hi, part, value)
+    np.minimum.at(lo, columns.part[usable], value[usable])
+    np.maximum.at(hi, columns.part[usable], value[usable])
     constant = np.abs(hi - lo) <= 1e-9 * np.maximum(1.0, np.abs(hi))
     return np.where(np.isfinite(lo), lo, 0.0), constant
 
 
 @dataclass(frozen=True)
 class LdnRows:
-    """LDN groups: land type (and jurisdiction when counterbalancing is scoped) and period.
+    """LDN groups (land type, and jurisdiction when counterbalancing is scoped), each assessed
+    in every planning year: row ``period * n_groups + group``.
 
     Computed whether or not LDN is enforced, so that the balance sheet is always reported with
     the grouping the neutrality rows use.
@@ -210,8 +210,9 @@ class LdnRows:
 
     enforced: bool
     by_jurisdiction: bool
-    row_of_column: np.ndarray  # group index per area column
-    labels: pd.DataFrame  # land_type, jurisdiction, period, target_ha, target_year
+    group_of_column: np.ndarray  # LDN group of each area column
+    n_groups: int
+    labels: pd.DataFrame  # per row: land_type, jurisdiction, period, target_ha, target_year
 
     @property
     def size(self) -> int:
@@ -226,26 +227,26 @@ def resolve_ldn_rows(
     n_types = len(dims.land_types)
     land_type = units.land_type[columns.unit].astype(np.int64)
     jurisdiction = units.jurisdiction[columns.unit].astype(np.int64) if by_jurisdiction else 0
-    n_keys = (len(dims.jurisdictions) if by_jurisdiction else 1) * n_types
-    full_key = columns.period.astype(np.int64) * n_keys + jurisdiction * n_types + land_type
-    present, row = np.unique(full_key, return_inverse=True)
-    period = np.asarray(dims.periods)[present // n_keys]
-    type_names = np.asarray(dims.land_types, dtype=object)[present % n_keys % n_types]
+    present, group = np.unique(jurisdiction * n_types + land_type, return_inverse=True)
+    type_names = np.asarray(dims.land_types, dtype=object)[present % n_types]
     jurisdictions = (
-        np.asarray(dims.jurisdictions, dtype=object)[present % n_keys // n_types]
+        np.asarray(dims.jurisdictions, dtype=object)[present // n_types]
         if by_jurisdiction
         else np.full(len(present), ALL, dtype=object)
     )
+    n_periods = len(dims.periods)
+    periods = np.repeat(np.asarray(dims.periods), len(present))
+    tau = [settings.net_target_ha.get(t, settings.default_net_target_ha) for t in type_names]
     labels = pd.DataFrame(
         {
-            "land_type": type_names,
-            "jurisdiction": jurisdictions,
-            "period": period,
-            "target_ha": [settings.net_target_ha.get(t, settings.default_net_target_ha) for t in type_names],
-            "target_year": period == scenario.target_year,
+            "land_type": np.tile(type_names, n_periods),
+            "jurisdiction": np.tile(jurisdictions, n_periods),
+            "period": periods,
+            "target_ha": np.tile(np.asarray(tau, dtype=float), n_periods),
+            "target_year": periods == scenario.target_year,
         }
     )
-    return LdnRows(settings.enabled, by_jurisdiction, row.astype(np.int64).ravel(), labels)
+    return LdnRows(settings.enabled, by_jurisdiction, group.astype(np.int64).ravel(), len(present), labels)
 
 
 @dataclass(frozen=True)
@@ -267,13 +268,16 @@ def objective_unit(scenario: Scenario) -> str:
 
 
 def resolve_objective(
-    scenario: Scenario, dims: Dimensions, columns: ColumnArrays, coefficients: sp.csr_matrix
+    scenario: Scenario, dims: Dimensions, columns: ColumnArrays, coefficients: tuple[sp.csr_matrix, ...]
 ) -> ObjectiveData:
+    """Objective value per hectare of each area column: each term's indicator, summed over the
+    term's periods (every planning year unless it names some)."""
     objective = scenario.config.objective
     weights = np.zeros(columns.size)
     for term in objective.terms:
         mask = scope_mask(scenario, term.scope)[columns.unit]
-        row = coefficients.getrow(dims.indicators.index(term.indicator)).toarray().ravel()
-        weights += (term.weight / term.scale) * row * mask
+        for period in _period_indices(term.period, dims):
+            row = coefficients[period].getrow(dims.indicators.index(term.indicator)).toarray().ravel()
+            weights += (term.weight / term.scale) * row * mask
     sign = 1.0 if objective.sense is ObjectiveSense.MINIMIZE else -1.0
     return ObjectiveData(objective.sense, weights, sign, objective_unit(scenario))

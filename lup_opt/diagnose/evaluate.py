@@ -20,7 +20,6 @@ from lup_opt.data.model_data import ModelData
 from lup_opt.enums import SolveStatus
 from lup_opt.errors import IssueCollector
 from lup_opt.formatting import number
-from lup_opt.model.land_balance import area_labels
 from lup_opt.model.lp import LinearProgram
 from lup_opt.results.result import atomic_folder
 from lup_opt.results.tables import (
@@ -31,7 +30,13 @@ from lup_opt.results.tables import (
     transitions_table,
 )
 from lup_opt.scenario.checks import BASELINE_TOLERANCE_HA, BASELINE_TOLERANCE_SHARE
-from lup_opt.scenario.tables import MAX_ROWS_REPORTED, Column, Kind, TableSchema, read_table
+from lup_opt.scenario.tables import (
+    MAX_ROWS_REPORTED,
+    Column,
+    Kind,
+    TableSchema,
+    read_table,
+)
 
 BASELINE_PLAN = "baseline"  # the plan in which every part keeps its baseline use
 
@@ -132,55 +137,90 @@ class Evaluation:
 
 
 def plan_area(data: ModelData, plan: pd.DataFrame, label: str) -> np.ndarray:
-    """Area per LP column from a plan table; ScenarioError naming the lines that do not fit."""
+    """Area per LP column (path) from a plan of land use per year; ScenarioError naming the
+    lines or units that do not fit."""
+    dims, parts = data.dims, data.parts
     issues = IssueCollector()
-    if (plan["period"] == 0).all() and len(data.dims.periods) == 1:  # no period column: the only year
-        plan = plan.assign(period=data.dims.periods[0])
-    columns = area_labels(data)
-    columns["column"] = np.arange(len(columns))
-    for key in ("land_unit", "baseline_use", "use"):
-        columns[key] = columns[key].astype(str)
-    merged = plan.merge(columns, how="left", on=["land_unit", "baseline_use", "use", "period"])
-    unmatched = merged[merged["column"].isna()]
-    fixed = merged["column"].notna() & data.columns.fixed_to_zero[merged["column"].fillna(0).astype(int)]
-    for row in pd.concat([unmatched, merged[fixed]]).head(MAX_ROWS_REPORTED).itertuples():
-        issues.add(label, f"line {row.source_line}", _why_unmatched(data, row))
+    if (plan["period"] == 0).all() and len(dims.periods) == 1:  # no period column: the only year
+        plan = plan.assign(period=dims.periods[0])
+    part_index = pd.Series(np.arange(parts.size), index=pd.MultiIndex.from_arrays(
+        [np.asarray(dims.land_units, dtype=object)[parts.unit].astype(str),
+         np.asarray(dims.uses, dtype=object)[parts.use]]))
+    part = part_index.reindex(pd.MultiIndex.from_arrays([plan["land_unit"], plan["baseline_use"]])).to_numpy()
+    use = pd.Index(dims.uses).get_indexer(plan["use"])
+    period = pd.Index(dims.periods).get_indexer(plan["period"])
+    bad = np.isnan(part) | (use < 0) | (period < 0)
+    for i in np.flatnonzero(bad)[:MAX_ROWS_REPORTED]:
+        issues.add(label, f"line {plan['source_line'].iat[i]}", _why_unknown(data, plan.iloc[i]))
     issues.raise_if_any()
-    area = np.zeros(data.columns.size)
-    np.add.at(area, merged["column"].astype(int).to_numpy(), merged["area_ha"].to_numpy())
-    # Every part must be planned exactly once, per period.
-    planned = np.bincount(data.columns.period.astype(np.int64) * data.parts.size + data.columns.part,
-                          weights=area, minlength=data.parts.size * len(data.dims.periods))
-    expected = np.tile(data.parts.area, len(data.dims.periods))
-    tolerance = np.maximum(BASELINE_TOLERANCE_HA, BASELINE_TOLERANCE_SHARE * expected)
-    off = np.flatnonzero(np.abs(planned - expected) > tolerance)
-    for index in off[:MAX_ROWS_REPORTED]:
-        part, period = index % data.parts.size, index // data.parts.size
-        issues.add(label, f"land unit '{data.dims.land_units[data.parts.unit[part]]}'",
-                   f"its baseline '{data.dims.uses[data.parts.use[part]]}' area is {number(expected[index])} ha but "
-                   f"the plan gives {number(planned[index])} ha for {data.dims.periods[period]}; rows of one unit and "
-                   "baseline use must add up to its baseline area")
+    n_periods, n_uses = len(dims.periods), len(dims.uses)
+    state = np.zeros((parts.size, n_uses, n_periods))
+    np.add.at(state, (part.astype(int), use, period), plan["area_ha"].to_numpy())
+    tolerance = np.maximum(BASELINE_TOLERANCE_HA, BASELINE_TOLERANCE_SHARE * parts.area)
+
+    def unit_name(p: int) -> str:
+        return f"land unit '{dims.land_units[parts.unit[p]]}'"
+
+    off = np.abs(state.sum(axis=1) - parts.area[:, None]) > tolerance[:, None]
+    for p, t in zip(*np.nonzero(off), strict=True):
+        issues.add(label, unit_name(p),
+                   f"its baseline '{dims.uses[parts.use[p]]}' area is {number(parts.area[p])} ha but the plan "
+                   f"gives {number(state[p, :, t].sum())} ha for {dims.periods[t]}; rows of one unit and baseline "
+                   "use must add up to its baseline area in every year")
+        if len(issues._issues) >= MAX_ROWS_REPORTED:
+            break
+    issues.raise_if_any()
+    # Each hectare changes use at most once: the area of every new use can only grow.
+    new_use = np.arange(n_uses)[None, :] != parts.use[:, None]
+    growth = np.diff(np.concatenate([np.zeros((parts.size, n_uses, 1)), state], axis=2), axis=2)
+    shrinking = (growth < -tolerance[:, None, None]) & new_use[:, :, None]
+    for p, b, t in list(zip(*np.nonzero(shrinking), strict=True))[:MAX_ROWS_REPORTED]:
+        issues.add(label, unit_name(p),
+                   f"'{dims.uses[b]}' shrinks in {dims.periods[t]}: land that changed use changes again, but "
+                   "lup_opt plans at most one change of use per hectare over the planning years")
+    issues.raise_if_any()
+    return _paths(data, state, growth * new_use[:, :, None], label)
+
+
+def _paths(data: ModelData, state: np.ndarray, changes: np.ndarray, label: str) -> np.ndarray:
+    """Column areas: each change of use in its period, and what keeps the baseline use."""
+    cols, parts = data.columns, data.parts
+    area = np.zeros(cols.size)
+    keep = cols.conversion < 0
+    area[keep] = state[cols.part[keep], cols.from_use[keep], -1]
+    change = ~keep
+    area[change] = changes[cols.part[change], cols.to_use[change], cols.conversion[change]]
+    accounted = np.zeros_like(changes)
+    accounted[cols.part[change], cols.to_use[change], cols.conversion[change]] = 1.0
+    missing = (changes > 1e-9) & (accounted == 0)
+    issues = IssueCollector()
+    dims = data.dims
+    for p, b, t in list(zip(*np.nonzero(missing), strict=True))[:MAX_ROWS_REPORTED]:
+        issues.add(label, f"land unit '{dims.land_units[parts.unit[p]]}'",
+                   f"'{dims.uses[parts.use[p]]}' -> '{dims.uses[b]}' is not allowed on land unit "
+                   f"'{dims.land_units[parts.unit[p]]}' in {dims.periods[t]} (transition rules, zones or exclusions)")
+    forbidden = cols.fixed_to_zero & (area > 1e-9)
+    for c in np.flatnonzero(forbidden)[:MAX_ROWS_REPORTED]:
+        issues.add(label, f"land unit '{dims.land_units[cols.unit[c]]}'",
+                   f"'{dims.uses[cols.from_use[c]]}' -> '{dims.uses[cols.to_use[c]]}' is not allowed on land unit "
+                   f"'{dims.land_units[cols.unit[c]]}' in that period (keeping the baseline use is forbidden)")
     issues.raise_if_any()
     return area
 
 
-def _why_unmatched(data: ModelData, row: Any) -> str:
+def _why_unknown(data: ModelData, row: pd.Series) -> str:
     dims = data.dims
-    if row.land_unit not in set(map(str, dims.land_units)):
-        return f"unknown land unit '{row.land_unit}'"
-    for use in (row.baseline_use, row.use):
+    if row["land_unit"] not in set(map(str, dims.land_units)):
+        return f"unknown land unit '{row['land_unit']}'"
+    for use in (row["baseline_use"], row["use"]):
         if use not in dims.uses:
             return f"unknown use '{use}'"
-    if row.period not in dims.periods:
-        return f"{row.period} is not a planning year"
-    if np.isnan(row.column):
-        unit = list(map(str, dims.land_units)).index(row.land_unit)
-        parts = {dims.uses[u] for u in data.parts.use[data.parts.unit == unit]}
-        if row.baseline_use not in parts:
-            return (f"land unit '{row.land_unit}' has no '{row.baseline_use}' in the baseline "
-                    f"(it has {', '.join(sorted(parts))})")
-    return (f"'{row.baseline_use}' -> '{row.use}' is not allowed on land unit '{row.land_unit}' "
-            "(transition rules, zones or exclusions)")
+    if row["period"] not in dims.periods:
+        return f"{row['period']} is not a planning year"
+    unit = list(map(str, dims.land_units)).index(row["land_unit"])
+    parts = {dims.uses[u] for u in data.parts.use[data.parts.unit == unit]}
+    return (f"land unit '{row['land_unit']}' has no '{row['baseline_use']}' in the baseline "
+            f"(it has {', '.join(sorted(parts))})")
 
 
 def read_plan(path: Path) -> pd.DataFrame:

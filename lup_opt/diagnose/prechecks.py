@@ -35,7 +35,6 @@ from lup_opt.diagnose.bounds import (
     part_max,
     part_min,
     part_starts,
-    period_columns,
 )
 from lup_opt.diagnose.findings import CheckReport, Finding, Severity
 from lup_opt.enums import Comparison, TargetKind
@@ -85,8 +84,8 @@ def target_checks(data: ModelData) -> list[Finding]:
     for target in data.targets:
         by_indicator[(target.indicator, target.period)].append(target)
     for (indicator, period), targets in by_indicator.items():
-        values = indicator_values(data, indicator)
-        lo, hi = part_min(data, values, period), part_max(data, values, period)
+        values = indicator_values(data, indicator, period)
+        lo, hi = part_min(data, values), part_max(data, values)
         ranges = {id(t): _scope_range(data, lo, hi, t.unit_mask) for t in targets}
         for target in targets:
             low, high = ranges[id(target)]
@@ -171,10 +170,10 @@ def _target_conflict_finding(data: ModelData, conflict: list[TargetRow], ranges:
 
 def _share_extreme(data: ModelData, row: ShareTargetRow, share: float, sense: str) -> float:
     """max (or min) over plans of numerator - share x denominator, summed per part."""
-    num = indicator_values(data, row.numerator) * row.numerator_mask[data.columns.unit]
-    den = indicator_values(data, row.denominator) * row.denominator_mask[data.columns.unit]
+    num = indicator_values(data, row.numerator, row.period) * row.numerator_mask[data.columns.unit]
+    den = indicator_values(data, row.denominator, row.period) * row.denominator_mask[data.columns.unit]
     combined = num - share * den
-    per_part = part_max(data, combined, row.period) if sense == "max" else part_min(data, combined, row.period)
+    per_part = part_max(data, combined) if sense == "max" else part_min(data, combined)
     return float(data.parts.area @ per_part)
 
 
@@ -224,8 +223,8 @@ def share_checks(data: ModelData) -> list[Finding]:
         ceiling = min(ceilings, key=lambda r: r.share)
         if floor.share <= ceiling.share + 1e-12 or floor is ceiling:
             continue
-        den = indicator_values(data, floor.denominator) * floor.denominator_mask[data.columns.unit]
-        least_den = float(data.parts.area @ part_min(data, den, floor.period))
+        den = indicator_values(data, floor.denominator, floor.period) * floor.denominator_mask[data.columns.unit]
+        least_den = float(data.parts.area @ part_min(data, den))
         hard = floor.kind is TargetKind.HARD and ceiling.kind is TargetKind.HARD and least_den > 1e-9
         denominator = data.dims.indicators[floor.denominator]
         findings.append(Finding(
@@ -249,37 +248,37 @@ def ldn_capacity(data: ModelData) -> tuple[pd.DataFrame, list[Finding]]:
     rows = data.ldn_rows
     if not rows.enforced:
         return pd.DataFrame(columns=CAPACITY_COLUMNS), []
-    loss_column = data.ldn.status == -1
-    gain_column = data.ldn.status == 1
     records, findings = [], []
+    area = data.parts.area
+    group = rows.group_of_column[part_starts(data)]  # every column of a part is in its LDN group
     for t, period in enumerate(data.dims.periods):
-        cols = period_columns(data, t)
-        group = rows.row_of_column[cols][part_starts(data, t)]
-        area = data.parts.area
-        has_gain = part_any(data, gain_column, t)
-        has_free = part_any(data, ~loss_column, t)
-        has_loss = part_any(data, loss_column, t)
-        n_groups = rows.size
+        loss_column = data.ldn.status[t] == -1
+        gain_column = data.ldn.status[t] == 1
+        has_gain = part_any(data, gain_column)
+        has_free = part_any(data, ~loss_column)
+        has_loss = part_any(data, loss_column)
+        n_groups = rows.n_groups
         max_gain = np.bincount(group, weights=area * has_gain, minlength=n_groups)
         structural = np.bincount(group, weights=area * ~has_free, minlength=n_groups)
         forced = np.zeros(n_groups)
         forcing = [""] * n_groups
         for target in (tg for tg in data.targets if tg.kind is TargetKind.HARD and tg.period == t):
-            values = indicator_values(data, target.indicator)
+            values = indicator_values(data, target.indicator, t)
             signs = {Comparison.AT_LEAST: (1.0,), Comparison.AT_MOST: (-1.0,), Comparison.EQUAL: (1.0, -1.0)}
             for sign in signs[target.sense]:
                 extra = _forced_loss(data, sign * values, sign * target.value, target.unit_mask, group,
-                                     has_free, has_loss, loss_column, t, n_groups)
+                                     has_free, has_loss, loss_column, n_groups)
                 better = extra > forced
                 forced = np.where(better, extra, forced)
                 forcing = [target.name if b else f for b, f in zip(better, forcing, strict=True)]
         labels = rows.labels
-        for g in np.flatnonzero(labels["period"].to_numpy() == period):
+        for g in range(n_groups):
+            i = t * n_groups + g
             min_loss = structural[g] + forced[g]
             best_net = max_gain[g] - min_loss
-            tau = float(labels["target_ha"].iat[g])
+            tau = float(labels["target_ha"].iat[i])
             feasible = best_net >= tau - 1e-6 * max(1.0, max_gain[g] + min_loss)
-            record = {"land_type": labels["land_type"].iat[g], "jurisdiction": labels["jurisdiction"].iat[g],
+            record = {"land_type": labels["land_type"].iat[i], "jurisdiction": labels["jurisdiction"].iat[i],
                       "period": period, "max_gain_ha": max_gain[g], "loss_without_alternative_ha": structural[g],
                       "loss_forced_by_targets_ha": forced[g], "forcing_target": forcing[g],
                       "best_net_ha": best_net, "target_ha": tau, "feasible": feasible}
@@ -289,11 +288,11 @@ def ldn_capacity(data: ModelData) -> tuple[pd.DataFrame, list[Finding]]:
     return pd.DataFrame.from_records(records, columns=CAPACITY_COLUMNS), findings
 
 
-def _forced_loss(data, values, value, mask, group, has_free, has_loss, loss_column, t, n_groups) -> np.ndarray:
+def _forced_loss(data, values, value, mask, group, has_free, has_loss, loss_column, n_groups) -> np.ndarray:
     """Per LDN group: the least loss area that reaching ``values`` >= ``value`` forces there."""
-    best_all = part_max(data, values, t)
-    best_free = part_max(data, values, t, allowed=~loss_column)
-    best_loss = part_max(data, values, t, allowed=loss_column)
+    best_all = part_max(data, values)
+    best_free = part_max(data, values, allowed=~loss_column)
+    best_loss = part_max(data, values, allowed=loss_column)
     in_scope = mask[data.parts.unit]
     area = data.parts.area
     own = np.where(has_free, best_free, best_loss)  # what a part gives without a new loss there
@@ -370,7 +369,7 @@ def numeric_checks(scenario: Scenario, data: ModelData, lp: LinearProgram) -> li
 def _range_finding(scenario: Scenario, data: ModelData, magnitudes: np.ndarray) -> Finding:
     per_indicator = []
     for i, name in enumerate(data.dims.indicators):
-        values = np.abs(data.coefficients.getrow(i).data)
+        values = np.abs(np.concatenate([c.getrow(i).data for c in data.coefficients]))
         values = values[values > 0]
         if len(values):
             per_indicator.append((name, values.min(), values.max()))

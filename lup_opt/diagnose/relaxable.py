@@ -44,10 +44,9 @@ def relaxable_rows(data: ModelData, lp: LinearProgram) -> list[RelaxableRow]:
     block = lp.constraint(HARD_TARGETS)
     hard = [t for t in data.targets if t.kind is TargetKind.HARD]
     for i, target in enumerate(hard):
-        values = indicator_values(data, target.indicator)
+        values = indicator_values(data, target.indicator, target.period)
         in_scope = target.unit_mask[data.parts.unit]
-        spread = float(data.parts.area[in_scope] @ (part_max(data, values, target.period)
-                                                    - part_min(data, values, target.period))[in_scope])
+        spread = float(data.parts.area[in_scope] @ (part_max(data, values) - part_min(data, values))[in_scope])
         period = dims.periods[target.period]
         rows.append(RelaxableRow(
             row=block.offset + i, kind=TARGET, name=target.name, key=f"targets.{target.name}.value",
@@ -59,7 +58,8 @@ def relaxable_rows(data: ModelData, lp: LinearProgram) -> list[RelaxableRow]:
     block = lp.constraint(LDN_NEUTRALITY)
     if block.size:
         labels = data.ldn_rows.labels
-        area = np.bincount(data.ldn_rows.row_of_column, weights=_part_area_per_column(data), minlength=len(labels))
+        area = np.tile(np.bincount(data.ldn_rows.group_of_column, weights=_part_area_per_column(data),
+                                   minlength=data.ldn_rows.n_groups), len(data.dims.periods))
         for i in range(block.size):
             land_type, jurisdiction = labels["land_type"].iat[i], labels["jurisdiction"].iat[i]
             where = "" if jurisdiction == ALL else f" in {jurisdiction}"
@@ -75,8 +75,8 @@ def relaxable_rows(data: ModelData, lp: LinearProgram) -> list[RelaxableRow]:
         for i, share in enumerate(shares):
             if share.kind is TargetKind.SOFT:
                 continue
-            den = indicator_values(data, share.denominator) * share.denominator_mask[data.columns.unit]
-            largest_den = float(data.parts.area @ part_max(data, den, share.period))
+            den = indicator_values(data, share.denominator, share.period) * share.denominator_mask[data.columns.unit]
+            largest_den = float(data.parts.area @ part_max(data, den))
             equal = kind == EQUAL_SHARE
             rows.append(RelaxableRow(
                 row=block.offset + i, kind=kind, name=share.name,
@@ -93,5 +93,4 @@ def relaxable_rows(data: ModelData, lp: LinearProgram) -> list[RelaxableRow]:
 def _part_area_per_column(data: ModelData) -> np.ndarray:
     """Each part's area on its keep-the-baseline column only, so sums count every hectare once."""
     cols = data.columns
-    keep = cols.from_use == cols.to_use
-    return np.where(keep, data.parts.area[cols.part], 0.0)
+    return np.where(cols.conversion < 0, data.parts.area[cols.part], 0.0)

@@ -14,24 +14,29 @@ AREA_CONSERVATION = "area_conservation"
 
 
 def area_labels(data: ModelData) -> pd.DataFrame:
-    """One row per area column: land_unit, baseline_use, use, period (categoricals)."""
+    """One row per area column: land_unit, baseline_use, use and ``from_year``, the first year
+    the area is under ``use`` (the baseline year for keeping the baseline use, else the planning
+    year that ends the period of the change)."""
     dims, cols = data.dims, data.columns
+    years = np.asarray((dims.period_starts[0], *dims.periods))
     return pd.DataFrame(
         {
             "land_unit": pd.Categorical.from_codes(cols.unit, categories=list(dims.land_units)),
             "baseline_use": pd.Categorical.from_codes(cols.from_use, categories=list(dims.uses)),
             "use": pd.Categorical.from_codes(cols.to_use, categories=list(dims.uses)),
-            "period": np.asarray(dims.periods)[cols.period],
+            "from_year": years[cols.conversion + 1],
         }
     )
 
 
 @implements("V-AREA")
 def add_area_variables(lp: LPBuilder, data: ModelData) -> None:
-    """x[n,a,b,t] >= 0: hectares of land unit n under baseline use a planned for use b in year t.
+    """x[n,a,b,k] >= 0: hectares of land unit n under baseline use a that change to use b at the
+    start of period k and keep it (b = a: keep the baseline use throughout).
 
-    Created only for allowed transitions (transition rules, zones, exclusions), so forbidden
-    changes never reach the solver.
+    One change at most per hectare over the horizon, so periods need no coupling rows and sealed
+    uses stay sealed by construction. Created only for allowed changes (transition rules,
+    zones, exclusions), so forbidden changes never reach the solver.
     """
     n = data.columns.size
     upper = np.where(data.columns.fixed_to_zero, 0.0, INF)
@@ -40,26 +45,22 @@ def add_area_variables(lp: LPBuilder, data: ModelData) -> None:
 
 @implements("C-AREA")
 def add_area_conservation(lp: LPBuilder, data: ModelData) -> None:
-    """C-AREA: sum_b x[n,a,b,t] = A[n,a] for every part (n,a) and period t.
+    """C-AREA: sum_{b,k} x[n,a,b,k] = A[n,a] for every part (n,a).
 
-    The baseline area of each part is planned exactly once per period.
+    Every hectare of the baseline follows exactly one path over the planning years.
     """
-    parts, cols = data.parts, data.columns
-    n_periods = len(data.dims.periods)
-    row_of_column = cols.period.astype(np.int64) * parts.size + cols.part
-    rhs = np.tile(parts.area, n_periods)
+    parts = data.parts
     labels = pd.DataFrame(
         {
-            "land_unit": np.tile(np.asarray(data.dims.land_units, dtype=object)[parts.unit], n_periods),
-            "baseline_use": np.tile(np.asarray(data.dims.uses, dtype=object)[parts.use], n_periods),
-            "period": np.repeat(np.asarray(data.dims.periods), parts.size),
+            "land_unit": np.asarray(data.dims.land_units, dtype=object)[parts.unit],
+            "baseline_use": np.asarray(data.dims.uses, dtype=object)[parts.use],
         }
     )
     lp.add_constraints(
         AREA_CONSERVATION,
         "C-AREA",
-        {AREA: selection_matrix(row_of_column, parts.size * n_periods)},
-        rhs,
-        rhs,
+        {AREA: selection_matrix(data.columns.part.astype(np.int64), parts.size)},
+        parts.area,
+        parts.area,
         labels,
     )

@@ -14,25 +14,24 @@ LDN_NEUTRALITY = "ldn_neutrality"
 
 @implements("C-LDN")
 def add_ldn_neutrality(lp: LPBuilder, data: ModelData) -> None:
-    """C-LDN: sum_{c in C(i,j,t)} (g[c] - l[c]) x[c] >= tau[i] for every land type i (and
-    jurisdiction j when counterbalancing is scoped to jurisdictions) and period t.
+    """C-LDN: sum_{c in C(i,j)} (g[c,t] - l[c,t]) x[c] >= tau[i] for every land type i (and
+    jurisdiction j when counterbalancing is scoped to jurisdictions), in every planning year t.
 
-    g[c] = 1 when column c ends gained and l[c] = 1 when it ends lost, by the one-out-all-out
-    combination of land cover, SOC and productivity classes and the baseline-status matrix, all
-    fixed before the solve: an area balance with no binaries.
+    g[c,t] = 1 when column c counts as gained at year t and l[c,t] = 1 when lost, by the
+    one-out-all-out combination of land cover, SOC and productivity classes and the
+    baseline-status matrix, all fixed before the solve: an area balance with no binaries.
     """
     rows = data.ldn_rows
     labels = rows.labels[["land_type", "jurisdiction", "period"]]
-    if not rows.enforced:
+    n_periods = len(data.dims.periods)
+    parts = []
+    if rows.enforced:
+        for t in range(n_periods):
+            status = data.ldn.status[t].astype(float)
+            counted = np.where(status != 0, t * rows.n_groups + rows.group_of_column, -1)
+            parts.append(selection_matrix(counted, rows.size, status))
+    else:
         labels = labels.iloc[:0]
-    status = data.ldn.status.astype(float)
-    counted = np.where(status != 0, rows.row_of_column, -1) if rows.enforced else np.full(len(status), -1)
+    matrix = sum(parts) if parts else selection_matrix(np.full(data.columns.size, -1), 0)
     target = rows.labels["target_ha"].to_numpy(dtype=float)[: len(labels)]
-    lp.add_constraints(
-        LDN_NEUTRALITY,
-        "C-LDN",
-        {AREA: selection_matrix(counted, len(labels), status)},
-        target,
-        np.full(len(labels), INF),
-        labels,
-    )
+    lp.add_constraints(LDN_NEUTRALITY, "C-LDN", {AREA: matrix}, target, np.full(len(labels), INF), labels)

@@ -29,17 +29,17 @@ DIRECTIONS = {
 def indicator_row(
     data: ModelData, indicator: int, unit_mask: np.ndarray, period: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """E-IND: columns and per-ha values of indicator i over the units in a scope, in one period.
+    """E-IND: columns and per-ha values of indicator i over the units in a scope, in period t.
 
-    I[i,S,t](x) = sum over columns c of units in S and period t of k[i,c] * x[c], where k[i,c] is
-    the use coefficient of the planned use (most specific match) plus, for changed area, the
-    transition coefficient of the change.
+    I[i,S,t](x) = sum over columns c of units in S of k[i,c,t] * x[c], where k[i,c,t] is the use
+    coefficient of the use the column's area has in t (most specific match), plus, in the period
+    of its change, the conversion coefficients.
     """
-    coefficients = data.coefficients
+    coefficients = data.coefficients[period]
     start, end = coefficients.indptr[indicator], coefficients.indptr[indicator + 1]
     cols = coefficients.indices[start:end]
     vals = coefficients.data[start:end]
-    keep = unit_mask[data.columns.unit[cols]] & (data.columns.period[cols] == period)
+    keep = unit_mask[data.columns.unit[cols]]
     return cols[keep], vals[keep]
 
 

@@ -26,6 +26,7 @@ from lup_opt.results.sensitivity import REDUCED_COST_COLUMNS, reduced_cost_table
 from lup_opt.results.tables import (
     allocation_table,
     baseline_area,
+    conversions_table,
     indicator_table,
     ldn_balance_table,
     transitions_table,
@@ -67,6 +68,7 @@ def make_result(
     empty = {
         "allocation": pd.DataFrame(columns=["land_unit", "baseline_use", "use", "period", "area_ha"]),
         "transitions": pd.DataFrame(columns=["jurisdiction", "baseline_use", "use", "period", "area_ha"]),
+        "conversions": pd.DataFrame(columns=["land_unit", "baseline_use", "use", "period", "area_ha"]),
         "ldn_balance": pd.DataFrame(),
         "indicators": pd.DataFrame(),
         "duals": pd.DataFrame(columns=DUAL_COLUMNS),
@@ -78,6 +80,7 @@ def make_result(
         tables = {
             "allocation": allocation_table(data, area),
             "transitions": transitions_table(data, area),
+            "conversions": conversions_table(data, area),
             "ldn_balance": ldn_balance_table(data, area),
             "indicators": indicator_table(data, area, baseline_area(data)),
             "duals": duals_table(data, lp, solution),

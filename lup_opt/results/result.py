@@ -19,7 +19,7 @@ import pandas as pd
 from lup_opt.diagnose.diagnosis import Diagnosis
 from lup_opt.enums import SolveStatus
 
-TABLES = ("allocation", "transitions", "ldn_balance", "indicators", "duals", "reduced_costs")
+TABLES = ("allocation", "transitions", "conversions", "ldn_balance", "indicators", "duals", "reduced_costs")
 MANIFEST = "manifest.json"
 SOLVER_LOG = "highs.log"
 
@@ -34,6 +34,7 @@ class Result:
     objective_unit: str
     allocation: pd.DataFrame
     transitions: pd.DataFrame
+    conversions: pd.DataFrame
     ldn_balance: pd.DataFrame
     indicators: pd.DataFrame
     duals: pd.DataFrame

@@ -19,7 +19,8 @@ REDUCED_COST_COLUMNS = [
 
 
 def reduced_cost_table(data: ModelData, lp: LinearProgram, solution: Solution) -> pd.DataFrame:
-    """Per jurisdiction and use: the planned area, and for a use not in the plan there, how much
+    """Per jurisdiction, use and period of change: the area that changes to the use then (the
+    area that keeps its baseline use has period 0), and for a change not in the plan, how much
     its objective value per hectare would have to improve (fall, when minimising) before the
     cheapest of its hectares would enter the plan, and where that hectare is.
 
@@ -36,7 +37,7 @@ def reduced_cost_table(data: ModelData, lp: LinearProgram, solution: Solution) -
     frame = pd.DataFrame({
         "jurisdiction": np.asarray(dims.jurisdictions, dtype=object)[data.units.jurisdiction[cols.unit]],
         "use": np.asarray(dims.uses, dtype=object)[cols.to_use],
-        "period": np.asarray(dims.periods)[cols.period],
+        "period": np.where(cols.conversion >= 0, np.asarray(dims.periods)[np.maximum(cols.conversion, 0)], 0),
         "area": x,
         "improvement": np.maximum(improvement, 0.0),
         "land_unit": np.asarray(dims.land_units, dtype=object)[cols.unit],

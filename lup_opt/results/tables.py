@@ -14,7 +14,6 @@ from lup_opt.data.model_data import ModelData
 from lup_opt.data.targets import ALL
 from lup_opt.enums import Comparison
 from lup_opt.ldn_rules import BASELINE_STATUSES
-from lup_opt.model.land_balance import area_labels
 from lup_opt.model.targets import indicator_row
 
 # Areas below this (ha) are solver noise, not planned land.
@@ -22,29 +21,59 @@ AREA_EPS = 1e-9
 LOSS_DRIVERS = ("land_cover", "soc", "productivity")
 
 
+def state_by_part(data: ModelData, area: np.ndarray, period: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Area per (part, use) in one period: (part index, use index, area) where area > 0."""
+    n_uses = len(data.dims.uses)
+    key = data.columns.part.astype(np.int64) * n_uses + data.columns.use_in(period)
+    totals = np.bincount(key, weights=np.clip(area, 0.0, None), minlength=data.parts.size * n_uses)
+    index = np.flatnonzero(totals > AREA_EPS)
+    return index // n_uses, index % n_uses, totals[index]
+
+
 def allocation_table(data: ModelData, area: np.ndarray) -> pd.DataFrame:
-    """land_unit, baseline_use, use, period, area_ha for every column with area."""
-    table = area_labels(data)
-    table["area_ha"] = np.clip(area, 0.0, None)
-    keep = table["area_ha"].to_numpy() > AREA_EPS
-    table = table.loc[keep].reset_index(drop=True)
-    for column in ("land_unit", "baseline_use", "use"):
-        table[column] = table[column].astype(str)
-    return table
+    """land_unit, baseline_use, use, period, area_ha: the land use of every part in every year."""
+    dims, parts = data.dims, data.parts
+    frames = []
+    for t, year in enumerate(dims.periods):
+        part, use, total = state_by_part(data, area, t)
+        frames.append(pd.DataFrame({
+            "land_unit": np.asarray(dims.land_units, dtype=object)[parts.unit[part]].astype(str),
+            "baseline_use": np.asarray(dims.uses, dtype=object)[parts.use[part]],
+            "use": np.asarray(dims.uses, dtype=object)[use],
+            "period": year,
+            "area_ha": total,
+        }))
+    return pd.concat(frames, ignore_index=True)
+
+
+def conversions_table(data: ModelData, area: np.ndarray) -> pd.DataFrame:
+    """land_unit, baseline_use, use, period, area_ha: the changes of use and when they happen
+    (``period`` is the planning year that ends the period of the change)."""
+    dims, cols = data.dims, data.columns
+    changed = (cols.conversion >= 0) & (area > AREA_EPS)
+    return pd.DataFrame({
+        "land_unit": np.asarray(dims.land_units, dtype=object)[cols.unit[changed]].astype(str),
+        "baseline_use": np.asarray(dims.uses, dtype=object)[cols.from_use[changed]],
+        "use": np.asarray(dims.uses, dtype=object)[cols.to_use[changed]],
+        "period": np.asarray(dims.periods)[cols.conversion[changed]],
+        "area_ha": area[changed],
+    })
 
 
 def transitions_table(data: ModelData, area: np.ndarray) -> pd.DataFrame:
-    """Baseline use -> planned use areas per jurisdiction, and for the whole area ('all')."""
-    dims, cols = data.dims, data.columns
-    frame = pd.DataFrame(
-        {
-            "jurisdiction": np.asarray(dims.jurisdictions, dtype=object)[data.units.jurisdiction[cols.unit]],
-            "baseline_use": np.asarray(dims.uses, dtype=object)[cols.from_use],
-            "use": np.asarray(dims.uses, dtype=object)[cols.to_use],
-            "period": np.asarray(dims.periods)[cols.period],
-            "area_ha": np.clip(area, 0.0, None),
-        }
-    )
+    """Baseline use -> use held in each year, per jurisdiction and for the whole area ('all')."""
+    dims, parts = data.dims, data.parts
+    frames = []
+    for t, year in enumerate(dims.periods):
+        part, use, total = state_by_part(data, area, t)
+        frames.append(pd.DataFrame({
+            "jurisdiction": np.asarray(dims.jurisdictions, dtype=object)[data.units.jurisdiction[parts.unit[part]]],
+            "baseline_use": np.asarray(dims.uses, dtype=object)[parts.use[part]],
+            "use": np.asarray(dims.uses, dtype=object)[use],
+            "period": year,
+            "area_ha": total,
+        }))
+    frame = pd.concat(frames, ignore_index=True)
     keys = ["baseline_use", "use", "period"]
     per_jurisdiction = frame.groupby(["jurisdiction", *keys], as_index=False, sort=True)["area_ha"].sum()
     total = frame.groupby(keys, as_index=False, sort=True)["area_ha"].sum()
@@ -61,30 +90,33 @@ def ldn_balance_table(data: ModelData, area: np.ndarray) -> pd.DataFrame:
     """
     rows, ldn = data.ldn_rows, data.ldn
     x = np.clip(area, 0.0, None)
-    group = rows.row_of_column
+    n_periods = len(data.dims.periods)
+    group = (np.arange(n_periods)[:, None] * rows.n_groups + rows.group_of_column[None, :]).ravel()
+    x = np.tile(x, n_periods)  # one copy of the plan per year, against that year's classes
 
     def total(weights: np.ndarray) -> np.ndarray:
-        return np.bincount(group, weights=weights, minlength=rows.size)
+        return np.bincount(group, weights=np.ravel(weights), minlength=rows.size)
 
-    loss = ldn.status == -1
+    status = ldn.status.ravel()
+    loss = status == -1
     table = rows.labels.copy()
     table["area_ha"] = total(x)
-    table["gains_ha"] = total(np.where(ldn.status == 1, x, 0.0))
+    table["gains_ha"] = total(np.where(status == 1, x, 0.0))
     table["losses_ha"] = total(np.where(loss, x, 0.0))
-    table["neutral_ha"] = total(np.where(ldn.status == 0, x, 0.0))
+    table["neutral_ha"] = total(np.where(status == 0, x, 0.0))
     table["net_ha"] = table["gains_ha"] - table["losses_ha"]
     tolerance = 1e-6 * np.maximum(1.0, table["area_ha"].to_numpy())
     table["met"] = table["net_ha"].to_numpy() >= table["target_ha"].to_numpy() - tolerance
     table["enforced"] = rows.enforced
     for driver in LOSS_DRIVERS:
-        table[f"losses_{driver}_ha"] = total(np.where(loss & (getattr(ldn, driver) == -1), x, 0.0))
+        table[f"losses_{driver}_ha"] = total(np.where(loss & (getattr(ldn, driver).ravel() == -1), x, 0.0))
     drivers = table[[f"losses_{d}_ha" for d in LOSS_DRIVERS]].to_numpy()
     top = drivers >= drivers.max(axis=1, keepdims=True) - 1e-9 * np.maximum(1.0, drivers.max(axis=1, keepdims=True))
     names = np.asarray(LOSS_DRIVERS, dtype=object)
     main = ["+".join(names[row]) for row in top]  # one entry per LDN group, not per land unit
     table["main_loss_driver"] = np.where(table["losses_ha"].to_numpy() > AREA_EPS, main, "")
     degraded = data.units.baseline_status[data.columns.unit] == BASELINE_STATUSES.index("degraded")
-    table["degraded_at_baseline_ha"] = total(np.where(degraded, x, 0.0))
+    table["degraded_at_baseline_ha"] = total(np.where(np.tile(degraded, n_periods), x, 0.0))
     order = [
         "land_type", "jurisdiction", "period", "target_year", "area_ha", "gains_ha", "losses_ha",
         "neutral_ha", "net_ha", "target_ha", "met", "enforced", "main_loss_driver",
@@ -96,13 +128,8 @@ def ldn_balance_table(data: ModelData, area: np.ndarray) -> pd.DataFrame:
 def _group_values(data: ModelData, area: np.ndarray, group_of_unit: np.ndarray, n_groups: int) -> np.ndarray:
     """(indicators, periods, groups) values of every indicator summed over unit groups."""
     cols = data.columns
-    n_periods = len(data.dims.periods)
-    group = cols.period.astype(np.int64) * n_groups + group_of_unit[cols.unit]
-    onehot = sp.csr_matrix(
-        (area, (np.arange(cols.size), group)), shape=(cols.size, n_periods * n_groups)
-    )
-    values = (data.coefficients @ onehot).toarray()
-    return values.reshape(len(data.dims.indicators), n_periods, n_groups)
+    onehot = sp.csr_matrix((area, (np.arange(cols.size), group_of_unit[cols.unit])), shape=(cols.size, n_groups))
+    return np.stack([(coefficients @ onehot).toarray() for coefficients in data.coefficients], axis=1)
 
 
 def _groupings(data: ModelData) -> list[tuple[str, tuple[str, ...], np.ndarray]]:
@@ -199,9 +226,9 @@ def target_rows(data: ModelData, area: np.ndarray, baseline_area: np.ndarray) ->
 
 
 def baseline_area(data: ModelData) -> np.ndarray:
-    """Area per column if every part kept its baseline use (the 'business as usual' column)."""
+    """Area per column if every part kept its baseline use (the 'business as usual' plan)."""
     cols = data.columns
-    stay = cols.from_use == cols.to_use
+    keep = cols.conversion < 0
     out = np.zeros(cols.size)
-    out[stay] = data.parts.area[cols.part[stay]]
+    out[keep] = data.parts.area[cols.part[keep]]
     return out

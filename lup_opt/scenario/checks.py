@@ -73,7 +73,7 @@ def check_tables(config: ScenarioConfig, tables: Mapping[str, Any]) -> None:
             )
     if paths.coefficients:
         _check_unique_rules(
-            tables["coefficients"], ("indicator", "use", *keys_all(tables)), paths.coefficients, issues
+            tables["coefficients"], ("indicator", "use", "applies_to", *keys_all(tables)), paths.coefficients, issues
         )
         check_references(
             tables["coefficients"], "indicator", config.indicators, paths.coefficients,
@@ -207,13 +207,6 @@ def check_config_references(config: ScenarioConfig, tables: Mapping[str, Any]) -
     units = tables["units"]
     keys = (*FIXED_MATCH_KEYS, *tables["attributes"])
     years = config.periods.planning_years
-    if len(years) > 1:
-        issues.add(
-            "scenario.yaml", "periods.planning_years",
-            f"{len(years)} planning years given; this version plans one year at a time "
-            "(multi-period dynamics are planned). Give one year, or run one scenario per year",
-        )
-
     def indicator(name: str, where: str) -> None:
         if name not in config.indicators:
             issues.add(
@@ -241,6 +234,7 @@ def check_config_references(config: ScenarioConfig, tables: Mapping[str, Any]) -
     for i, term in enumerate(config.objective.terms):
         indicator(term.indicator, f"objective.terms.{i}.indicator")
         check_scope(term.scope, f"objective.terms.{i}.scope", units, keys, issues)
+        _check_periods(term.period, f"objective.terms.{i}.period", years, issues)
     land_types = set(units["land_type"])
     for land_type in config.ldn.net_target_ha:
         if land_type not in land_types:

@@ -129,6 +129,7 @@ class ObjectiveTerm(StrictModel):
     weight: float = 1.0
     scale: Annotated[float, Field(gt=0)] = 1.0
     scope: Scope = {}
+    period: PeriodSpec = None
 
 
 class Objective(StrictModel):

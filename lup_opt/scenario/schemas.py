@@ -104,6 +104,7 @@ def coefficients_schema(attributes: tuple[str, ...]) -> TableSchema:
             Column("indicator", Kind.ID),
             Column("use", Kind.ID),
             Column("value", Kind.FLOAT),
+            Column("applies_to", Kind.CHOICE, choices=("use", "conversion"), default="use"),
             *match_key_columns(attributes),
         ),
         min_rows=0,
