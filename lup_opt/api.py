@@ -26,13 +26,14 @@ from lup_opt.diagnose.evaluate import (
 from lup_opt.diagnose.explain import explain as explain_built
 from lup_opt.diagnose.findings import CheckReport
 from lup_opt.diagnose.prechecks import run_checks
-from lup_opt.enums import Backend, SolverMethod, SolveStatus
+from lup_opt.enums import Backend, PlanningMode, SolverMethod, SolveStatus
 from lup_opt.model.build import build_lp
 from lup_opt.model.lp import LinearProgram
 from lup_opt.results.postprocess import make_result
 from lup_opt.results.result import Result
 from lup_opt.scenario.scenario import Scenario
 from lup_opt.solve.highs import solve_with_highspy
+from lup_opt.solve.myopic import solve_myopic
 from lup_opt.solve.options import SolverOptions
 from lup_opt.solve.pyomo_backend import solve_with_pyomo, to_pyomo
 
@@ -125,12 +126,14 @@ def solve(
     crossover: bool = True,
     checks: bool = True,
     diagnose: bool = True,
+    mode: PlanningMode | str = PlanningMode.PERFECT_FORESIGHT,
 ) -> Result:
     """Solve a scenario. Infeasibility, time limits and solver errors are results, not errors.
 
     With ``checks`` (default), the checks before solving run first and raise
     :class:`PrecheckError` when they prove the scenario cannot solve; their warnings go into the
     manifest. With ``diagnose`` (default), an infeasible result carries a :class:`Diagnosis`.
+    ``mode="myopic"`` plans one year at a time, each fixing earlier years (highspy only).
     """
     options = SolverOptions(
         method=SolverMethod(method), time_limit=time_limit, threads=threads,
@@ -140,9 +143,12 @@ def solve(
     report = run_checks(scenario, built.data, built.lp) if checks else None
     if report is not None:
         report.raise_if_errors()
-    backend = Backend(backend)
-    solver = solve_with_highspy if backend is Backend.HIGHSPY else solve_with_pyomo
-    solution = solver(built.lp, options)
+    backend, mode = Backend(backend), PlanningMode(mode)
+    if mode is PlanningMode.MYOPIC:
+        solution = solve_myopic(built.lp, scenario.planning_years, scenario.config.periods.baseline_year, options)
+    else:
+        solver = solve_with_highspy if backend is Backend.HIGHSPY else solve_with_pyomo
+        solution = solver(built.lp, options)
     logger.info("%s: %s (objective %s)", scenario.name, solution.status.value, solution.objective)
     diagnosis = None
     if diagnose and solution.status is SolveStatus.INFEASIBLE:
@@ -157,4 +163,4 @@ def solve(
         "extract": solution.extract_seconds,
     }
     return make_result(scenario, built.data, built.lp, solution, options, seconds,
-                       checks=report, diagnosis=diagnosis)
+                       checks=report, diagnosis=diagnosis, mode=mode)

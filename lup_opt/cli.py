@@ -24,7 +24,7 @@ from lup_opt.api import explain as explain_scenario
 from lup_opt.api import solve as solve_scenario
 from lup_opt.diagnose.findings import PrecheckError
 from lup_opt.diagnose.prechecks import run_checks
-from lup_opt.enums import Backend, SolverMethod
+from lup_opt.enums import Backend, PlanningMode, SolverMethod
 from lup_opt.errors import LupOptError, ScenarioError
 from lup_opt.results.result import Result, atomic_folder, write_diagnosis
 from lup_opt.scenario import load_scenario
@@ -123,13 +123,15 @@ def solve(
     as_json: Annotated[bool, typer.Option("--json", help="Print the manifest as JSON instead of the summary.")] = False,
     checks: Annotated[bool, typer.Option(help="Run the checks before solving.")] = True,
     diagnose: Annotated[bool, typer.Option(help="Explain an infeasible result.")] = True,
+    mode: Annotated[PlanningMode, typer.Option(help="Every year in one LP, or year by year fixing the past.")]
+    = PlanningMode.PERFECT_FORESIGHT,
 ) -> None:
     """Solve a scenario and write its results folder."""
     loaded = _load(scenario, variant, set_)
     with _exit_on_bad_input(scenario):
         result = solve_scenario(
             loaded, backend=backend, method=method, time_limit=time_limit, threads=threads,
-            checks=checks, diagnose=diagnose,
+            checks=checks, diagnose=diagnose, mode=mode,
         )
     folder = result.write(out or _default_out(loaded))
     _print(result, folder, quiet=quiet, as_json=as_json)

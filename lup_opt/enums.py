@@ -92,3 +92,10 @@ class LdnStatus(_Choice):
     GAIN = "gain"
     LOSS = "loss"
     NEUTRAL = "neutral"
+
+
+class PlanningMode(_Choice):
+    """Perfect foresight (every year in one LP) or myopic (year by year, fixing the past)."""
+
+    PERFECT_FORESIGHT = "perfect_foresight"
+    MYOPIC = "myopic"

@@ -2,7 +2,8 @@
 
 Everything the LP needs is computed here, once, with numpy; the LP builder only arranges these
 arrays into sparse blocks. A *part* is the area of one land unit under one baseline use (a row
-of ``baseline.csv``); a *column* is one allowed (part, planned use, period) combination.
+of ``baseline.csv``); a *column* is one path of a part: keep the baseline use, or change once to
+an allowed use in a given period.
 """
 
 from __future__ import annotations
@@ -15,6 +16,20 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from lup_opt.data.linkages import (
+    EXPORT,
+    FINANCE,
+    FLOW,
+    IMPORT,
+    NO_WORK,
+    Linkages,
+    conversion_limits,
+    finance_data,
+    food_data,
+    gain_effectiveness,
+    housing_targets,
+    livelihood_data,
+)
 from lup_opt.data.matching import (
     matched_pairs,
     resolve_most_specific,
@@ -138,6 +153,7 @@ class ModelData:
     share_targets: tuple[ShareTargetRow, ...]
     ldn_rows: LdnRows
     objective: ObjectiveData
+    linkages: Linkages
     seconds: float
 
 
@@ -179,10 +195,13 @@ def build_model_data(scenario: Scenario) -> ModelData:
     columns = _columns(scenario, dims, units, parts, rules)
     ldn = _classify(scenario, dims, units, columns)
     coefficients = _indicator_coefficients(scenario, dims, columns, rules)
-    targets = resolve_targets(scenario, dims)
+    targets = (*resolve_targets(scenario, dims),
+               *housing_targets(scenario, dims, parts, columns, coefficients))
     share_targets = resolve_share_targets(scenario, dims, units, parts, columns, coefficients)
     ldn_rows = resolve_ldn_rows(scenario, dims, units, columns)
-    objective = resolve_objective(scenario, dims, columns, coefficients)
+    linkages = _linkages(scenario, dims, units, columns, coefficients)
+    objective = resolve_objective(scenario, dims, columns, coefficients, linkages.extra_terms,
+                                  _block_sizes(linkages, len(dims.periods)))
     data = ModelData(
         scenario_name=scenario.name,
         dims=dims,
@@ -195,6 +214,7 @@ def build_model_data(scenario: Scenario) -> ModelData:
         share_targets=share_targets,
         ldn_rows=ldn_rows,
         objective=objective,
+        linkages=linkages,
         seconds=perf_counter() - start,
     )
     logger.info(
@@ -202,6 +222,32 @@ def build_model_data(scenario: Scenario) -> ModelData:
         parts.size, columns.size, len(periods), len(dims.indicators), data.seconds,
     )
     return data
+
+
+def _linkages(scenario: Scenario, dims: Dimensions, units: UnitArrays, columns: ColumnArrays,
+              coefficients: tuple[sp.csr_matrix, ...]) -> Linkages:
+    food, food_terms = food_data(scenario, dims)
+    finance, finance_terms = finance_data(scenario, dims, columns, coefficients)
+    livelihoods, work_terms = livelihood_data(scenario, dims)
+    return Linkages(
+        conversion_limits=conversion_limits(scenario, dims, units, columns),
+        gain_effectiveness=gain_effectiveness(scenario, dims, columns),
+        food=food, finance=finance, livelihoods=livelihoods,
+        extra_terms=tuple(t for t in (*food_terms, *finance_terms, *work_terms) if len(t.index)),
+    )
+
+
+def _block_sizes(linkages: Linkages, n_periods: int) -> dict[str, int]:
+    """Sizes of the non-land variable blocks, in the order the LP creates their variables."""
+    sizes = {}
+    if linkages.food is not None:
+        sizes.update({FLOW: len(linkages.food.flow), IMPORT: len(linkages.food.imports),
+                      EXPORT: len(linkages.food.exports)})
+    if linkages.finance is not None:
+        sizes[FINANCE] = len(linkages.finance.variables)
+    if linkages.livelihoods is not None:
+        sizes[NO_WORK] = len(linkages.livelihoods.jurisdictions) * n_periods
+    return sizes
 
 
 def _parts(scenario: Scenario, dims: Dimensions) -> PartArrays:

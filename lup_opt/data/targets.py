@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -27,6 +27,17 @@ def scope_mask(scenario: Scenario, scope: Mapping[str, Any]) -> np.ndarray:
         wanted = [str(v) for v in value] if isinstance(value, list) else [str(value)]
         mask &= scenario.unit_values(key).astype(str).isin(wanted).to_numpy()
     return mask
+
+
+def scope_jurisdictions(scenario: Scenario, scope: Mapping[str, Any], unit_mask: np.ndarray,
+                        jurisdictions: tuple[str, ...]) -> np.ndarray | None:
+    """Jurisdictions whose non-land variables (food, finance, jobs) count in a scope: those of its
+    units when the scope names only jurisdictions, else None (such variables have no zone, land
+    type or land unit)."""
+    if set(scope) - {"jurisdiction"}:
+        return None
+    present = set(scenario.units["jurisdiction"].to_numpy()[unit_mask])
+    return np.array([j in present for j in jurisdictions])
 
 
 def scope_label(scope: Mapping[str, Any]) -> str:
@@ -59,6 +70,7 @@ class TargetRow:
     unit_mask: np.ndarray
     scope: str
     description: str
+    jurisdictions: np.ndarray | None = None  # where non-land variables count (None: nowhere)
 
 
 def resolve_targets(scenario: Scenario, dims: Dimensions) -> tuple[TargetRow, ...]:
@@ -78,6 +90,7 @@ def resolve_targets(scenario: Scenario, dims: Dimensions) -> tuple[TargetRow, ..
                     unit_mask=mask,
                     scope=scope_label(target.scope),
                     description=target.description,
+                    jurisdictions=scope_jurisdictions(scenario, target.scope, mask, dims.jurisdictions),
                 )
             )
     return tuple(rows)
@@ -112,6 +125,8 @@ class ShareTargetRow:
         return self.group or self.numerator_scope
 
     numerator_scope: str = ""
+    numerator_jurisdictions: np.ndarray | None = None
+    denominator_jurisdictions: np.ndarray | None = None
 
 
 def resolve_share_targets(
@@ -169,9 +184,19 @@ def resolve_share_targets(
                         common_share=common,
                         description=target.description,
                         numerator_scope=scope_label(target.numerator.scope),
+                        numerator_jurisdictions=_group_jurisdictions(
+                            scenario, target.numerator.scope, target.for_each, num_mask & group_mask, dims),
+                        denominator_jurisdictions=_group_jurisdictions(
+                            scenario, target.denominator.scope, target.for_each, den_mask & group_mask, dims),
                     )
                 )
     return tuple(rows)
+
+
+def _group_jurisdictions(scenario, scope, for_each, mask, dims) -> np.ndarray | None:
+    if set(for_each) - {"jurisdiction"}:
+        return None
+    return scope_jurisdictions(scenario, scope, mask, dims.jurisdictions)
 
 
 def _groups(scenario: Scenario, keys: list[str]) -> list[tuple[str, np.ndarray]]:
@@ -210,6 +235,7 @@ class LdnRows:
 
     enforced: bool
     by_jurisdiction: bool
+    target_year_only: bool
     group_of_column: np.ndarray  # LDN group of each area column
     n_groups: int
     labels: pd.DataFrame  # per row: land_type, jurisdiction, period, target_ha, target_year
@@ -246,15 +272,21 @@ def resolve_ldn_rows(
             "target_year": periods == scenario.target_year,
         }
     )
-    return LdnRows(settings.enabled, by_jurisdiction, group.astype(np.int64).ravel(), len(present), labels)
+    return LdnRows(settings.enabled, by_jurisdiction, settings.enforce.value == "target_year",
+                   group.astype(np.int64).ravel(), len(present), labels)
 
 
 @dataclass(frozen=True)
 class ObjectiveData:
     sense: ObjectiveSense
-    area_coefficients: np.ndarray  # objective value of one hectare of each area column
+    area_by_period: np.ndarray  # (periods, columns): objective value of a hectare, per period
     penalty_sign: float  # penalties add to a minimised objective and subtract from a maximised one
     unit: str
+    extra_costs: dict[str, np.ndarray] = field(default_factory=dict)  # per non-land variable block
+
+    @property
+    def area_coefficients(self) -> np.ndarray:
+        return self.area_by_period.sum(axis=0)
 
 
 def objective_unit(scenario: Scenario) -> str:
@@ -268,16 +300,28 @@ def objective_unit(scenario: Scenario) -> str:
 
 
 def resolve_objective(
-    scenario: Scenario, dims: Dimensions, columns: ColumnArrays, coefficients: tuple[sp.csr_matrix, ...]
+    scenario: Scenario, dims: Dimensions, columns: ColumnArrays, coefficients: tuple[sp.csr_matrix, ...],
+    extra_terms: tuple = (), block_sizes: Mapping[str, int] | None = None,
 ) -> ObjectiveData:
-    """Objective value per hectare of each area column: each term's indicator, summed over the
-    term's periods (every planning year unless it names some)."""
+    """Objective value per hectare of each area column in each period (each term's indicator in
+    the term's periods, every planning year unless it names some), and per unit of the other
+    variables (their indicator contributions)."""
     objective = scenario.config.objective
-    weights = np.zeros(columns.size)
+    weights = np.zeros((len(dims.periods), columns.size))
+    extra = {block: np.zeros(size) for block, size in (block_sizes or {}).items()}
     for term in objective.terms:
-        mask = scope_mask(scenario, term.scope)[columns.unit]
-        for period in _period_indices(term.period, dims):
-            row = coefficients[period].getrow(dims.indicators.index(term.indicator)).toarray().ravel()
-            weights += (term.weight / term.scale) * row * mask
+        mask = scope_mask(scenario, term.scope)
+        indicator = dims.indicators.index(term.indicator)
+        periods = _period_indices(term.period, dims)
+        for period in periods:
+            row = coefficients[period].getrow(indicator).toarray().ravel()
+            weights[period] += (term.weight / term.scale) * row * mask[columns.unit]
+        jurisdictions = scope_jurisdictions(scenario, term.scope, mask, dims.jurisdictions)
+        if jurisdictions is None:
+            continue
+        for extra_term in (e for e in extra_terms if e.indicator == indicator):
+            keep = np.isin(extra_term.period, periods) & jurisdictions[extra_term.jurisdiction]
+            np.add.at(extra[extra_term.block], extra_term.index[keep],
+                      (term.weight / term.scale) * extra_term.value[keep])
     sign = 1.0 if objective.sense is ObjectiveSense.MINIMIZE else -1.0
-    return ObjectiveData(objective.sense, weights, sign, objective_unit(scenario))
+    return ObjectiveData(objective.sense, weights, sign, objective_unit(scenario), extra)

@@ -17,21 +17,34 @@ def add_ldn_neutrality(lp: LPBuilder, data: ModelData) -> None:
     """C-LDN: sum_{c in C(i,j)} (g[c,t] - l[c,t]) x[c] >= tau[i] for every land type i (and
     jurisdiction j when counterbalancing is scoped to jurisdictions), in every planning year t.
 
-    g[c,t] = 1 when column c counts as gained at year t and l[c,t] = 1 when lost, by the
-    one-out-all-out combination of land cover, SOC and productivity classes and the
-    baseline-status matrix, all fixed before the solve: an area balance with no binaries.
+    g[c,t] = e[c] when column c counts as gained at year t (e: the share of improved area that
+    counts, 1 unless ``ldn.gain_effectiveness`` lowers it, e.g. on insecure tenure) and l[c,t] = 1
+    when lost, by the one-out-all-out combination of land cover, SOC and productivity classes and
+    the baseline-status matrix, all fixed before the solve: an area balance with no binaries.
+    With ``ldn.enforce: target_year`` only the target year's rows are written.
     """
     rows = data.ldn_rows
-    labels = rows.labels[["land_type", "jurisdiction", "period"]]
-    n_periods = len(data.dims.periods)
+    keep = ldn_row_enforced(data)
+    weight = data.linkages.gain_effectiveness
     parts = []
-    if rows.enforced:
-        for t in range(n_periods):
-            status = data.ldn.status[t].astype(float)
-            counted = np.where(status != 0, t * rows.n_groups + rows.group_of_column, -1)
-            parts.append(selection_matrix(counted, rows.size, status))
-    else:
-        labels = labels.iloc[:0]
-    matrix = sum(parts) if parts else selection_matrix(np.full(data.columns.size, -1), 0)
-    target = rows.labels["target_ha"].to_numpy(dtype=float)[: len(labels)]
+    for t in range(len(data.dims.periods)):
+        status = data.ldn.status[t].astype(float)
+        if weight is not None:
+            status = np.where(status > 0, weight, status)
+        counted = np.where(status != 0, t * rows.n_groups + rows.group_of_column, -1)
+        parts.append(selection_matrix(counted, rows.size, status))
+    matrix = sum(parts)[keep]
+    labels = rows.labels.loc[keep, ["land_type", "jurisdiction", "period"]]
+    target = rows.labels["target_ha"].to_numpy(dtype=float)[keep]
     lp.add_constraints(LDN_NEUTRALITY, "C-LDN", {AREA: matrix}, target, np.full(len(labels), INF), labels)
+
+
+def ldn_row_enforced(data: ModelData) -> np.ndarray:
+    """Which LDN group rows are constraints: none when LDN is off, the target year's only when
+    ``ldn.enforce`` says so, else every year's."""
+    rows = data.ldn_rows
+    if not rows.enforced:
+        return np.zeros(rows.size, dtype=bool)
+    if rows.target_year_only:
+        return rows.labels["target_year"].to_numpy(dtype=bool)
+    return np.ones(rows.size, dtype=bool)

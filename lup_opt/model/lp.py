@@ -8,7 +8,7 @@ CSR matrix that is handed to the solver.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
@@ -59,6 +59,7 @@ class LinearProgram:
     constraints: tuple[ConstraintBlock, ...]
     matrix: sp.csr_matrix
     cost: np.ndarray
+    cost_by_period: dict[int, np.ndarray] = field(default_factory=dict, repr=False)
     objective_offset: float = 0.0
 
     @property
@@ -118,6 +119,7 @@ class LPBuilder:
         self._cols: list[np.ndarray] = []
         self._vals: list[np.ndarray] = []
         self._cost: dict[str, np.ndarray] = {}
+        self._cost_by_period: dict[str, dict[int, np.ndarray]] = {}
         self._num_cols = 0
         self._num_rows = 0
 
@@ -181,10 +183,15 @@ class LPBuilder:
         self._num_rows += n_rows
         return block
 
-    def add_cost(self, var_name: str, coefficients: np.ndarray) -> None:
+    def add_cost(self, var_name: str, coefficients: np.ndarray, period: int | None = None) -> None:
+        """Add objective coefficients; ``period`` records which year they belong to (so that a
+        myopic solve can leave out later years)."""
         block = self.variables(var_name)
         current = self._cost.get(var_name, np.zeros(block.size))
         self._cost[var_name] = current + np.asarray(coefficients, dtype=float)
+        if period is not None:
+            by_period = self._cost_by_period.setdefault(var_name, {})
+            by_period[period] = by_period.get(period, 0.0) + np.asarray(coefficients, dtype=float)
 
     def freeze(self) -> LinearProgram:
         cost = np.zeros(self._num_cols)
@@ -198,6 +205,12 @@ class LPBuilder:
         else:
             matrix = sp.csr_matrix((self._num_rows, self._num_cols))
         matrix.sum_duplicates()
+        cost_by_period = {}
+        for var_name, periods in self._cost_by_period.items():
+            block = self.variables(var_name)
+            for period, values in periods.items():
+                full = cost_by_period.setdefault(period, np.zeros(self._num_cols))
+                full[block.slice] += values
         return LinearProgram(
             name=self.name,
             sense=self.sense,
@@ -205,6 +218,7 @@ class LPBuilder:
             constraints=tuple(self._constraints),
             matrix=matrix,
             cost=cost,
+            cost_by_period=cost_by_period,
         )
 
 

@@ -12,7 +12,7 @@ from lup_opt.enums import TargetKind
 from lup_opt.model.families import implements
 from lup_opt.model.land_balance import AREA
 from lup_opt.model.lp import INF, LPBuilder
-from lup_opt.model.targets import DIRECTIONS, bounds, indicator_row
+from lup_opt.model.targets import DIRECTIONS, bounds, indicator_terms, terms_matrices
 
 SHARE_TARGETS = "share_target"
 EQUAL_SHARES = "equal_share"
@@ -46,26 +46,21 @@ def share_labels(data: ModelData, rows: list[ShareTargetRow]) -> pd.DataFrame:
     )
 
 
-def _share_matrix(data: ModelData, rows: list[ShareTargetRow]) -> sp.csr_matrix:
+def _share_matrices(lp: LPBuilder, data: ModelData, rows: list[ShareTargetRow]) -> dict[str, sp.csr_matrix]:
     """Row r: numerator(x) - share * denominator(x) (the denominator part only for fixed shares)."""
-    r_idx, c_idx, vals = [], [], []
-    for r, row in enumerate(rows):
-        c, v = indicator_row(data, row.numerator, row.numerator_mask, row.period)
-        r_idx.append(np.full(len(c), r))
-        c_idx.append(c)
-        vals.append(v)
+    per_row = []
+    for row in rows:
+        terms = indicator_terms(data, row.numerator, row.numerator_mask, row.period, row.numerator_jurisdictions)
         if row.share is not None:
-            c, v = indicator_row(data, row.denominator, row.denominator_mask, row.period)
-            r_idx.append(np.full(len(c), r))
-            c_idx.append(c)
-            vals.append(-row.share * v)
-    shape = (len(rows), data.columns.size)
-    if not rows:
-        return sp.csr_matrix(shape)
-    # Duplicates (a column in both numerator and denominator) are summed by the builder.
-    return sp.coo_matrix(
-        (np.concatenate(vals), (np.concatenate(r_idx), np.concatenate(c_idx))), shape=shape
-    ).tocsr()
+            den = indicator_terms(data, row.denominator, row.denominator_mask, row.period,
+                                  row.denominator_jurisdictions)
+            for block, (index, value) in den.items():
+                old_index, old_value = terms.get(block, (np.zeros(0, dtype=np.int64), np.zeros(0)))
+                terms[block] = (np.concatenate([old_index, index]), np.concatenate([old_value, -row.share * value]))
+        per_row.append(terms)
+    sizes = {block: lp.variables(block).size for block in {b for r in per_row for b in r}}
+    sizes[AREA] = data.columns.size
+    return terms_matrices(per_row, sizes)
 
 
 @implements("V-SHARE")
@@ -113,7 +108,7 @@ def add_share_targets(lp: LPBuilder, data: ModelData) -> None:
     )
     lower, upper = zip(*(bounds(r.sense, 0.0) for r in rows), strict=True) if rows else ((), ())
     lp.add_constraints(
-        SHARE_TARGETS, "C-SHARE", {AREA: _share_matrix(data, rows), SHARE_SHORTFALL: link},
+        SHARE_TARGETS, "C-SHARE", {**_share_matrices(lp, data, rows), SHARE_SHORTFALL: link},
         np.array(lower, dtype=float), np.array(upper, dtype=float), share_labels(data, rows),
         key=SHARE_KEY,
     )
@@ -136,7 +131,7 @@ def add_equal_share_targets(lp: LPBuilder, data: ModelData) -> None:
     link = sp.csr_matrix((-denominators, (np.arange(len(rows)), cols)), shape=(len(rows), variables.size))
     tolerance = np.array([r.tolerance for r in rows], dtype=float) * denominators
     lp.add_constraints(
-        EQUAL_SHARES, "C-SHARE-EQUAL", {AREA: _share_matrix(data, rows), COMMON_SHARE: link},
+        EQUAL_SHARES, "C-SHARE-EQUAL", {**_share_matrices(lp, data, rows), COMMON_SHARE: link},
         -tolerance, tolerance, share_labels(data, rows),
         key=SHARE_KEY,
     )

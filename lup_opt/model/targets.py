@@ -43,6 +43,44 @@ def indicator_row(
     return cols[keep], vals[keep]
 
 
+def indicator_terms(
+    data: ModelData, indicator: int, unit_mask: np.ndarray, period: int, jurisdictions: np.ndarray | None
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """E-IND with every variable block: the area columns of the scope plus, where the scope
+    names only jurisdictions, the non-land variables (food, finance, people without work) of
+    those jurisdictions in that period."""
+    terms = {AREA: indicator_row(data, indicator, unit_mask, period)}
+    if jurisdictions is None:
+        return terms
+    for term in data.linkages.extra_terms:
+        if term.indicator != indicator:
+            continue
+        keep = (term.period == period) & jurisdictions[term.jurisdiction]
+        index, value = term.index[keep], term.value[keep]
+        if term.block in terms:
+            index = np.concatenate([terms[term.block][0], index])
+            value = np.concatenate([terms[term.block][1], value])
+        terms[term.block] = (index, value)
+    return terms
+
+
+def terms_matrices(rows: list[dict[str, tuple[np.ndarray, np.ndarray]]], sizes: dict[str, int]) -> dict[str, sp.csr_matrix]:
+    """Stack per-row terms into one (rows x block size) matrix per block (duplicates summed)."""
+    out = {}
+    for block, size in sizes.items():
+        r, c, v = [], [], []
+        for i, terms in enumerate(rows):
+            if block in terms:
+                index, value = terms[block]
+                r.append(np.full(len(index), i))
+                c.append(index)
+                v.append(value)
+        if r:
+            out[block] = sp.coo_matrix((np.concatenate(v), (np.concatenate(r), np.concatenate(c))),
+                                       shape=(len(rows), size)).tocsr()
+    return out
+
+
 def bounds(sense: Comparison, value: float) -> tuple[float, float]:
     return {
         Comparison.AT_LEAST: (value, INF),
@@ -67,17 +105,11 @@ def target_labels(data: ModelData, targets: list[TargetRow]) -> pd.DataFrame:
     )
 
 
-def _rows_matrix(data: ModelData, targets: list[TargetRow]) -> sp.csr_matrix:
-    rows, cols, vals = [], [], []
-    for r, target in enumerate(targets):
-        c, v = indicator_row(data, target.indicator, target.unit_mask, target.period)
-        rows.append(np.full(len(c), r))
-        cols.append(c)
-        vals.append(v)
-    shape = (len(targets), data.columns.size)
-    if not targets:
-        return sp.csr_matrix(shape)
-    return sp.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=shape)
+def _rows(lp: LPBuilder, data: ModelData, targets: list[TargetRow]) -> dict[str, sp.csr_matrix]:
+    rows = [indicator_terms(data, t.indicator, t.unit_mask, t.period, t.jurisdictions) for t in targets]
+    sizes = {block: lp.variables(block).size for block in {b for r in rows for b in r}}
+    sizes[AREA] = data.columns.size
+    return terms_matrices(rows, sizes)
 
 
 def soft_targets(data: ModelData) -> list[TargetRow]:
@@ -118,7 +150,7 @@ def add_hard_targets(lp: LPBuilder, data: ModelData) -> None:
     targets = [t for t in data.targets if t.kind is TargetKind.HARD]
     lower, upper = zip(*(bounds(t.sense, t.value) for t in targets), strict=True) if targets else ((), ())
     lp.add_constraints(
-        HARD_TARGETS, "C-TARGET", {AREA: _rows_matrix(data, targets)},
+        HARD_TARGETS, "C-TARGET", _rows(lp, data, targets),
         np.array(lower, dtype=float), np.array(upper, dtype=float), target_labels(data, targets),
         key=TARGET_KEY,
     )
@@ -136,7 +168,7 @@ def add_soft_targets(lp: LPBuilder, data: ModelData) -> None:
     )
     lower, upper = zip(*(bounds(t.sense, t.value) for t in targets), strict=True) if targets else ((), ())
     lp.add_constraints(
-        SOFT_TARGETS, "C-TARGET-SOFT", {AREA: _rows_matrix(data, targets), SHORTFALL: link},
+        SOFT_TARGETS, "C-TARGET-SOFT", {**_rows(lp, data, targets), SHORTFALL: link},
         np.array(lower, dtype=float), np.array(upper, dtype=float), target_labels(data, targets),
         key=TARGET_KEY,
     )

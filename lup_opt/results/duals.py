@@ -19,7 +19,8 @@ from lup_opt.data.targets import ALL
 from lup_opt.model.ldn import LDN_NEUTRALITY
 from lup_opt.model.lp import LinearProgram
 from lup_opt.model.shares import EQUAL_SHARES, SHARE_TARGETS
-from lup_opt.model.targets import HARD_TARGETS, SOFT_TARGETS, indicator_row
+from lup_opt.model.targets import HARD_TARGETS, SOFT_TARGETS, indicator_terms
+from lup_opt.results.tables import evaluate_terms
 from lup_opt.solve.options import Solution
 
 COLUMNS = [
@@ -59,9 +60,10 @@ def duals_table(data: ModelData, lp: LinearProgram, solution: Solution) -> pd.Da
         activity = solution.row_values[block.slice]
         if name == SOFT_TARGETS:  # the target's own indicator value, without the shortfall
             targets = [t for t in data.targets if t.kind.value == "soft"]
+            values = {b.name: solution.col_values[b.slice] for b in lp.variables}
             activity = np.array([
-                float(v @ solution.col_values[c])
-                for c, v in (indicator_row(data, t.indicator, t.unit_mask, t.period) for t in targets)
+                evaluate_terms(indicator_terms(data, t.indicator, t.unit_mask, t.period, t.jurisdictions), values)
+                for t in targets
             ])
         indicator_units = dict(zip(data.dims.indicators, data.dims.indicator_units, strict=True))
         frames.append(pd.DataFrame({
@@ -119,12 +121,14 @@ def _share_duals(data: ModelData, lp: LinearProgram, solution: Solution, unit: s
         if block.size == 0:
             continue
         denominators, shares = [], []
+        values = {b.name: solution.col_values[b.slice] for b in lp.variables}
         for r in rows:
-            num_c, num_v = indicator_row(data, r.numerator, r.numerator_mask, r.period)
-            den_c, den_v = indicator_row(data, r.denominator, r.denominator_mask, r.period)
-            den = r.denominator_value if r.share is None else float(den_v @ solution.col_values[den_c])
+            num = evaluate_terms(indicator_terms(data, r.numerator, r.numerator_mask, r.period,
+                                                 r.numerator_jurisdictions), values)
+            den = r.denominator_value if r.share is None else evaluate_terms(
+                indicator_terms(data, r.denominator, r.denominator_mask, r.period, r.denominator_jurisdictions), values)
             denominators.append(den)
-            shares.append(float(num_v @ solution.col_values[num_c]) / den if den else np.nan)
+            shares.append(num / den if den else np.nan)
         denominators = np.array(denominators)
         labels = block.labels
         target_share = np.array([r.share if r.share is not None else np.nan for r in rows], dtype=float)

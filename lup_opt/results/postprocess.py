@@ -17,10 +17,12 @@ import pandas as pd
 from lup_opt.data.model_data import ModelData
 from lup_opt.diagnose.diagnosis import Diagnosis
 from lup_opt.diagnose.findings import CheckReport
-from lup_opt.enums import SolveStatus
+from lup_opt.enums import PlanningMode, SolveStatus
+from lup_opt.model.land_balance import AREA
 from lup_opt.model.lp import LinearProgram
 from lup_opt.results.duals import COLUMNS as DUAL_COLUMNS
 from lup_opt.results.duals import duals_table
+from lup_opt.results.linkages import LINKAGE_TABLES
 from lup_opt.results.result import Result
 from lup_opt.results.sensitivity import REDUCED_COST_COLUMNS, reduced_cost_table
 from lup_opt.results.tables import (
@@ -63,6 +65,7 @@ def make_result(
     *,
     checks: CheckReport | None = None,
     diagnosis: Diagnosis | None = None,
+    mode: PlanningMode = PlanningMode.PERFECT_FORESIGHT,
 ) -> Result:
     start = perf_counter()
     empty = {
@@ -75,20 +78,25 @@ def make_result(
         "reduced_costs": pd.DataFrame(columns=REDUCED_COST_COLUMNS),
     }
     tables = dict(empty)
+    linkages = {}
     if solution.is_optimal:
-        area = solution.col_values[lp.variable("area").slice]
+        values = {block.name: solution.col_values[block.slice] for block in lp.variables}
+        area = values[AREA]
+        linkages = {name: make(data, values) for name, make in LINKAGE_TABLES.items()}
+        linkages = {name: table for name, table in linkages.items() if len(table.columns)}
         tables = {
             "allocation": allocation_table(data, area),
             "transitions": transitions_table(data, area),
             "conversions": conversions_table(data, area),
             "ldn_balance": ldn_balance_table(data, area),
-            "indicators": indicator_table(data, area, baseline_area(data)),
+            "indicators": indicator_table(data, values, baseline_area(data)),
             "duals": duals_table(data, lp, solution),
             "reduced_costs": reduced_cost_table(data, lp, solution),
         }
     seconds = {**seconds, "postprocess": perf_counter() - start}
     manifest = build_manifest(scenario, data, lp, solution, options, seconds)
     manifest["message"] = planner_message(solution, options)
+    manifest["mode"] = mode.value
     if checks is not None:
         manifest["checks_seconds"] = round(checks.seconds, 4)
         manifest["warnings"] = [f.message for f in checks.warnings]
@@ -102,6 +110,7 @@ def make_result(
         manifest=MappingProxyType(manifest),
         solver_log=solution.log,
         diagnosis=diagnosis,
+        linkages=linkages,
         **tables,
     )
 

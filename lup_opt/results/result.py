@@ -42,6 +42,8 @@ class Result:
     manifest: Mapping[str, Any]
     solver_log: str = field(repr=False, default="")
     diagnosis: Diagnosis | None = None
+    # food, food_flows, finance, funds, livelihoods: present when the scenario uses them
+    linkages: Mapping[str, pd.DataFrame] = field(default_factory=dict)
 
     @property
     def is_optimal(self) -> bool:
@@ -55,7 +57,8 @@ class Result:
         return table.reindex(table["shadow_price"].abs().sort_values(ascending=False).index)
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        return {name: getattr(self, name) for name in TABLES}
+        """Every result table by file name (linkage tables only when the scenario uses them)."""
+        return {**{name: getattr(self, name) for name in TABLES}, **self.linkages}
 
     def write(self, folder: str | Path) -> Path:
         """Write the results folder atomically (a temporary folder, then renamed into place).

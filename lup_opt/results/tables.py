@@ -6,6 +6,8 @@ land units.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
@@ -14,7 +16,9 @@ from lup_opt.data.model_data import ModelData
 from lup_opt.data.targets import ALL
 from lup_opt.enums import Comparison
 from lup_opt.ldn_rules import BASELINE_STATUSES
-from lup_opt.model.targets import indicator_row
+from lup_opt.model.land_balance import AREA
+from lup_opt.model.ldn import ldn_row_enforced
+from lup_opt.model.targets import indicator_terms
 
 # Areas below this (ha) are solver noise, not planned land.
 AREA_EPS = 1e-9
@@ -104,10 +108,13 @@ def ldn_balance_table(data: ModelData, area: np.ndarray) -> pd.DataFrame:
     table["gains_ha"] = total(np.where(status == 1, x, 0.0))
     table["losses_ha"] = total(np.where(loss, x, 0.0))
     table["neutral_ha"] = total(np.where(status == 0, x, 0.0))
-    table["net_ha"] = table["gains_ha"] - table["losses_ha"]
+    share = data.linkages.gain_effectiveness
+    counted = np.tile(share, n_periods) if share is not None else 1.0
+    table["gains_counted_ha"] = total(np.where(status == 1, x * counted, 0.0))
+    table["net_ha"] = table["gains_counted_ha"] - table["losses_ha"]
     tolerance = 1e-6 * np.maximum(1.0, table["area_ha"].to_numpy())
     table["met"] = table["net_ha"].to_numpy() >= table["target_ha"].to_numpy() - tolerance
-    table["enforced"] = rows.enforced
+    table["enforced"] = ldn_row_enforced(data)
     for driver in LOSS_DRIVERS:
         table[f"losses_{driver}_ha"] = total(np.where(loss & (getattr(ldn, driver).ravel() == -1), x, 0.0))
     drivers = table[[f"losses_{d}_ha" for d in LOSS_DRIVERS]].to_numpy()
@@ -118,18 +125,36 @@ def ldn_balance_table(data: ModelData, area: np.ndarray) -> pd.DataFrame:
     degraded = data.units.baseline_status[data.columns.unit] == BASELINE_STATUSES.index("degraded")
     table["degraded_at_baseline_ha"] = total(np.where(np.tile(degraded, n_periods), x, 0.0))
     order = [
-        "land_type", "jurisdiction", "period", "target_year", "area_ha", "gains_ha", "losses_ha",
-        "neutral_ha", "net_ha", "target_ha", "met", "enforced", "main_loss_driver",
+        "land_type", "jurisdiction", "period", "target_year", "area_ha", "gains_ha", "gains_counted_ha",
+        "losses_ha", "neutral_ha", "net_ha", "target_ha", "met", "enforced", "main_loss_driver",
         *[f"losses_{d}_ha" for d in LOSS_DRIVERS], "degraded_at_baseline_ha",
     ]
     return table[order]
 
 
-def _group_values(data: ModelData, area: np.ndarray, group_of_unit: np.ndarray, n_groups: int) -> np.ndarray:
-    """(indicators, periods, groups) values of every indicator summed over unit groups."""
+Values = Mapping[str, np.ndarray]  # variable values per block: AREA and the non-land blocks
+
+
+def as_values(area: np.ndarray | Values) -> Values:
+    return area if isinstance(area, Mapping) else {AREA: area}
+
+
+def _group_values(data: ModelData, values: Values, group_of_unit: np.ndarray, n_groups: int,
+                  jurisdiction_groups: bool) -> np.ndarray:
+    """(indicators, periods, groups) values of every indicator summed over unit groups; the
+    non-land variables count when the groups are jurisdictions (or the whole area)."""
     cols = data.columns
+    area = values[AREA]
     onehot = sp.csr_matrix((area, (np.arange(cols.size), group_of_unit[cols.unit])), shape=(cols.size, n_groups))
-    return np.stack([(coefficients @ onehot).toarray() for coefficients in data.coefficients], axis=1)
+    out = np.stack([(coefficients @ onehot).toarray() for coefficients in data.coefficients], axis=1)
+    if jurisdiction_groups:
+        for term in data.linkages.extra_terms:
+            if term.block not in values:
+                continue
+            group = term.jurisdiction if n_groups > 1 else np.zeros(len(term.index), dtype=np.int64)
+            contribution = term.value * values[term.block][term.index]
+            np.add.at(out[term.indicator], (term.period, group), contribution)
+    return out
 
 
 def _groupings(data: ModelData) -> list[tuple[str, tuple[str, ...], np.ndarray]]:
@@ -142,14 +167,20 @@ def _groupings(data: ModelData) -> list[tuple[str, tuple[str, ...], np.ndarray]]
     ]
 
 
-def indicator_table(data: ModelData, area: np.ndarray, baseline_area: np.ndarray) -> pd.DataFrame:
+def indicator_table(data: ModelData, area: np.ndarray | Values, baseline_area: np.ndarray) -> pd.DataFrame:
     """Every indicator for the whole area, each jurisdiction, zone and land type, and every
-    target's own scope, planned and at baseline, with target, shortfall and whether it is met."""
+    target's own scope, planned and at baseline, with target, shortfall and whether it is met.
+
+    ``area`` is the area per column, or the values of every variable block. Baseline values
+    count the land only (food flows, finance and people without work are not known for it).
+    """
     dims = data.dims
+    values, before_values = as_values(area), as_values(baseline_area)
     records = []
     for scope_type, names, group in _groupings(data):
-        planned = _group_values(data, area, group, len(names))
-        before = _group_values(data, baseline_area, group, len(names))
+        by_jurisdiction = scope_type in ("functional_area", "jurisdiction")
+        planned = _group_values(data, values, group, len(names), by_jurisdiction)
+        before = _group_values(data, before_values, group, len(names), by_jurisdiction)
         for i, indicator in enumerate(dims.indicators):
             for t, period in enumerate(dims.periods):
                 for g, name in enumerate(names):
@@ -161,7 +192,7 @@ def indicator_table(data: ModelData, area: np.ndarray, baseline_area: np.ndarray
     )
     if not table.empty:
         table = table[(table["scope_type"] != "zone") | (table["value"] != 0) | (table["baseline_value"] != 0)]
-    targets = target_rows(data, area, baseline_area)
+    targets = target_rows(data, values, before_values)
     table = pd.concat([table, targets], ignore_index=True) if len(targets) else table
     table["change"] = table["value"] - table["baseline_value"]
     for column in ("target_name", "sense", "kind"):
@@ -186,38 +217,46 @@ def _gap(sense: Comparison, value: float, target: float) -> float:
     return gap if gap > 1e-7 * max(1.0, abs(target)) else 0.0
 
 
-def _ratio(numerator: tuple, denominator: tuple, area: np.ndarray) -> float:
-    """numerator(x) / denominator(x) for (columns, values) pairs; NaN when the denominator is 0."""
-    den = float(denominator[1] @ area[denominator[0]])
-    return float(numerator[1] @ area[numerator[0]]) / den if den else float("nan")
+def evaluate_terms(terms: Mapping[str, tuple[np.ndarray, np.ndarray]], values: Values) -> float:
+    """The value of an indicator expression (E-IND terms per block) at given variable values."""
+    return float(sum(vals @ values[block][index] for block, (index, vals) in terms.items() if block in values))
 
 
-def target_rows(data: ModelData, area: np.ndarray, baseline_area: np.ndarray) -> pd.DataFrame:
+def _ratio(numerator, denominator, values: Values) -> float:
+    """numerator / denominator (E-IND terms); NaN when the denominator is 0."""
+    den = evaluate_terms(denominator, values)
+    return evaluate_terms(numerator, values) / den if den else float("nan")
+
+
+def target_rows(data: ModelData, area: np.ndarray | Values, baseline_area: np.ndarray | Values) -> pd.DataFrame:
     """One row per target (and share target) with its value, shortfall and whether it is met."""
     dims = data.dims
+    values, before = as_values(area), as_values(baseline_area)
     records = []
     for target in data.targets:
-        cols, vals = indicator_row(data, target.indicator, target.unit_mask, target.period)
-        value = float(vals @ area[cols])
+        terms = indicator_terms(data, target.indicator, target.unit_mask, target.period, target.jurisdictions)
+        value = evaluate_terms(terms, values)
         gap = _gap(target.sense, value, target.value)
         records.append({
             "indicator": dims.indicators[target.indicator],
             "unit": dims.indicator_units[target.indicator],
             "scope_type": "target", "scope": target.scope, "period": dims.periods[target.period],
-            "baseline_value": float(vals @ baseline_area[cols]), "value": value,
+            "baseline_value": evaluate_terms(terms, before), "value": value,
             "target_name": target.name, "kind": target.kind.value, "sense": target.sense.value,
             "target": target.value, "shortfall": gap, "met": gap == 0.0,
         })
     for share in data.share_targets:
-        numerator = indicator_row(data, share.numerator, share.numerator_mask, share.period)
-        denominator = indicator_row(data, share.denominator, share.denominator_mask, share.period)
-        value = _ratio(numerator, denominator, area)
+        numerator = indicator_terms(data, share.numerator, share.numerator_mask, share.period,
+                                    share.numerator_jurisdictions)
+        denominator = indicator_terms(data, share.denominator, share.denominator_mask, share.period,
+                                      share.denominator_jurisdictions)
+        value = _ratio(numerator, denominator, values)
         gap = _gap(share.sense, value, share.share) if share.share is not None else 0.0
         records.append({
             "indicator": f"{dims.indicators[share.numerator]}/{dims.indicators[share.denominator]}",
             "unit": "share", "scope_type": "share_target", "scope": share.scope,
             "period": dims.periods[share.period],
-            "baseline_value": _ratio(numerator, denominator, baseline_area), "value": value,
+            "baseline_value": _ratio(numerator, denominator, before), "value": value,
             "target_name": share.name, "kind": share.kind.value, "sense": share.sense.value,
             "target": share.share if share.share is not None else np.nan,
             "shortfall": gap, "met": gap == 0.0,

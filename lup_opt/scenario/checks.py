@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from lup_opt.errors import IssueCollector, did_you_mean, known_list
+from lup_opt.scenario.checks_linkages import check_linkages
 from lup_opt.scenario.config import ScenarioConfig
 from lup_opt.scenario.schemas import FIXED_MATCH_KEYS, ZONES
 from lup_opt.scenario.tables import LINE, MAX_ROWS_REPORTED, check_references
@@ -235,6 +236,8 @@ def check_config_references(config: ScenarioConfig, tables: Mapping[str, Any]) -
         indicator(term.indicator, f"objective.terms.{i}.indicator")
         check_scope(term.scope, f"objective.terms.{i}.scope", units, keys, issues)
         _check_periods(term.period, f"objective.terms.{i}.period", years, issues)
+    check_linkages(config, tables, issues, indicator,
+                   lambda scope, where: check_scope(scope, where, units, keys, issues), keys)
     land_types = set(units["land_type"])
     for land_type in config.ldn.net_target_ha:
         if land_type not in land_types:

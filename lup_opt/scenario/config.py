@@ -6,6 +6,7 @@ two in step.
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -55,6 +56,15 @@ class TransitionSettings(StrictModel):
 class Indicator(StrictModel):
     unit: str
     description: str = ""
+
+
+class Eligibility(StrictModel):
+    """Activities a funding source may pay for: changes to ``to_uses`` (from ``from_uses``) on
+    land matching ``scope`` (e.g. tenure: secure). Empty lists mean any."""
+
+    to_uses: list[str] = []
+    from_uses: list[str] = []
+    scope: Scope = {}
 
 
 def check_penalty(kind: TargetKind, penalty: float | None) -> None:
@@ -113,8 +123,44 @@ class ShareTarget(StrictModel):
         return self
 
 
+class ConversionLimit(StrictModel):
+    """At most ``max_ha`` hectares, or ``max_share`` of the area, may change use per period,
+    within a scope (and within each group of ``for_each``, e.g. each land unit)."""
+
+    scope: Scope = {}
+    for_each: list[str] = []
+    from_uses: list[str] = []
+    to_uses: list[str] = []
+    max_ha: Annotated[float, Field(ge=0)] | None = None
+    max_share: Annotated[float, Field(ge=0, le=1)] | None = None
+    period: PeriodSpec = None
+    description: str = ""
+
+    @model_validator(mode="after")
+    def _one_limit(self) -> ConversionLimit:
+        if (self.max_ha is None) == (self.max_share is None):
+            raise ValueError("give exactly one of max_ha and max_share")
+        return self
+
+
+class GainEffectiveness(StrictModel):
+    """Only ``share`` of the area that improves counts as an LDN gain where ``scope`` matches
+    (e.g. restoration on insecure tenure is often undone)."""
+
+    scope: Scope = {}
+    uses: list[str] = []
+    share: Annotated[float, Field(ge=0, le=1)]
+
+
+class LdnEnforcement(StrEnum):
+    ALL_YEARS = "all_years"
+    TARGET_YEAR = "target_year"
+
+
 class Ldn(StrictModel):
     enabled: bool = True
+    enforce: LdnEnforcement = LdnEnforcement.ALL_YEARS
+    gain_effectiveness: list[GainEffectiveness] = []
     scope: LdnScope = LdnScope.FUNCTIONAL_AREA
     default_net_target_ha: float = 0.0
     net_target_ha: dict[str, float] = {}
@@ -122,6 +168,75 @@ class Ldn(StrictModel):
     soc_years: Annotated[float, Field(ge=0)] | None = None
     land_cover_matrix: str | None = None
     cropland_factor: dict[str, Annotated[float, Field(gt=0)]] = {}
+
+
+class Population(StrictModel):
+    """Population (and labour force) per jurisdiction and year, from a CSV table."""
+
+    file: str
+
+
+class Housing(StrictModel):
+    """Housing targets derived from population: the housing indicator of each jurisdiction must
+    reach its baseline value plus the population growth (``growth``), or the population itself
+    (``total``), in every planning year."""
+
+    indicator: str
+    basis: Literal["growth", "total"] = "growth"
+    jurisdictions: list[str] = []
+    kind: TargetKind = TargetKind.HARD
+    penalty: Annotated[float, Field(ge=0)] | None = None
+
+    @model_validator(mode="after")
+    def _penalty(self) -> Housing:
+        check_penalty(self.kind, self.penalty)
+        return self
+
+
+class FoodProduct(StrictModel):
+    indicator: str  # the production indicator (units per ha)
+    demand_per_person: Annotated[float, Field(ge=0)]  # units per person per year
+    import_price: Annotated[float, Field(ge=0)] | None = None  # None: cannot be imported
+    export_price: Annotated[float, Field(ge=0)] | None = None  # None: cannot be exported
+    import_footprint_ha: Annotated[float, Field(ge=0)] = 0.0  # land abroad per unit imported
+    import_degradation_share: Annotated[float, Field(ge=0, le=1)] = 0.0
+
+
+class Food(StrictModel):
+    """Food produced by the plan, consumed by each jurisdiction's population, moved along links
+    and imported or exported; money terms go to ``cost_indicator``."""
+
+    products: dict[str, FoodProduct]
+    links: str | None = None  # CSV: from_jurisdiction, to_jurisdiction, product, cost_per_unit
+    cost_indicator: str
+    footprint_indicator: str | None = None
+    degradation_indicator: str | None = None
+    jurisdictions: list[str] = []
+
+
+class FundingSource(StrictModel):
+    eligible: list[Eligibility] = []  # empty: everything
+    cost_of_capital: Annotated[float, Field(ge=0)] = 0.0
+    description: str = ""
+
+
+class Finance(StrictModel):
+    """Every cost of the plan (``cost_indicator``) is paid by eligible funding sources, within
+    the amounts per source, jurisdiction and year given in ``amounts`` (CSV: source,
+    jurisdiction, year, amount; jurisdiction ``*`` for a pooled fund)."""
+
+    cost_indicator: str
+    amounts: str
+    sources: dict[str, FundingSource]
+
+
+class Livelihoods(StrictModel):
+    """People of working age without work in their jurisdiction: the migration pressure."""
+
+    jobs_indicator: str
+    jurisdictions: list[str] = []
+    indicator: str | None = None  # an indicator name that holds the migration pressure
+    penalty: Annotated[float, Field(ge=0)] | None = None
 
 
 class ObjectiveTerm(StrictModel):
@@ -148,8 +263,21 @@ class ScenarioConfig(StrictModel):
     targets: dict[str, Target] = {}
     share_targets: dict[str, ShareTarget] = {}
     ldn: Ldn = Ldn()
+    conversion_limits: dict[str, ConversionLimit] = {}
+    population: Population | None = None
+    housing: Housing | None = None
+    food: Food | None = None
+    finance: Finance | None = None
+    livelihoods: Livelihoods | None = None
     objective: Objective
     variants: dict[str, dict] = {}
+
+    @model_validator(mode="after")
+    def _population_needed(self) -> ScenarioConfig:
+        for name, section in (("housing", self.housing), ("food", self.food), ("livelihoods", self.livelihoods)):
+            if section is not None and self.population is None:
+                raise ValueError(f"'{name}' needs 'population' (a population table)")
+        return self
 
     @field_validator("indicators", "targets", "share_targets", "variants")
     @classmethod

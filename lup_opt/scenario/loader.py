@@ -192,6 +192,9 @@ def _read_tables(folder: Path, config: ScenarioConfig) -> dict[str, Any]:
         "transitions": optional(paths.transitions, schemas.transitions_schema(indicators)),
         "exclusions": optional(paths.exclusions, schemas.exclusions_schema(attributes)),
         "productivity": optional(paths.productivity, schemas.PRODUCTIVITY),
+        "population": optional(config.population.file if config.population else None, schemas.POPULATION),
+        "food_links": optional(config.food.links if config.food else None, schemas.FOOD_LINKS),
+        "finance_amounts": optional(config.finance.amounts if config.finance else None, schemas.FINANCE_AMOUNTS),
         "attributes": attributes,
     }
     cropland_factors = {**DEFAULT_CROPLAND_FACTORS, **config.ldn.cropland_factor}
@@ -255,8 +258,9 @@ def _content_hash(config: ScenarioConfig, folder: Path) -> str:
     digest = hashlib.sha256()
     digest.update(json.dumps(config.model_dump(mode="json"), sort_keys=True).encode())
     files = [v for v in config.tables.model_dump().values() if v]
-    if config.ldn.land_cover_matrix:
-        files.append(config.ldn.land_cover_matrix)
+    extra = (config.ldn.land_cover_matrix, config.population and config.population.file,
+             config.food and config.food.links, config.finance and config.finance.amounts)
+    files += [f for f in extra if f]
     for relative in sorted(files):
         digest.update(relative.encode())
         digest.update(_table_path(folder, relative).read_bytes())

@@ -29,6 +29,9 @@ class Scenario:
     transitions: pd.DataFrame
     exclusions: pd.DataFrame
     productivity: pd.DataFrame
+    population: pd.DataFrame
+    food_links: pd.DataFrame
+    finance_amounts: pd.DataFrame
     land_cover_matrix: np.ndarray
     cropland_factors: dict[str, float]
     attributes: tuple[str, ...]

@@ -121,3 +121,40 @@ def exclusions_schema(attributes: tuple[str, ...]) -> TableSchema:
         ),
         min_rows=0,
     )
+
+
+POPULATION = TableSchema(
+    name="population",
+    columns=(
+        Column("jurisdiction", Kind.ID),
+        Column("year", Kind.INT),
+        Column("population", Kind.FLOAT, minimum=0.0),
+        Column("labour_force", Kind.FLOAT, required=False, minimum=0.0),
+    ),
+    unique=("jurisdiction", "year"),
+)
+
+FOOD_LINKS = TableSchema(
+    name="food_links",
+    columns=(
+        Column("from_jurisdiction", Kind.ID),
+        Column("to_jurisdiction", Kind.ID),
+        Column("product", Kind.ID),
+        Column("cost_per_unit", Kind.FLOAT, minimum=0.0),
+        Column("both_ways", Kind.BOOL, default=True),
+    ),
+    unique=("from_jurisdiction", "to_jurisdiction", "product"),
+    min_rows=0,
+)
+
+FINANCE_AMOUNTS = TableSchema(
+    name="finance_amounts",
+    columns=(
+        Column("source", Kind.ID),
+        Column("jurisdiction", Kind.ID),
+        Column("year", Kind.INT),
+        Column("amount", Kind.FLOAT, minimum=0.0),
+    ),
+    unique=("source", "jurisdiction", "year"),
+    min_rows=0,
+)

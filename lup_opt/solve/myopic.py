@@ -1,0 +1,93 @@
+"""Myopic planning: one planning year at a time, each fixing the decisions of earlier years.
+
+For comparison with perfect foresight. At the step for year y_t: changes of use in later periods
+(and every other variable of later years) are closed; variables of earlier years keep the values
+the earlier steps chose; rows of other years are dropped; the objective counts years up to y_t.
+The same HiGHS model is reused, its bounds and costs changed between steps (warm starts).
+"""
+
+from __future__ import annotations
+
+from time import perf_counter
+
+import highspy
+import numpy as np
+
+from lup_opt.enums import Backend, SolveStatus
+from lup_opt.model.land_balance import AREA
+from lup_opt.model.lp import LinearProgram
+from lup_opt.solve.highs import _configure, _status, highs_version, new_highs, to_highs_lp
+from lup_opt.solve.options import Solution, SolverOptions
+
+INF = highspy.kHighsInf
+
+
+def variable_years(lp: LinearProgram, baseline_year: int) -> np.ndarray:
+    """The year each variable belongs to (0: every year, e.g. keeping the baseline use)."""
+    years = np.zeros(lp.num_cols)
+    for block in lp.variables:
+        if block.name == AREA:
+            from_year = block.labels["from_year"].to_numpy(dtype=float)
+            years[block.slice] = np.where(from_year == baseline_year, 0, from_year)
+        elif "period" in block.labels:
+            years[block.slice] = block.labels["period"].to_numpy(dtype=float)
+    return years
+
+
+def row_years(lp: LinearProgram) -> np.ndarray:
+    years = np.zeros(lp.num_rows)
+    for block in lp.constraints:
+        if "period" in block.labels:
+            years[block.slice] = block.labels["period"].to_numpy(dtype=float)
+    return years
+
+
+def solve_myopic(
+    lp: LinearProgram, planning_years: tuple[int, ...], baseline_year: int, options: SolverOptions | None = None
+) -> Solution:
+    options = options or SolverOptions()
+    start = perf_counter()
+    highs = new_highs()
+    _configure(highs, options, None)
+    highs.setOptionValue("output_flag", False)
+    highs.passModel(to_highs_lp(lp))
+    handoff = perf_counter() - start
+    var_year, row_year = variable_years(lp, baseline_year), row_years(lp)
+    lower = np.where(np.isinf(lp.col_lower), -INF, lp.col_lower)
+    upper = np.where(np.isinf(lp.col_upper), INF, lp.col_upper)
+    row_lower = np.where(np.isinf(lp.row_lower), -INF, lp.row_lower)
+    row_upper = np.where(np.isinf(lp.row_upper), INF, lp.row_upper)
+    area = lp.variable(AREA).slice
+    land_cost = np.zeros(lp.num_cols)
+    land_cost[area] = lp.cost[area]
+    other_cost = lp.cost - land_cost
+    columns = np.arange(lp.num_cols, dtype=np.int32)
+    rows = np.arange(lp.num_rows, dtype=np.int32)
+    values = np.zeros(lp.num_cols)
+    solver_seconds, log = 0.0, []
+    for t, year in enumerate(planning_years):
+        step_lower, step_upper = lower.copy(), upper.copy()
+        later = var_year > year
+        step_upper[later] = np.minimum(step_upper[later], 0.0)
+        step_lower[later] = np.minimum(step_lower[later], 0.0)
+        earlier = (var_year > 0) & (var_year < year)
+        step_lower[earlier] = step_upper[earlier] = values[earlier]
+        highs.changeColsBounds(lp.num_cols, columns, step_lower, step_upper)
+        active = (row_year == 0) | (row_year == year)
+        highs.changeRowsBounds(lp.num_rows, rows, np.where(active, row_lower, -INF), np.where(active, row_upper, INF))
+        cost = other_cost + sum((c for p, c in lp.cost_by_period.items() if p <= t), np.zeros(lp.num_cols))
+        highs.changeColsCost(lp.num_cols, columns, cost)
+        highs.run()
+        solver_seconds += highs.getRunTime()
+        status, message = _status(highs)
+        log.append(f"myopic step {year}: {message}")
+        if status is not SolveStatus.OPTIMAL:
+            return Solution(status, f"myopic planning: no plan for {year} given the decisions of earlier years "
+                            f"({message})", None, None, None, None, None, Backend.HIGHSPY, highs_version(),
+                            handoff, solver_seconds, 0.0, "\n".join(log))
+        values = np.asarray(highs.getSolution().col_value)
+    objective = float(lp.cost @ values + lp.objective_offset)
+    nan_rows = np.full(lp.num_rows, np.nan)  # duals of a sequence of LPs are not prices of the plan
+    return Solution(SolveStatus.OPTIMAL, "myopic planning: each year optimised given earlier decisions",
+                    objective, values, lp.matrix @ values, nan_rows, None, Backend.HIGHSPY, highs_version(),
+                    handoff, solver_seconds, 0.0, "\n".join(log))
