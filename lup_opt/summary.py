@@ -41,7 +41,7 @@ def print_summary(result: Result, console: Console, *, folder: str | None = None
     balance = result.ldn_balance
     scoped = bool((balance["jurisdiction"] != "all").any())
     enforced = bool(balance["enforced"].all()) if len(balance) else False
-    title = "LDN balance per land type (ha)" + ("" if enforced else " - not enforced")
+    title = "LDN balance per land type (ha; gains as counted)" + ("" if enforced else " - not enforced")
     ldn = Table(title=title, title_justify="left")
     columns = ["land type", *(["jurisdiction"] if scoped else []), "year", "gains", "losses", "net",
                "target", "met", "loss driver"]
@@ -53,7 +53,7 @@ def print_summary(result: Result, console: Console, *, folder: str | None = None
         met = "[green]yes[/]" if row.met else "[red]no[/]"
         ldn.add_row(
             str(row.land_type), *([str(row.jurisdiction)] if scoped else []), str(row.period),
-            number(row.gains_ha), number(row.losses_ha), number(row.net_ha),
+            number(row.gains_counted_ha), number(row.losses_ha), number(row.net_ha),
             number(row.target_ha), met, str(row.main_loss_driver).replace("_", " "),
         )
     console.print(ldn)

@@ -70,43 +70,84 @@ def status(baseline: str, period: int) -> str:
     return "gain" if baseline == "improved" else "neutral"
 
 
-def recompute_ldn_balance(scenario_folder: Path, allocation: pd.DataFrame) -> pd.DataFrame:
-    """Gains and losses (ha) per land type (and jurisdiction when scoped) from a plan."""
+def _matches(unit: pd.Series, unit_id: str, scope: dict) -> bool:
+    for key, value in scope.items():
+        wanted = [str(v) for v in (value if isinstance(value, list) else [value])]
+        have = unit_id if key == "land_unit" else str(unit.get(key))
+        if have not in wanted:
+            return False
+    return True
+
+
+def recompute_ldn_balance(scenario_folder: Path, conversions: pd.DataFrame) -> pd.DataFrame:
+    """Gains (counted) and losses (ha) per land type (and jurisdiction when scoped) and planning
+    year, from the plan's changes of use (``conversions.csv``) and the scenario tables.
+
+    Timing (models/formulation.md): a change reported for planning year y_k happened at the
+    start of its period (the previous planning year, or the baseline year) and is assessed at
+    every planning year y_t >= y_k after y_t - start years; land not changed keeps its use.
+    """
     config = yaml.safe_load((scenario_folder / "scenario.yaml").read_text())
     tables = config["tables"]
-    units = pd.read_csv(scenario_folder / tables["units"]).set_index("id")
+    units = pd.read_csv(scenario_folder / tables["units"], dtype=str).set_index("id")
     uses = pd.read_csv(scenario_folder / tables["uses"]).set_index("id")
+    baseline = pd.read_csv(scenario_folder / tables["baseline"])
     productivity_override = {}
     if tables.get("productivity"):
         for row in pd.read_csv(scenario_folder / tables["productivity"]).itertuples():
             productivity_override[(row.use, row.land_type)] = int(row.productivity)
     ldn = config.get("ldn", {})
-    years = ldn.get("soc_years")
-    if years is None:
-        years = (ldn.get("target_year") or config["periods"]["planning_years"][-1]) - config["periods"]["baseline_year"]
+    years = config["periods"]["planning_years"]
+    starts = [config["periods"]["baseline_year"], *years[:-1]]
     by_jurisdiction = ldn.get("scope") == "jurisdiction"
-    totals: dict[tuple[str, str], dict[str, float]] = {}
-    for row in allocation.itertuples():
-        unit = units.loc[row.land_unit]
-        a, b = uses.loc[row.baseline_use], uses.loc[row.use]
+    rules = ldn.get("gain_effectiveness", [])
+
+    def classify(unit_id, from_use, to_use, years_since):
+        unit = units.loc[unit_id]
+        a, b = uses.loc[from_use], uses.loc[to_use]
         lc = land_cover_class(a.cover_class, b.cover_class)
-        mg = float(b.get("soc_management_factor", 1) or 1) / float(a.get("soc_management_factor", 1) or 1)
-        soc = soc_class(soc_factor(a.cover_class, b.cover_class, CROPLAND_F[unit.climate]) * mg, years)
-        prod = productivity_override.get((row.use, unit.land_type), int(b.get("productivity", 0) or 0))
+        factor_a = a.get("soc_management_factor", 1)
+        factor_b = b.get("soc_management_factor", 1)
+        mg = float(1 if pd.isna(factor_b) else factor_b) / float(1 if pd.isna(factor_a) else factor_a)
+        soc = soc_class(soc_factor(a.cover_class, b.cover_class, CROPLAND_F[unit.climate]) * mg, years_since)
+        default = b.get("productivity", 0)
+        prod = productivity_override.get((to_use, unit.land_type), int(0 if pd.isna(default) else default))
         classes = (lc, soc, prod)
         period = -1 if -1 in classes else 1 if 1 in classes else 0
-        baseline_status = unit.get("baseline_status", "stable")
-        if not isinstance(baseline_status, str):
-            baseline_status = "stable"
-        key = (unit.land_type, unit.jurisdiction if by_jurisdiction else "all")
-        entry = totals.setdefault(key, {"gains_ha": 0.0, "losses_ha": 0.0})
-        outcome = status(baseline_status, period)
-        if outcome == "gain":
-            entry["gains_ha"] += row.area_ha
-        elif outcome == "loss":
-            entry["losses_ha"] += row.area_ha
+        baseline_status = unit.get("baseline_status")
+        return status(baseline_status if isinstance(baseline_status, str) and baseline_status else "stable", period)
+
+    def share_counted(unit_id, to_use) -> float:
+        share = 1.0
+        for rule in rules:
+            if _matches(units.loc[unit_id], unit_id, rule.get("scope", {})) and (
+                    not rule.get("uses") or to_use in rule["uses"]):
+                share = rule["share"]
+        return share
+
+    totals: dict[tuple, dict[str, float]] = {}
+    for t, year in enumerate(years):
+        chunks = []  # (unit, from_use, to_use, years since change, area)
+        changed = conversions[conversions["period"] <= year]
+        for row in changed.itertuples():
+            k = years.index(row.period)
+            chunks.append((row.land_unit, row.baseline_use, row.use, year - starts[k], row.area_ha))
+        left = baseline.set_index(["land_unit", "use"])["area_ha"].copy()
+        for row in changed.itertuples():
+            left[(row.land_unit, row.baseline_use)] -= row.area_ha
+        for (unit_id, use), area in left.items():
+            chunks.append((unit_id, use, use, 0, area))
+        for unit_id, from_use, to_use, since, area in chunks:
+            unit = units.loc[unit_id]
+            key = (unit.land_type, unit.jurisdiction if by_jurisdiction else "all", year)
+            entry = totals.setdefault(key, {"gains_ha": 0.0, "losses_ha": 0.0})
+            outcome = classify(unit_id, from_use, to_use, since)
+            if outcome == "gain":
+                entry["gains_ha"] += area * share_counted(unit_id, to_use)
+            elif outcome == "loss":
+                entry["losses_ha"] += area
     frame = pd.DataFrame(
-        [{"land_type": k[0], "jurisdiction": k[1], **v} for k, v in sorted(totals.items())]
+        [{"land_type": k[0], "jurisdiction": k[1], "period": k[2], **v} for k, v in sorted(totals.items())]
     )
     frame["net_ha"] = frame["gains_ha"] - frame["losses_ha"]
     return frame

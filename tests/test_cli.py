@@ -23,7 +23,7 @@ def test_solve_prints_status_objective_ldn_and_binding_targets(cli, tmp_path):
     output = result.output
     assert "optimal" in output and "Objective (minimize)" in output
     assert "LDN balance per land type" in output and "hill_slopes" in output
-    assert "Binding targets" in output and "housing_2030" in output
+    assert "Binding targets" in output and "housing_kaseda_city" in output
 
 
 def test_solve_json_prints_the_manifest(cli, tmp_path):

@@ -1,4 +1,5 @@
-"""The default scenario: solves, holds LDN when recomputed independently, tells its story."""
+"""The default scenario: solves, holds LDN when recomputed independently, tells its story, and
+its variants move the plan the way their names say."""
 
 from __future__ import annotations
 
@@ -21,67 +22,129 @@ def test_default_scenario_meets_the_brief(default_scenario):
     assert set(units["zone"]) == {"urban", "peri_urban", "rural"}
     assert units["land_type"].nunique() >= 3
     config = default_scenario.config
-    assert config.ldn.enabled
+    assert config.ldn.enabled and len(config.periods.planning_years) >= 3
     assert {"housing_persons", "cereal_t", "jobs", "water_m3", "green_ha", "cost_kusd"} <= set(config.indicators)
+    assert config.housing and config.food and config.finance and config.livelihoods and config.conversion_limits
+    assert {"remittances", "diaspora_fund"} <= set(config.finance.sources)
+    assert "tenure" in default_scenario.attributes
 
 
 def test_default_scenario_solves_to_optimality(default_result):
     assert default_result.status is lup_opt.SolveStatus.OPTIMAL
     assert default_result.objective > 0
+    assert set(default_result.linkages) == {"food", "food_flows", "finance", "funds", "livelihoods"}
 
 
-def test_every_ldn_row_holds_when_recomputed_from_allocation_csv(default_results_folder):
-    allocation = pd.read_csv(default_results_folder / "allocation.csv")
+def test_every_ldn_row_holds_when_recomputed_from_the_results_files(default_results_folder):
+    conversions = pd.read_csv(default_results_folder / "conversions.csv")
     config = yaml.safe_load((DEFAULT / "scenario.yaml").read_text())
     tau = config["ldn"].get("net_target_ha", {})
     default_tau = config["ldn"].get("default_net_target_ha", 0)
-    recomputed = recompute_ldn_balance(DEFAULT, allocation)
-    assert len(recomputed) == pd.read_csv(DEFAULT / "units.csv")["land_type"].nunique()
+    recomputed = recompute_ldn_balance(DEFAULT, conversions)
+    n_types = pd.read_csv(DEFAULT / "units.csv")["land_type"].nunique()
+    assert len(recomputed) == n_types * len(config["periods"]["planning_years"])
     for row in recomputed.itertuples():
         assert row.net_ha >= tau.get(row.land_type, default_tau) - 1e-6, row
 
 
 def test_reported_ldn_balance_agrees_with_the_independent_recomputation(default_result, default_results_folder):
-    allocation = pd.read_csv(default_results_folder / "allocation.csv")
-    recomputed = recompute_ldn_balance(DEFAULT, allocation).set_index("land_type")
-    reported = default_result.ldn_balance.set_index("land_type")
-    for column in ("gains_ha", "losses_ha"):
-        assert reported[column].to_numpy() == pytest.approx(
-            recomputed.loc[reported.index, column].to_numpy(), abs=1e-6
-        )
+    conversions = pd.read_csv(default_results_folder / "conversions.csv")
+    recomputed = recompute_ldn_balance(DEFAULT, conversions).set_index(["land_type", "period"])
+    reported = default_result.ldn_balance.set_index(["land_type", "period"])
+    assert reported["gains_counted_ha"].to_numpy() == pytest.approx(
+        recomputed.loc[reported.index, "gains_ha"].to_numpy(), abs=1e-6)
+    assert reported["losses_ha"].to_numpy() == pytest.approx(
+        recomputed.loc[reported.index, "losses_ha"].to_numpy(), abs=1e-6)
 
 
-def test_allocation_conserves_every_land_units_area(default_scenario, default_result):
-    planned = default_result.allocation.groupby("land_unit")["area_ha"].sum()
+def test_allocation_conserves_every_land_units_area_in_every_year(default_scenario, default_result):
+    planned = default_result.allocation.groupby(["period", "land_unit"])["area_ha"].sum()
     area = default_scenario.units.set_index("id")["area_ha"]
-    assert planned.reindex(area.index).to_numpy() == pytest.approx(area.to_numpy(), rel=1e-9, abs=1e-6)
+    for year in default_scenario.planning_years:
+        assert planned[year].reindex(area.index).to_numpy() == pytest.approx(area.to_numpy(), rel=1e-9, abs=1e-6)
 
 
-def test_default_story_compact_housing_and_binding_water(default_result):
-    transitions = default_result.transitions
-    new = transitions[(transitions["jurisdiction"] == "all") & (transitions["baseline_use"] != transitions["use"])]
-    assert "residential_sprawl" not in set(new["use"])
-    assert new.loc[new["use"] == "residential_dense", "area_ha"].sum() > 0
-    duals = default_result.duals.set_index("name")
-    assert duals.loc["water_limit", "binding"]
-    assert duals.loc["housing_2030", "shadow_price"] > 0
-    targets = default_result.indicators.query("scope_type == 'target'").set_index("target_name")
-    assert targets.loc["vegetables_supply", "shortfall"] > 0
-    shares = default_result.indicators.query("scope_type == 'share_target'").set_index("target_name")
-    assert shares.loc["urban_green", "value"] >= 0.15 - 1e-9
+def test_sealed_land_never_shrinks(default_result):
+    sealed = default_result.allocation[default_result.allocation["use"].str.startswith(("residential", "industry"))]
+    by_year = sealed.groupby("period")["area_ha"].sum()
+    assert (by_year.diff().dropna() >= -1e-6).all()
 
 
-@pytest.mark.parametrize("variant", ["high_growth", "strict_ldn", "no_ldn"])
-def test_default_variants_solve(default_result, variant):
-    result = lup_opt.solve(lup_opt.load_scenario(DEFAULT, variants=[variant]))
-    assert result.is_optimal
-    assert result.manifest["scenario"]["variants"] == [variant]
-    if variant == "high_growth":
-        assert result.objective > default_result.objective
-    if variant == "no_ldn":
-        assert result.objective <= default_result.objective + 1e-6
-        assert not result.ldn_balance["enforced"].any()
-    if variant == "strict_ldn":
-        assert result.objective >= default_result.objective - 1e-6
-        assert (result.ldn_balance["jurisdiction"] != "all").all()
-        assert_ldn_met(result)
+def test_default_story(default_result):
+    conversions = default_result.conversions.groupby("use")["area_ha"].sum()
+    # Compact housing absorbs the growth; sprawl only where dense housing is not allowed.
+    assert conversions["residential_dense"] > 5 * conversions.get("residential_sprawl", 0)
+    # Degrading farming on the plateau and the hills gives way to conservation practices.
+    assert conversions["crop_conservation"] > 5000 and conversions["grazing_improved"] > 1000
+    duals = default_result.duals
+    assert duals.query("name.str.startswith('water')", engine="python")["binding"].any()
+    assert duals.query("name.str.startswith('housing_')", engine="python")["shadow_price"].gt(0).all()
+    food = default_result.linkages["food"]
+    assert food.query("period == 2035")["imports"].sum() > food.query("period == 2025")["imports"].sum()
+    funds = default_result.linkages["funds"].set_index("source")
+    assert funds.loc["remittances", "used"].sum() > 0 and funds.loc["climate_finance", "used"].sum() > 0
+    work = default_result.linkages["livelihoods"].set_index("jurisdiction")
+    assert work.loc["hill_commune", "without_work"].max() > 0  # the hills still push people to leave
+
+
+@pytest.fixture(scope="module")
+def variants() -> dict[str, lup_opt.Result]:
+    names = ("high_growth", "no_remittances", "strict_ldn", "import_cap", "no_ldn")
+    return {name: lup_opt.solve(lup_opt.load_scenario(DEFAULT, variants=[name])) for name in names}
+
+
+def test_every_variant_solves(variants):
+    for name, result in variants.items():
+        assert result.is_optimal, name
+        assert result.manifest["scenario"]["variants"] == [name]
+
+
+def test_high_growth_costs_more_and_builds_more(default_result, variants):
+    result = variants["high_growth"]
+    assert result.objective > default_result.objective
+    built = result.conversions.query("use == 'residential_dense'")["area_ha"].sum()
+    assert built > default_result.conversions.query("use == 'residential_dense'")["area_ha"].sum()
+
+
+def test_no_remittances_restores_less_rural_land_or_costs_more(default_result, variants):
+    result = variants["no_remittances"]
+    improving = ["restoration", "crop_conservation", "grazing_improved", "forest"]
+
+    def rural_improvement(r):
+        return r.conversions[r.conversions["use"].isin(improving)]["area_ha"].sum()
+
+    assert result.objective > default_result.objective + 1e-6 or (
+        rural_improvement(result) < rural_improvement(default_result) - 1e-6)
+    assert "remittances" not in set(result.linkages["funds"]["source"])
+
+
+def test_strict_ldn_never_allows_a_jurisdiction_a_net_loss(default_result, variants):
+    result = variants["strict_ldn"]
+    balance = result.ldn_balance
+    assert (balance["jurisdiction"] != "all").all()
+    assert (balance["net_ha"] >= balance["target_ha"] - 1e-6).all()
+    assert_ldn_met(result)
+    assert result.objective >= default_result.objective - 1e-6
+
+
+def test_import_cap_shifts_production_inward(default_result, variants):
+    result = variants["import_cap"]
+    capped = result.linkages["food"].groupby("period")[["production", "imported_land_ha"]].sum()
+    free = default_result.linkages["food"].groupby("period")[["production", "imported_land_ha"]].sum()
+    assert (capped["imported_land_ha"] <= 12500 + 1e-6).all()
+    assert free.loc[2035, "imported_land_ha"] > 12500
+    assert capped.loc[2035, "production"] > free.loc[2035, "production"]
+    assert result.objective > default_result.objective
+
+
+def test_ldn_has_a_price(default_result, variants):
+    assert variants["no_ldn"].objective < default_result.objective
+    assert not variants["no_ldn"].ldn_balance["enforced"].any()
+
+
+def test_myopic_planning_of_the_default_scenario_is_no_cheaper(default_scenario, default_result):
+    myopic = lup_opt.solve(default_scenario, mode="myopic")
+    if myopic.is_optimal:
+        assert myopic.objective >= default_result.objective - 1e-6 * abs(default_result.objective)
+    else:
+        assert myopic.status is lup_opt.SolveStatus.INFEASIBLE

@@ -17,7 +17,8 @@ EXPECTED_FILES = {"allocation.csv", "transitions.csv", "conversions.csv", "ldn_b
 
 
 def test_results_folder_holds_every_table_and_the_manifest(default_results_folder):
-    assert {p.name for p in default_results_folder.iterdir()} == EXPECTED_FILES
+    linkages = {"food.csv", "food_flows.csv", "finance.csv", "funds.csv", "livelihoods.csv"}
+    assert {p.name for p in default_results_folder.iterdir()} == EXPECTED_FILES | linkages
     allocation = pd.read_csv(default_results_folder / "allocation.csv")
     assert list(allocation.columns) == ["land_unit", "baseline_use", "use", "period", "area_ha"]
     ldn = pd.read_csv(default_results_folder / "ldn_balance.csv")

@@ -174,9 +174,10 @@ def test_custom_land_cover_matrix_changes_the_classification(small, tmp_path):
 def test_variants_stack_in_order_and_set_comes_last():
     folder = SCENARIOS / "default"
     a = lup_opt.load_scenario(folder, variants=["high_growth", "no_ldn"])
-    assert a.config.targets["housing_2030"].value == 344553 and not a.config.ldn.enabled
-    b = lup_opt.load_scenario(folder, variants="high_growth,no_ldn", overrides=["targets.housing_2030.value=1", "ldn.enabled=true"])
-    assert b.config.targets["housing_2030"].value == 1 and b.config.ldn.enabled
+    assert a.config.population.file == "population_high_growth.csv" and not a.config.ldn.enabled
+    b = lup_opt.load_scenario(folder, variants="high_growth,no_ldn",
+                              overrides=["population.file=population.csv", "ldn.enabled=true"])
+    assert b.config.population.file == "population.csv" and b.config.ldn.enabled
     assert b.variants == ("high_growth", "no_ldn")
     assert a.content_hash != b.content_hash
 

@@ -9,7 +9,7 @@ optimum of the same scenario.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -18,9 +18,11 @@ import pandas as pd
 
 from lup_opt.data.model_data import ModelData
 from lup_opt.enums import SolveStatus
-from lup_opt.errors import IssueCollector
+from lup_opt.errors import IssueCollector, LupOptError
 from lup_opt.formatting import number
+from lup_opt.model.land_balance import AREA
 from lup_opt.model.lp import LinearProgram
+from lup_opt.results.linkages import LINKAGE_TABLES
 from lup_opt.results.result import atomic_folder
 from lup_opt.results.tables import (
     allocation_table,
@@ -37,6 +39,7 @@ from lup_opt.scenario.tables import (
     TableSchema,
     read_table,
 )
+from lup_opt.solve.highs import solve_with_bounds
 
 BASELINE_PLAN = "baseline"  # the plan in which every part keeps its baseline use
 
@@ -68,6 +71,8 @@ class Evaluation:
     optimum_status: str | None
     reallocated_ha: float | None
     reallocated_by_jurisdiction: pd.DataFrame | None
+    linkages: dict[str, pd.DataFrame] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
 
     @property
     def missed_targets(self) -> pd.DataFrame:
@@ -86,6 +91,7 @@ class Evaluation:
     def sentences(self) -> list[str]:
         out = [f"Plan '{self.plan}' for scenario '{self.scenario}': objective {number(self.objective)} "
                f"{self.objective_unit} ({self.objective_sense})."]
+        out += list(self.notes)
         targets = self.indicators[self.indicators["scope_type"].isin(["target", "share_target"])]
         hard = targets[targets["kind"] == "hard"]
         missed = self.missed_targets
@@ -127,6 +133,8 @@ class Evaluation:
         with atomic_folder(folder) as tmp:
             for name in ("allocation", "transitions", "ldn_balance", "indicators"):
                 getattr(self, name).to_csv(tmp / f"{name}.csv", index=False)
+            for name, table in self.linkages.items():
+                table.to_csv(tmp / f"{name}.csv", index=False)
             if self.reallocated_by_jurisdiction is not None:
                 self.reallocated_by_jurisdiction.to_csv(tmp / "difference_from_optimum.csv", index=False)
             (tmp / "evaluation.json").write_text(json.dumps(self.to_dict(), indent=2, default=str), encoding="utf-8")
@@ -227,6 +235,33 @@ def read_plan(path: Path) -> pd.DataFrame:
     return read_table(path, PLAN_SCHEMA, path.name)
 
 
+# Rows a plan is judged against rather than held to; the rest (area, food balance, finance,
+# funds, work) describe how the plan works and stay.
+JUDGED = {"target", "share_target", "equal_share", "ldn_neutrality", "conversion_limit"}
+SUPPLY = {"food_balance", "funds"}
+
+
+def operate(data: ModelData, lp: LinearProgram, area: np.ndarray) -> tuple[dict[str, np.ndarray], float, list[str]]:
+    """The best way to run a fixed land plan: food flows and imports, finance, people without
+    work, soft-target shortfalls, at least cost; returns variable values, objective and notes."""
+    lower, upper = lp.col_lower.copy(), lp.col_upper.copy()
+    block = lp.variable(AREA)
+    lower[block.slice] = upper[block.slice] = area
+    notes = []
+    for freed in (JUDGED, JUDGED | SUPPLY):
+        row_lower, row_upper = lp.row_lower.copy(), lp.row_upper.copy()
+        for constraint in lp.constraints:
+            if constraint.name in freed:
+                row_lower[constraint.slice], row_upper[constraint.slice] = -np.inf, np.inf
+        solution = solve_with_bounds(lp, lower, upper, row_lower, row_upper)
+        if solution.is_optimal:
+            values = {b.name: solution.col_values[b.slice] for b in lp.variables}
+            return values, float(solution.objective), notes
+        notes.append("The plan cannot be fed and financed within the food links, imports and funding given "
+                     "(food balance and funds are left unchecked below).")
+    raise LupOptError(f"the plan cannot be evaluated: {solution.message}")
+
+
 def evaluate_plan(
     scenario_name: str,
     data: ModelData,
@@ -237,14 +272,8 @@ def evaluate_plan(
 ) -> Evaluation:
     """Score a plan (None: the baseline plan) and compare it with ``optimum`` if given."""
     area = baseline_area(data) if plan is None else plan_area(data, plan, plan_label)
-    before = baseline_area(data)
-    indicators = indicator_table(data, area, before)
-    objective = float(data.objective.area_coefficients @ area)
-    soft = indicators[(indicators["kind"] == "soft")]
-    if len(soft):
-        penalties = _soft_penalties(data)
-        objective += data.objective.penalty_sign * float(
-            sum(penalties[name] * gap for name, gap in zip(soft["target_name"], soft["shortfall"], strict=True)))
+    values, objective, notes = operate(data, lp, area)
+    indicators = indicator_table(data, values, baseline_area(data))
     reallocated = by_jurisdiction = None
     optimum_value = optimum_status = None
     if optimum is not None:
@@ -256,6 +285,7 @@ def evaluate_plan(
             jurisdiction = np.asarray(data.dims.jurisdictions, dtype=object)[data.units.jurisdiction[data.columns.unit]]
             by_jurisdiction = (pd.DataFrame({"jurisdiction": jurisdiction, "reallocated_ha": difference})
                                .groupby("jurisdiction", as_index=False)["reallocated_ha"].sum())
+    linkages = {name: make(data, values) for name, make in LINKAGE_TABLES.items()}
     return Evaluation(
         scenario=scenario_name, plan=plan_label, objective=objective, objective_unit=data.objective.unit,
         objective_sense=data.objective.sense.value,
@@ -263,11 +293,7 @@ def evaluate_plan(
         ldn_balance=ldn_balance_table(data, area), indicators=indicators,
         optimum=optimum_value, optimum_status=optimum_status, reallocated_ha=reallocated,
         reallocated_by_jurisdiction=by_jurisdiction,
+        linkages={name: table for name, table in linkages.items() if len(table.columns)}, notes=tuple(notes),
     )
 
-
-def _soft_penalties(data: ModelData) -> dict[str, float]:
-    out = {t.name: t.penalty for t in data.targets}
-    out.update({s.name: s.penalty for s in data.share_targets})
-    return out
 

@@ -77,9 +77,13 @@ def check_linkages(
         indicator(config.livelihoods.jobs_indicator, "livelihoods.jobs_indicator")
         if config.livelihoods.indicator:
             indicator(config.livelihoods.indicator, "livelihoods.indicator")
-        if "labour_force" not in population or population["labour_force"].isna().any():
-            issues.add(config.population.file, "column 'labour_force'",
-                       "livelihoods needs the labour force (people of working age seeking work) in every row")
+        wanted = config.livelihoods.jurisdictions or sorted(set(population["jurisdiction"]))
+        rows = population[population["jurisdiction"].isin(wanted) & population["year"].isin(years)]
+        missing = rows["labour_force"].isna() if "labour_force" in rows else pd.Series(True, index=rows.index)
+        for row in rows.loc[missing.to_numpy()].head(MAX_ROWS_REPORTED).itertuples():
+            issues.add(config.population.file, f"line {row.source_line}, column 'labour_force'",
+                       f"livelihoods needs the labour force of {row.jurisdiction} in {row.year} "
+                       "(people of working age seeking work)")
 
     if config.food is not None:
         food = config.food

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 from time import perf_counter
 
@@ -188,3 +189,20 @@ def _failed(message: str, handoff: float, log: str) -> Solution:
 
 def _read(path: Path) -> str:
     return path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
+
+
+def solve_with_bounds(
+    lp: LinearProgram,
+    col_lower: np.ndarray,
+    col_upper: np.ndarray,
+    row_lower: np.ndarray,
+    row_upper: np.ndarray,
+    options: SolverOptions | None = None,
+) -> Solution:
+    """Solve ``lp`` with other column and row bounds (e.g. a plan's areas fixed, rows freed)."""
+    fixed = replace(lp, variables=tuple(
+        replace(block, lower=col_lower[block.slice], upper=col_upper[block.slice]) for block in lp.variables
+    ), constraints=tuple(
+        replace(block, lower=row_lower[block.slice], upper=row_upper[block.slice]) for block in lp.constraints
+    ))
+    return solve_with_highspy(fixed, options)

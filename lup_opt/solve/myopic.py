@@ -16,7 +16,13 @@ import numpy as np
 from lup_opt.enums import Backend, SolveStatus
 from lup_opt.model.land_balance import AREA
 from lup_opt.model.lp import LinearProgram
-from lup_opt.solve.highs import _configure, _status, highs_version, new_highs, to_highs_lp
+from lup_opt.solve.highs import (
+    _configure,
+    _status,
+    highs_version,
+    new_highs,
+    to_highs_lp,
+)
 from lup_opt.solve.options import Solution, SolverOptions
 
 INF = highspy.kHighsInf

@@ -96,11 +96,52 @@ def main() -> None:
             for use, part in zip(mix, cents, strict=True):
                 if part > 0:
                     baseline.append([uid, use, f"{part / 100:.2f}"])
+    _write_linkage_tables()
     _write(HERE / "units.csv",
            ["id", "area_ha", "jurisdiction", "zone", "land_type", "climate", "baseline_status",
             "tenure", "protected"], units)
     _write(HERE / "baseline.csv", ["land_unit", "use", "area_ha"], baseline)
     print(f"wrote {len(units)} land units and {len(baseline)} baseline rows")
+
+
+# Population and labour force: 2020 values and yearly growth rates per jurisdiction (all
+# assumptions, see README.md). The city's 2020 residents equal its mapped housing capacity; the
+# communes' include village residents whose dwellings are not mapped. The labour force counts
+# people of working age who seek work in the land economy of their commune.
+POPULATION_2020 = {"kaseda_city": 168950, "north_commune": 31000, "south_commune": 24000, "hill_commune": 16000}
+LABOUR_2020 = {"north_commune": 4000, "south_commune": 4200, "hill_commune": 2600}
+# Growth spills over the city boundary: the peri-urban communes grow fastest.
+GROWTH = {"kaseda_city": 0.025, "north_commune": 0.050, "south_commune": 0.050, "hill_commune": 0.010}
+HIGH_GROWTH = {"kaseda_city": 0.030, "north_commune": 0.065, "south_commune": 0.065, "hill_commune": 0.010}
+LABOUR_GROWTH = 0.02
+YEARS = (2020, 2025, 2030, 2035)
+# Funding per source: (jurisdiction or '*', kUSD per planning period). Remittances go to the
+# rural communes that receive them; the diaspora fund, private investors and climate finance
+# are pooled for the whole area.
+FUNDS = {
+    "public_budget": [("kaseda_city", 6000), ("north_commune", 800), ("south_commune", 800), ("hill_commune", 500)],
+    "remittances": [("north_commune", 900), ("south_commune", 900), ("hill_commune", 1200)],
+    "diaspora_fund": [("*", 3000)],
+    "private_investment": [("*", 20000)],
+    "climate_finance": [("*", 1500)],
+}
+
+
+def _write_linkage_tables() -> None:
+    for name, growth in (("population.csv", GROWTH), ("population_high_growth.csv", HIGH_GROWTH)):
+        rows = []
+        for jurisdiction, people in POPULATION_2020.items():
+            for year in YEARS:
+                years = year - YEARS[0]
+                labour = LABOUR_2020.get(jurisdiction)
+                rows.append([jurisdiction, str(year), f"{people * (1 + growth[jurisdiction]) ** years:.0f}",
+                             "" if labour is None else f"{labour * (1 + LABOUR_GROWTH) ** years:.0f}"])
+        _write(HERE / name, ["jurisdiction", "year", "population", "labour_force"], rows)
+    for name, sources in (("funds.csv", FUNDS), ("funds_no_remittances.csv",
+                                                 {k: v for k, v in FUNDS.items() if k != "remittances"})):
+        rows = [[source, jurisdiction, str(year), str(amount)]
+                for source, entries in sources.items() for jurisdiction, amount in entries for year in YEARS[1:]]
+        _write(HERE / name, ["source", "jurisdiction", "year", "amount"], rows)
 
 
 def _write(path: Path, header: list[str], rows: list[list[str]]) -> None:
