@@ -120,3 +120,11 @@ def test_warnings_are_listed_in_the_manifest(cli, tmp_path):
     assert outcome.exit_code == 0
     manifest = json.loads((tmp_path / "r" / "manifest.json").read_text())
     assert len(manifest["warnings"]) == 1 and "fall short" in manifest["warnings"][0]
+
+
+def test_targets_on_indicators_with_food_or_finance_terms_are_not_bounded_by_land_alone(default_scenario):
+    # Land alone gives no imports; the food system does. A target on the land abroad behind
+    # imports must not be judged by land-only bounds.
+    scenario = lup_opt.load_scenario(default_scenario.folder, overrides={
+        "targets.abroad": {"indicator": "telecoupled_ha", "sense": ">=", "value": 100}})
+    assert lup_opt.check(scenario).errors == ()

@@ -170,7 +170,7 @@ def housing_targets(
             rows.append(TargetRow(
                 name=f"housing_{name}", indicator=indicator, sense=Comparison.AT_LEAST, value=float(value),
                 kind=housing.kind, penalty=housing.penalty or 0.0, period=t,
-                unit_mask=jurisdiction_of_unit == j, scope=f"jurisdiction={name}",
+                unit_mask=jurisdiction_of_unit == j, scope=f"jurisdiction={name}", derived=True,
                 description=f"homes for the {'population' if housing.basis == 'total' else 'population growth'} "
                             f"of {name} in {year}",
             ))

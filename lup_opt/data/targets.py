@@ -71,6 +71,7 @@ class TargetRow:
     scope: str
     description: str
     jurisdictions: np.ndarray | None = None  # where non-land variables count (None: nowhere)
+    derived: bool = False  # made from other inputs (e.g. housing from population), not a YAML key
 
 
 def resolve_targets(scenario: Scenario, dims: Dimensions) -> tuple[TargetRow, ...]:

@@ -20,7 +20,7 @@ from lup_opt.formatting import number
 class ConflictMember:
     kind: str
     name: str
-    key: str
+    key: str | None
     label: str
 
     @classmethod
@@ -34,7 +34,7 @@ class Relaxation:
 
     kind: str
     name: str
-    key: str
+    key: str | None
     label: str
     unit: str
     sense: Comparison
@@ -137,7 +137,8 @@ class Diagnosis:
         if self.relaxation:
             lines += ["", "## Relaxation that makes the scenario solve", "",
                       "| scenario key | now | required | change |", "|---|---:|---:|---:|"]
-            lines += [f"| `{r.key}` | {r.current:,.6g} | {r.required:,.6g} | {r.change:+,.6g} {r.unit}"
+            lines += [f"| {f'`{r.key}`' if r.key else r.label + ' (derived)'} | {r.current:,.6g} | {r.required:,.6g} | "
+                      f"{r.change:+,.6g} {r.unit}"
                       + (f" ({r.relative_change:.1%})" if r.current else "") + " |"
                       for r in self.relaxation]
             lines += ["", "Apply with: " + " ".join(f"`--set {k}={v:.10g}`" for k, v in self.overrides.items())]

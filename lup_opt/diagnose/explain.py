@@ -56,9 +56,12 @@ class _Elastic:
     minus: np.ndarray  # (helps an upper bound)
 
     @classmethod
-    def build(cls, lp: LinearProgram, rows: list[RelaxableRow]) -> _Elastic:
+    def build(cls, lp: LinearProgram, rows: list[RelaxableRow], method: str = "ipm") -> _Elastic:
         highs = new_highs()
         highs.setOptionValue("output_flag", False)
+        # Measured on the default scenario: after costs and bounds change, simplex needed tens of
+        # thousands of iterations per solve (15-30 s); interior point with crossover takes ~2 s.
+        highs.setOptionValue("solver", method)
         model = to_highs_lp(lp)
         model.col_cost_ = np.zeros(lp.num_cols)
         highs.passModel(model)
@@ -98,6 +101,12 @@ class _Elastic:
         if self.highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             return None
         return float(self.highs.getInfo().objective_function_value)
+
+    def supporting_rows(self) -> set[int]:
+        """Relaxable rows with a nonzero dual in the last solve: the rows the least violation
+        depends on (a sensitivity filter; every conflict lies among them when they cannot hold)."""
+        duals = np.asarray(self.highs.getSolution().row_dual)
+        return {i for i, row in enumerate(self.rows) if abs(duals[row.row]) > 1e-9 / max(row.size, 1e-9)}
 
     def violations(self) -> np.ndarray:
         """Per relaxable row: violation in the row's units (+ below a lower bound, - above an upper)."""
@@ -190,7 +199,9 @@ def _conflicts(elastic: _Elastic, everything: set[int]) -> list[list[int]]:
     """Irreducible sets of rows that cannot hold together, by deletion filtering.
 
     A set H "cannot hold" when, with every other row free, its least violation is positive.
-    After each conflict is found its rows are freed and the search repeats.
+    The filter starts from the rows the least violation depends on (nonzero duals), when they
+    cannot hold on their own, which spares a solve per unrelated row. After each conflict is
+    found its rows are freed and the search repeats.
     """
     conflicts: list[list[int]] = []
     freed: set[int] = set()
@@ -203,6 +214,10 @@ def _conflicts(elastic: _Elastic, everything: set[int]) -> list[list[int]]:
         hard = sorted(everything - freed)
         if not hard or not cannot_hold(hard):
             break
+        elastic.solve(set(hard), freed)  # least violation of the rest, for its duals
+        support = sorted(elastic.supporting_rows() - freed)
+        if support and len(support) < len(hard) and cannot_hold(support):
+            hard = support
         for row in list(hard):
             trial = [r for r in hard if r != row]
             if cannot_hold(trial):
@@ -242,6 +257,8 @@ def _overrides(relaxation: list[Relaxation]) -> dict[str, float]:
     """Scenario overrides that apply the relaxation (with a hair of slack for round-off)."""
     out: dict[str, float] = {}
     for r in relaxation:
+        if r.key is None:  # derived from other inputs (population): nothing to override directly
+            continue
         slack = 1e-7 * max(1.0, abs(r.current), abs(r.required))
         if r.sense is Comparison.AT_LEAST or r.kind == LDN:
             value, pick = r.required - slack, min

@@ -78,11 +78,18 @@ def _violates(sense: Comparison, value: float, low: float, high: float) -> bool:
     )
 
 
+def land_only(data: ModelData, indicator: int, jurisdictions: np.ndarray | None) -> bool:
+    """Whether an indicator in a scope depends on land alone (no food, finance or people without
+    work terms count there), so that per-part bounds are bounds of it."""
+    return jurisdictions is None or not any(t.indicator == indicator for t in data.linkages.extra_terms)
+
+
 def target_checks(data: ModelData) -> list[Finding]:
     findings: list[Finding] = []
     by_indicator: dict[tuple[int, int], list[TargetRow]] = defaultdict(list)
     for target in data.targets:
-        by_indicator[(target.indicator, target.period)].append(target)
+        if land_only(data, target.indicator, target.jurisdictions):
+            by_indicator[(target.indicator, target.period)].append(target)
     for (indicator, period), targets in by_indicator.items():
         values = indicator_values(data, indicator, period)
         lo, hi = part_min(data, values), part_max(data, values)
@@ -195,7 +202,8 @@ def share_checks(data: ModelData) -> list[Finding]:
     findings = []
     same_quantities: dict[tuple, list[ShareTargetRow]] = defaultdict(list)
     for row in data.share_targets:
-        if row.share is None:
+        if row.share is None or not (land_only(data, row.numerator, row.numerator_jurisdictions)
+                                     and land_only(data, row.denominator, row.denominator_jurisdictions)):
             continue
         key = (row.numerator, row.numerator_mask.tobytes(), row.denominator,
                row.denominator_mask.tobytes(), row.period)
@@ -262,7 +270,8 @@ def ldn_capacity(data: ModelData) -> tuple[pd.DataFrame, list[Finding]]:
         structural = np.bincount(group, weights=area * ~has_free, minlength=n_groups)
         forced = np.zeros(n_groups)
         forcing = [""] * n_groups
-        for target in (tg for tg in data.targets if tg.kind is TargetKind.HARD and tg.period == t):
+        for target in (tg for tg in data.targets if tg.kind is TargetKind.HARD and tg.period == t
+                       and land_only(data, tg.indicator, tg.jurisdictions)):
             values = indicator_values(data, target.indicator, t)
             signs = {Comparison.AT_LEAST: (1.0,), Comparison.AT_MOST: (-1.0,), Comparison.EQUAL: (1.0, -1.0)}
             for sign in signs[target.sense]:

@@ -28,7 +28,7 @@ class RelaxableRow:
     row: int  # position in the LP
     kind: str
     name: str  # target name, or the land type for LDN rows
-    key: str  # scenario key whose value would change
+    key: str | None  # scenario key whose value would change (None: derived, e.g. from population)
     label: str  # in the planner's words
     unit: str
     sense: Comparison
@@ -49,7 +49,8 @@ def relaxable_rows(data: ModelData, lp: LinearProgram) -> list[RelaxableRow]:
         spread = float(data.parts.area[in_scope] @ (part_max(data, values) - part_min(data, values))[in_scope])
         period = dims.periods[target.period]
         rows.append(RelaxableRow(
-            row=block.offset + i, kind=TARGET, name=target.name, key=f"targets.{target.name}.value",
+            row=block.offset + i, kind=TARGET, name=target.name,
+            key=None if target.derived else f"targets.{target.name}.value",
             label=f"target '{target.name}' ({dims.indicators[target.indicator]} {target.sense.value} "
                   f"{target.value:,.6g}, {target.scope}, {period})",
             unit=dims.indicator_units[target.indicator], sense=target.sense, value=target.value,
