@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
+import scipy.sparse as sp
 
 from lup_opt.data.model_data import ModelData
 from lup_opt.model.families import implements
 from lup_opt.model.land_balance import AREA
-from lup_opt.model.lp import INF, LPBuilder, selection_matrix
+from lup_opt.model.lp import INF, LPBuilder
 
 LDN_NEUTRALITY = "ldn_neutrality"
 
@@ -26,14 +27,20 @@ def add_ldn_neutrality(lp: LPBuilder, data: ModelData) -> None:
     rows = data.ldn_rows
     keep = ldn_row_enforced(data)
     weight = data.linkages.gain_effectiveness
-    parts = []
+    row_of_kept = np.full(rows.size, -1)
+    row_of_kept[keep] = np.arange(int(keep.sum()))
+    r, c, v = [], [], []
     for t in range(len(data.dims.periods)):
         status = data.ldn.status[t].astype(float)
         if weight is not None:
             status = np.where(status > 0, weight, status)
-        counted = np.where(status != 0, t * rows.n_groups + rows.group_of_column, -1)
-        parts.append(selection_matrix(counted, rows.size, status))
-    matrix = sum(parts)[keep]
+        row = row_of_kept[t * rows.n_groups + rows.group_of_column]
+        counted = np.flatnonzero((status != 0) & (row >= 0))
+        r.append(row[counted])
+        c.append(counted)
+        v.append(status[counted])
+    matrix = sp.coo_matrix((np.concatenate(v), (np.concatenate(r), np.concatenate(c))),
+                           shape=(int(keep.sum()), data.columns.size))
     labels = rows.labels.loc[keep, ["land_type", "jurisdiction", "period"]]
     target = rows.labels["target_ha"].to_numpy(dtype=float)[keep]
     lp.add_constraints(LDN_NEUTRALITY, "C-LDN", {AREA: matrix}, target, np.full(len(labels), INF), labels)

@@ -51,13 +51,17 @@ class ConstraintBlock(Block):
 
 @dataclass(frozen=True)
 class LinearProgram:
-    """min or max ``cost @ x + offset`` s.t. ``row_lower <= A x <= row_upper``, column bounds."""
+    """min or max ``cost @ x + offset`` s.t. ``row_lower <= A x <= row_upper``, column bounds.
+
+    The matrix is column-wise (CSC), the layout HiGHS keeps internally, so handing it over needs
+    no transposition; ``rows`` gives the row-wise copy where one is wanted (the Pyomo model).
+    """
 
     name: str
     sense: ObjectiveSense
     variables: tuple[VariableBlock, ...]
     constraints: tuple[ConstraintBlock, ...]
-    matrix: sp.csr_matrix
+    matrix: sp.csc_matrix
     cost: np.ndarray
     cost_by_period: dict[int, np.ndarray] = field(default_factory=dict, repr=False)
     objective_offset: float = 0.0
@@ -73,6 +77,10 @@ class LinearProgram:
     @property
     def num_nonzeros(self) -> int:
         return int(self.matrix.nnz)
+
+    @cached_property
+    def rows(self) -> sp.csr_matrix:
+        return self.matrix.tocsr()
 
     @cached_property
     def col_lower(self) -> np.ndarray:
@@ -168,13 +176,17 @@ class LPBuilder:
             raise ValueError(f"{name}: {len(labels)} labels for {n_rows} rows")
         for var_name, matrix in terms.items():
             block = self.variables(var_name)
-            coo = sp.coo_matrix(matrix)
+            coo = matrix if isinstance(matrix, sp.coo_matrix) else sp.coo_matrix(matrix)
             if coo.shape != (n_rows, block.size):
                 raise ValueError(f"{name}/{var_name}: shape {coo.shape}, expected {(n_rows, block.size)}")
             keep = coo.data != 0
-            self._rows.append(coo.row[keep].astype(np.int64) + self._num_rows)
-            self._cols.append(coo.col[keep].astype(np.int64) + block.offset)
-            self._vals.append(coo.data[keep].astype(float))
+            if keep.all():
+                rows, cols, vals = coo.row, coo.col, coo.data
+            else:
+                rows, cols, vals = coo.row[keep], coo.col[keep], coo.data[keep]
+            self._rows.append(rows.astype(np.int32) + np.int32(self._num_rows))
+            self._cols.append(cols.astype(np.int32) + np.int32(block.offset))
+            self._vals.append(vals.astype(float, copy=False))
         block = ConstraintBlock(
             name, family, self._num_rows, lower, upper, labels.reset_index(drop=True),
             tuple(labels.columns) if key is None else key,
@@ -198,12 +210,13 @@ class LPBuilder:
         for var_name, values in self._cost.items():
             cost[self.variables(var_name).slice] = values
         if self._rows:
-            matrix = sp.csr_matrix(
+            matrix = sp.csc_matrix(
                 (np.concatenate(self._vals), (np.concatenate(self._rows), np.concatenate(self._cols))),
                 shape=(self._num_rows, self._num_cols),
             )
         else:
-            matrix = sp.csr_matrix((self._num_rows, self._num_cols))
+            matrix = sp.csc_matrix((self._num_rows, self._num_cols))
+        self._rows, self._cols, self._vals = [], [], []  # release the coordinates
         matrix.sum_duplicates()
         cost_by_period = {}
         for var_name, periods in self._cost_by_period.items():
@@ -222,8 +235,8 @@ class LPBuilder:
         )
 
 
-def selection_matrix(row_of: np.ndarray, n_rows: int, values: np.ndarray | None = None) -> sp.csr_matrix:
+def selection_matrix(row_of: np.ndarray, n_rows: int, values: np.ndarray | None = None) -> sp.coo_matrix:
     """A (n_rows x len(row_of)) matrix with ``values[j]`` at (row_of[j], j); -1 rows are skipped."""
     cols = np.flatnonzero(row_of >= 0)
     data = np.ones(len(cols)) if values is None else np.asarray(values, dtype=float)[cols]
-    return sp.csr_matrix((data, (row_of[cols], cols)), shape=(n_rows, len(row_of)))
+    return sp.coo_matrix((data, (row_of[cols], cols)), shape=(n_rows, len(row_of)))

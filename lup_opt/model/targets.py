@@ -64,20 +64,21 @@ def indicator_terms(
     return terms
 
 
-def terms_matrices(rows: list[dict[str, tuple[np.ndarray, np.ndarray]]], sizes: dict[str, int]) -> dict[str, sp.csr_matrix]:
-    """Stack per-row terms into one (rows x block size) matrix per block (duplicates summed)."""
+def terms_matrices(rows: list[dict[str, tuple[np.ndarray, np.ndarray]]], sizes: dict[str, int]) -> dict[str, sp.coo_matrix]:
+    """Stack per-row terms into one (rows x block size) matrix per block (duplicates are summed
+    when the LP is assembled)."""
     out = {}
     for block, size in sizes.items():
         r, c, v = [], [], []
         for i, terms in enumerate(rows):
             if block in terms:
                 index, value = terms[block]
-                r.append(np.full(len(index), i))
+                r.append(np.full(len(index), i, dtype=np.int32))
                 c.append(index)
                 v.append(value)
         if r:
             out[block] = sp.coo_matrix((np.concatenate(v), (np.concatenate(r), np.concatenate(c))),
-                                       shape=(len(rows), size)).tocsr()
+                                       shape=(len(rows), size))
     return out
 
 

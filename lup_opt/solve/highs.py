@@ -42,7 +42,7 @@ def highs_version() -> str:
 
 
 def to_highs_lp(lp: LinearProgram, with_names: bool = False) -> highspy.HighsLp:
-    """The LP as a HighsLp, its matrix passed row-wise without copying into Python lists."""
+    """The LP as a HighsLp, its matrix passed column-wise (as HiGHS keeps it: no transposition)."""
     model = highspy.HighsLp()
     model.num_col_ = lp.num_cols
     model.num_row_ = lp.num_rows
@@ -54,7 +54,7 @@ def to_highs_lp(lp: LinearProgram, with_names: bool = False) -> highspy.HighsLp:
     model.offset_ = lp.objective_offset
     model.sense_ = highspy.ObjSense.kMaximize if lp.sense.value == "maximize" else highspy.ObjSense.kMinimize
     matrix = lp.matrix
-    model.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+    model.a_matrix_.format_ = highspy.MatrixFormat.kColwise
     model.a_matrix_.num_col_ = lp.num_cols
     model.a_matrix_.num_row_ = lp.num_rows
     model.a_matrix_.start_ = matrix.indptr.astype(np.int32)

@@ -64,7 +64,7 @@ def _add_variables(model: pyo.ConcreteModel, block: VariableBlock) -> list:
 
 
 def _add_constraints(model: pyo.ConcreteModel, block: ConstraintBlock, lp: LinearProgram, columns: list) -> None:
-    rows = lp.matrix[block.slice]
+    rows = lp.rows[block.slice]
     keys = _index(block.labels, block.key)
     bodies = {}
     for r, key in enumerate(keys):
