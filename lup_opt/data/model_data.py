@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from functools import cached_property
 from time import perf_counter
 
 import numpy as np
@@ -125,6 +126,11 @@ class ColumnArrays:
 
     def converts_in(self, period: int) -> np.ndarray:
         return self.conversion == period
+
+    @cached_property
+    def part_starts(self) -> np.ndarray:
+        """Index of each part's first column (for ``reduceat`` over parts)."""
+        return np.flatnonzero(np.r_[True, self.part[1:] != self.part[:-1]])
 
 
 @dataclass(frozen=True)
@@ -383,6 +389,12 @@ def _indicator_coefficients(
     values: list[list[np.ndarray]] = [[] for _ in range(n_periods)]
     label = scenario.table_label("coefficients")
     n_uses = len(dims.uses)
+    # Flat (unit, use) positions shared by every indicator, computed once.
+    unit_base = columns.unit.astype(np.int64) * n_uses
+    in_period = [unit_base + columns.use_in(t) for t in range(n_periods)]
+    converting = [np.flatnonzero(columns.converts_in(t)) for t in range(n_periods)]
+    to_position = unit_base + columns.to_use
+    pair_position = columns.from_use.astype(np.int64) * n_uses + columns.to_use
     for i, name in enumerate(dims.indicators):
         per_use, per_conversion = (np.zeros((len(dims.land_units), n_uses)) for _ in range(2))
         for applies, target in (("use", per_use), ("conversion", per_conversion)):
@@ -392,13 +404,11 @@ def _indicator_coefficients(
                     subset.reset_index(drop=True), unit_keys, keys, use_codes_of(subset["use"], dims.uses),
                     dims.uses, label, f"'{name}' ({applies})",
                 )
-        conversion = rules.coefficients[i][columns.from_use, columns.to_use]
-        conversion += per_conversion.ravel()[columns.unit * n_uses + columns.to_use]
+        conversion = rules.coefficients[i].ravel()[pair_position] + per_conversion.ravel()[to_position]
         flat_use = per_use.ravel()
         for t in range(n_periods):
-            value = flat_use[columns.unit * n_uses + columns.use_in(t)]
-            converts = columns.converts_in(t)
-            value[converts] += conversion[converts]
+            value = flat_use[in_period[t]]
+            value[converting[t]] += conversion[converting[t]]
             nonzero = np.flatnonzero(value)
             indices[t].append(nonzero.astype(np.int32))
             values[t].append(value[nonzero])

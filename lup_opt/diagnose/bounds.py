@@ -20,8 +20,7 @@ def indicator_values(data: ModelData, indicator: int, period: int) -> np.ndarray
 
 def part_starts(data: ModelData) -> np.ndarray:
     """Index of each part's first column (columns are ordered by part)."""
-    part = data.columns.part
-    return np.flatnonzero(np.r_[True, part[1:] != part[:-1]])
+    return data.columns.part_starts
 
 
 def part_max(data: ModelData, values: np.ndarray, allowed: np.ndarray | None = None) -> np.ndarray:

@@ -22,12 +22,12 @@ from lup_opt.errors import IssueCollector, LupOptError
 from lup_opt.formatting import number
 from lup_opt.model.land_balance import AREA
 from lup_opt.model.lp import LinearProgram
+from lup_opt.results.indicators import indicator_table
 from lup_opt.results.linkages import LINKAGE_TABLES
 from lup_opt.results.result import atomic_folder
 from lup_opt.results.tables import (
     allocation_table,
     baseline_area,
-    indicator_table,
     ldn_balance_table,
     transitions_table,
 )

@@ -37,7 +37,7 @@ from lup_opt.diagnose.relaxable import (
 from lup_opt.enums import Comparison, SolveStatus
 from lup_opt.model.lp import LinearProgram
 from lup_opt.model.targets import indicator_row
-from lup_opt.solve.highs import new_highs, solve_with_highspy, to_highs_lp
+from lup_opt.solve.highs import new_highs, pass_lp, solve_with_highspy
 from lup_opt.solve.options import SolverOptions
 
 logger = logging.getLogger(__name__)
@@ -62,9 +62,7 @@ class _Elastic:
         # Measured on the default scenario: after costs and bounds change, simplex needed tens of
         # thousands of iterations per solve (15-30 s); interior point with crossover takes ~2 s.
         highs.setOptionValue("solver", method)
-        model = to_highs_lp(lp)
-        model.col_cost_ = np.zeros(lp.num_cols)
-        highs.passModel(model)
+        pass_lp(highs, lp, cost=np.zeros(lp.num_cols))
         lower, upper = lp.row_lower, lp.row_upper
         columns, plus, minus = [], np.full(len(rows), -1), np.full(len(rows), -1)
         for i, row in enumerate(rows):

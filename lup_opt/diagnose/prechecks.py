@@ -115,7 +115,12 @@ def _conflicting_targets(data: ModelData, targets: list[TargetRow], lo: np.ndarr
     if not targets:
         return []
     membership = np.stack([t.unit_mask[data.parts.unit] for t in targets], axis=1)
-    signatures, group = np.unique(membership, axis=0, return_inverse=True)
+    if membership.shape[1] <= 62:  # one integer per part: a far cheaper unique than rows
+        bits = membership.astype(np.int64) @ (np.int64(1) << np.arange(membership.shape[1], dtype=np.int64))
+        codes, first, group = np.unique(bits, return_index=True, return_inverse=True)
+        signatures = membership[first]
+    else:
+        signatures, group = np.unique(membership, axis=0, return_inverse=True)
     group = group.ravel()
     low = np.bincount(group, weights=data.parts.area * lo, minlength=len(signatures))
     high = np.bincount(group, weights=data.parts.area * hi, minlength=len(signatures))

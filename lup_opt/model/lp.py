@@ -2,8 +2,8 @@
 
 Each block carries the formulation ID it implements (``models/formulation.md``) and a table of
 labels, one row per variable or constraint, from which names, result tables and the Pyomo model
-are made. The builder assembles coordinates block by block; :meth:`LPBuilder.freeze` makes the one
-CSR matrix that is handed to the solver.
+are made. The builder keeps each constraint block row-wise; :meth:`LPBuilder.freeze` stacks them and makes
+the one column-wise (CSC) matrix that is handed to the solver.
 """
 
 from __future__ import annotations
@@ -111,8 +111,8 @@ class LinearProgram:
         return {b.family for b in (*self.variables, *self.constraints)}
 
 
-def _concat(arrays: list[np.ndarray]) -> np.ndarray:
-    return np.concatenate(arrays) if arrays else np.zeros(0)
+def _concat(arrays: list[np.ndarray], dtype: type = float) -> np.ndarray:
+    return np.concatenate(arrays) if arrays else np.zeros(0, dtype=dtype)
 
 
 class LPBuilder:
@@ -123,9 +123,8 @@ class LPBuilder:
         self.sense = sense
         self._variables: list[VariableBlock] = []
         self._constraints: list[ConstraintBlock] = []
-        self._rows: list[np.ndarray] = []
-        self._cols: list[np.ndarray] = []
-        self._vals: list[np.ndarray] = []
+        # Per constraint block: its rows as one column-wise piece per variable block it uses.
+        self._pieces: list[dict[str, sp.csc_matrix]] = []
         self._cost: dict[str, np.ndarray] = {}
         self._cost_by_period: dict[str, dict[int, np.ndarray]] = {}
         self._num_cols = 0
@@ -174,19 +173,19 @@ class LPBuilder:
         n_rows = len(lower)
         if len(labels) != n_rows:
             raise ValueError(f"{name}: {len(labels)} labels for {n_rows} rows")
+        pieces = {}
         for var_name, matrix in terms.items():
             block = self.variables(var_name)
-            coo = matrix if isinstance(matrix, sp.coo_matrix) else sp.coo_matrix(matrix)
-            if coo.shape != (n_rows, block.size):
-                raise ValueError(f"{name}/{var_name}: shape {coo.shape}, expected {(n_rows, block.size)}")
-            keep = coo.data != 0
-            if keep.all():
-                rows, cols, vals = coo.row, coo.col, coo.data
-            else:
-                rows, cols, vals = coo.row[keep], coo.col[keep], coo.data[keep]
-            self._rows.append(rows.astype(np.int32) + np.int32(self._num_rows))
-            self._cols.append(cols.astype(np.int32) + np.int32(block.offset))
-            self._vals.append(vals.astype(float, copy=False))
+            if matrix.shape != (n_rows, block.size):
+                raise ValueError(f"{name}/{var_name}: shape {matrix.shape}, expected {(n_rows, block.size)}")
+            # Column-wise per piece: entries come row by row in column order, so the conversion
+            # writes sequentially. (Converting the whole LP at once scatters 27 million entries
+            # over 3.5 million columns: 1.3 s.)
+            piece = sp.csc_matrix(matrix)
+            piece.eliminate_zeros()
+            piece.sum_duplicates()
+            pieces[var_name] = piece
+        self._pieces.append(pieces)
         block = ConstraintBlock(
             name, family, self._num_rows, lower, upper, labels.reset_index(drop=True),
             tuple(labels.columns) if key is None else key,
@@ -209,15 +208,17 @@ class LPBuilder:
         cost = np.zeros(self._num_cols)
         for var_name, values in self._cost.items():
             cost[self.variables(var_name).slice] = values
-        if self._rows:
-            matrix = sp.csc_matrix(
-                (np.concatenate(self._vals), (np.concatenate(self._rows), np.concatenate(self._cols))),
-                shape=(self._num_rows, self._num_cols),
-            )
-        else:
-            matrix = sp.csc_matrix((self._num_rows, self._num_cols))
-        self._rows, self._cols, self._vals = [], [], []  # release the coordinates
-        matrix.sum_duplicates()
+        # Each variable block's columns: its pieces stacked over the constraint blocks (a merge
+        # per column); then the column blocks side by side (a plain concatenation).
+        row_offsets = [c.offset for c in self._constraints]
+        columns = []
+        for variable in self._variables:
+            parts = [(pieces[variable.name], offset) for pieces, offset in zip(self._pieces, row_offsets, strict=True)
+                     if variable.name in pieces]
+            columns.append(_stack_rows(parts, self._num_rows, variable.size))
+        self._pieces = []
+        matrix = sp.hstack(columns, format="csc") if columns else sp.csc_matrix((self._num_rows, 0))
+        del columns
         cost_by_period = {}
         for var_name, periods in self._cost_by_period.items():
             block = self.variables(var_name)
@@ -233,6 +234,29 @@ class LPBuilder:
             cost=cost,
             cost_by_period=cost_by_period,
         )
+
+
+def _stack_rows(pieces: list[tuple[sp.csc_matrix, int]], n_rows: int, n_cols: int) -> sp.csc_matrix:
+    """One column-wise matrix from row blocks (each piece placed at its first row): the entries
+    of each piece are written straight to their final place, column by column, without the
+    intermediate copies of ``scipy.sparse.vstack``."""
+    counts = np.zeros(n_cols, dtype=np.int64)
+    for piece, _ in pieces:
+        counts += np.diff(piece.indptr)
+    indptr = np.zeros(n_cols + 1, dtype=np.int64)
+    np.cumsum(counts, out=indptr[1:])
+    nnz = int(indptr[-1])
+    index_type = np.int32 if max(nnz, n_rows) < np.iinfo(np.int32).max else np.int64
+    indices = np.empty(nnz, dtype=index_type)
+    data = np.empty(nnz)
+    filled = indptr[:-1].copy()  # next free place in each column
+    for piece, row_offset in pieces:  # in row order, so each column's rows stay sorted
+        per_column = np.diff(piece.indptr)
+        place = np.repeat(filled - piece.indptr[:-1], per_column) + np.arange(piece.nnz)
+        indices[place] = piece.indices + row_offset
+        data[place] = piece.data
+        filled += per_column
+    return sp.csc_matrix((data, indices, indptr.astype(index_type)), shape=(n_rows, n_cols))
 
 
 def selection_matrix(row_of: np.ndarray, n_rows: int, values: np.ndarray | None = None) -> sp.coo_matrix:

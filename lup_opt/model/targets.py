@@ -49,7 +49,16 @@ def indicator_terms(
     """E-IND with every variable block: the area columns of the scope plus, where the scope
     names only jurisdictions, the non-land variables (food, finance, people without work) of
     those jurisdictions in that period."""
-    terms = {AREA: indicator_row(data, indicator, unit_mask, period)}
+    return {AREA: indicator_row(data, indicator, unit_mask, period),
+            **non_land_terms(data, indicator, period, jurisdictions)}
+
+
+def non_land_terms(
+    data: ModelData, indicator: int, period: int, jurisdictions: np.ndarray | None
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """The non-land part of E-IND: (index, value) per variable block, for scopes that name only
+    jurisdictions (``jurisdictions`` is then a mask over them; None means no such terms)."""
+    terms: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     if jurisdictions is None:
         return terms
     for term in data.linkages.extra_terms:

@@ -19,8 +19,8 @@ from lup_opt.data.targets import ALL
 from lup_opt.model.ldn import LDN_NEUTRALITY
 from lup_opt.model.lp import LinearProgram
 from lup_opt.model.shares import EQUAL_SHARES, SHARE_TARGETS
-from lup_opt.model.targets import HARD_TARGETS, SOFT_TARGETS, indicator_terms
-from lup_opt.results.tables import evaluate_terms
+from lup_opt.model.targets import HARD_TARGETS, SOFT_TARGETS
+from lup_opt.results.indicators import PlanValues
 from lup_opt.solve.options import Solution
 
 COLUMNS = [
@@ -60,11 +60,9 @@ def duals_table(data: ModelData, lp: LinearProgram, solution: Solution) -> pd.Da
         activity = solution.row_values[block.slice]
         if name == SOFT_TARGETS:  # the target's own indicator value, without the shortfall
             targets = [t for t in data.targets if t.kind.value == "soft"]
-            values = {b.name: solution.col_values[b.slice] for b in lp.variables}
-            activity = np.array([
-                evaluate_terms(indicator_terms(data, t.indicator, t.unit_mask, t.period, t.jurisdictions), values)
-                for t in targets
-            ])
+            plan = _plan(lp, data, solution)
+            activity = np.array([plan.in_scope(data, t.indicator, t.unit_mask, t.period, t.jurisdictions)
+                                 for t in targets])
         indicator_units = dict(zip(data.dims.indicators, data.dims.indicator_units, strict=True))
         frames.append(pd.DataFrame({
             "constraint": name, "family": block.family, "name": labels["target"], "group": "",
@@ -108,6 +106,10 @@ def duals_table(data: ModelData, lp: LinearProgram, solution: Solution) -> pd.Da
     return table.reindex(columns=COLUMNS)
 
 
+def _plan(lp: LinearProgram, data: ModelData, solution: Solution) -> PlanValues:
+    return PlanValues.of(data, {b.name: solution.col_values[b.slice] for b in lp.variables})
+
+
 def _share_duals(data: ModelData, lp: LinearProgram, solution: Solution, unit: str) -> list[pd.DataFrame]:
     """Share rows are written as num - share * den; a percentage point of share is worth
     dual * den / 100 (for equal shares, D_g / 100) in objective units."""
@@ -121,12 +123,11 @@ def _share_duals(data: ModelData, lp: LinearProgram, solution: Solution, unit: s
         if block.size == 0:
             continue
         denominators, shares = [], []
-        values = {b.name: solution.col_values[b.slice] for b in lp.variables}
+        plan = _plan(lp, data, solution)
         for r in rows:
-            num = evaluate_terms(indicator_terms(data, r.numerator, r.numerator_mask, r.period,
-                                                 r.numerator_jurisdictions), values)
-            den = r.denominator_value if r.share is None else evaluate_terms(
-                indicator_terms(data, r.denominator, r.denominator_mask, r.period, r.denominator_jurisdictions), values)
+            num = plan.in_scope(data, r.numerator, r.numerator_mask, r.period, r.numerator_jurisdictions)
+            den = r.denominator_value if r.share is None else plan.in_scope(
+                data, r.denominator, r.denominator_mask, r.period, r.denominator_jurisdictions)
             denominators.append(den)
             shares.append(num / den if den else np.nan)
         denominators = np.array(denominators)

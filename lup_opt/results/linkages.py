@@ -10,7 +10,8 @@ from lup_opt.data.model_data import ModelData
 from lup_opt.model.finance import activity_labels
 from lup_opt.model.land_balance import AREA
 from lup_opt.model.targets import indicator_row
-from lup_opt.results.tables import AREA_EPS, Values
+from lup_opt.results.indicators import Values
+from lup_opt.results.tables import AREA_EPS
 
 
 def food_table(data: ModelData, values: Values) -> pd.DataFrame:

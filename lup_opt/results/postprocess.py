@@ -22,6 +22,7 @@ from lup_opt.model.land_balance import AREA
 from lup_opt.model.lp import LinearProgram
 from lup_opt.results.duals import COLUMNS as DUAL_COLUMNS
 from lup_opt.results.duals import duals_table
+from lup_opt.results.indicators import indicator_table
 from lup_opt.results.linkages import LINKAGE_TABLES
 from lup_opt.results.result import Result
 from lup_opt.results.sensitivity import REDUCED_COST_COLUMNS, reduced_cost_table
@@ -29,7 +30,6 @@ from lup_opt.results.tables import (
     allocation_table,
     baseline_area,
     conversions_table,
-    indicator_table,
     ldn_balance_table,
     transitions_table,
 )

@@ -34,24 +34,33 @@ def reduced_cost_table(data: ModelData, lp: LinearProgram, solution: Solution) -
     x = solution.col_values[area.slice]
     improvement = sign * solution.col_duals[area.slice]
     improvement = np.where(cols.fixed_to_zero, np.inf, improvement)  # never enterable
-    frame = pd.DataFrame({
-        "jurisdiction": np.asarray(dims.jurisdictions, dtype=object)[data.units.jurisdiction[cols.unit]],
-        "use": np.asarray(dims.uses, dtype=object)[cols.to_use],
-        "period": np.where(cols.conversion >= 0, np.asarray(dims.periods)[np.maximum(cols.conversion, 0)], 0),
-        "area": x,
-        "improvement": np.maximum(improvement, 0.0),
-        "land_unit": np.asarray(dims.land_units, dtype=object)[cols.unit],
-        "baseline_use": np.asarray(dims.uses, dtype=object)[cols.from_use],
+    # Group on integer codes; names are attached to the (small) result only.
+    n_uses, n_periods = len(dims.uses), len(dims.periods) + 1
+    period_code = cols.conversion.astype(np.int64) + 1  # 0: keeps its baseline use
+    key = (data.units.jurisdiction[cols.unit].astype(np.int64) * n_uses + cols.to_use) * n_periods + period_code
+    improvement = np.maximum(improvement, 0.0)
+    keys, inverse = np.unique(key, return_inverse=True)
+    planned = np.bincount(inverse, weights=x, minlength=len(keys))
+    # The closest column of each group: sort by (group, improvement), take each group's first.
+    order = np.lexsort((improvement, inverse))
+    starts = np.searchsorted(inverse[order], np.arange(len(keys)))
+    best = order[starts]
+    code_period = keys % n_periods
+    table = pd.DataFrame({
+        "jurisdiction": np.asarray(dims.jurisdictions, dtype=object)[keys // n_periods // n_uses],
+        "use": np.asarray(dims.uses, dtype=object)[keys // n_periods % n_uses],
+        "period": np.where(code_period > 0, np.asarray((0, *dims.periods))[code_period], 0),
+        "planned_ha": planned,
+        "improvement": improvement[best],
+        "land_unit": np.asarray(dims.land_units, dtype=object)[cols.unit[best]],
+        "baseline_use": np.asarray(dims.uses, dtype=object)[cols.from_use[best]],
     })
-    keys = ["jurisdiction", "use", "period"]
-    grouped = frame.groupby(keys, sort=True)
-    best = frame.loc[grouped["improvement"].idxmin(), [*keys, "improvement", "land_unit", "baseline_use"]]
-    table = grouped["area"].sum().rename("planned_ha").reset_index().merge(best, on=keys)
     table["in_plan"] = table["planned_ha"] > AREA_EPS
     table["improvement_needed"] = np.where(table["in_plan"], 0.0, table["improvement"])
     table["improvement_unit"] = f"{data.objective.unit} per ha"
     table = table.rename(columns={"land_unit": "closest_land_unit", "baseline_use": "closest_baseline_use"})
     table.loc[table["in_plan"], ["closest_land_unit", "closest_baseline_use"]] = ""
+    table = table.sort_values(["jurisdiction", "use", "period"], kind="stable")
     return table[REDUCED_COST_COLUMNS].reset_index(drop=True)
 
 

@@ -162,13 +162,17 @@ def split_list(text: str) -> list[str]:
     return [part.strip().lower() for part in str(text).split(";") if part.strip()]
 
 
+def _distinct(values: pd.Series) -> set[str]:
+    return {str(v) for v in pd.unique(values.to_numpy(dtype=object))}
+
+
 def _check_match_keys(
     table: pd.DataFrame, units: pd.DataFrame, attributes: tuple[str, ...], label: str,
     issues: IssueCollector,
 ) -> None:
     for key in (*FIXED_MATCH_KEYS, *attributes):
         if key in table.columns:
-            known = set(unit_key_values(units, key).astype(str))
+            known = _distinct(unit_key_values(units, key))
             check_references(table, key, known, label, key.replace("_", " "), issues, allow_empty=True)
 
 
@@ -184,7 +188,7 @@ def check_scope(
                 f"unknown scope key{did_you_mean(key, match_keys)}; use one of {', '.join(match_keys)}",
             )
             continue
-        known = set(unit_key_values(units, key).astype(str))
+        known = _distinct(unit_key_values(units, key))
         for item in value if isinstance(value, list) else [value]:
             if str(item) not in known:
                 issues.add(

@@ -66,6 +66,29 @@ def to_highs_lp(lp: LinearProgram, with_names: bool = False) -> highspy.HighsLp:
     return model
 
 
+def pass_lp(highs: highspy.Highs, lp: LinearProgram, cost: np.ndarray | None = None) -> highspy.HighsStatus:
+    """Hand ``lp`` to ``highs`` through the pointer interface of ``passModel``: the numpy arrays
+    are read in place. (Assigning them to a HighsLp first copies every entry through Python:
+    measured 3.1 s against 0.9 s at 27 million non-zeros.) ``cost`` replaces the objective."""
+    matrix = lp.matrix
+    inf = highspy.kHighsInf
+    sense = highspy.ObjSense.kMaximize if lp.sense.value == "maximize" else highspy.ObjSense.kMinimize
+    return highs.passModel(
+        lp.num_cols, lp.num_rows, int(matrix.nnz), int(highspy.MatrixFormat.kColwise), int(sense),
+        float(lp.objective_offset),
+        np.ascontiguousarray(lp.cost if cost is None else cost, dtype=float),
+        np.where(np.isinf(lp.col_lower), -inf, lp.col_lower),
+        np.where(np.isinf(lp.col_upper), inf, lp.col_upper),
+        np.where(np.isinf(lp.row_lower), -inf, lp.row_lower),
+        np.where(np.isinf(lp.row_upper), inf, lp.row_upper),
+        matrix.indptr.astype(np.int32, copy=False),
+        matrix.indices.astype(np.int32, copy=False),
+        np.ascontiguousarray(matrix.data, dtype=float),
+        # All continuous; passed explicitly because HiGHS reads num_col entries from this pointer.
+        np.zeros(lp.num_cols, dtype=np.int32),
+    )
+
+
 def _configure(highs: highspy.Highs, options: SolverOptions, log_file: Path | None) -> None:
     highs.setOptionValue("output_flag", True)
     highs.setOptionValue("log_to_console", False)
@@ -91,7 +114,7 @@ def solve_with_highspy(lp: LinearProgram, options: SolverOptions | None = None) 
         if options.threads is not None:
             # HiGHS keeps one thread pool per process; a new thread count needs a new pool.
             highspy.Highs.resetGlobalScheduler(True)
-        pass_status = highs.passModel(to_highs_lp(lp))
+        pass_status = pass_lp(highs, lp)
         handoff = perf_counter() - start
         if pass_status == highspy.HighsStatus.kError:
             return _failed(f"HiGHS rejected the model ({pass_status})", handoff, _read(log_file))

@@ -21,7 +21,7 @@ from lup_opt.solve.highs import (
     _status,
     highs_version,
     new_highs,
-    to_highs_lp,
+    pass_lp,
 )
 from lup_opt.solve.options import Solution, SolverOptions
 
@@ -56,7 +56,7 @@ def solve_myopic(
     highs = new_highs()
     _configure(highs, options, None)
     highs.setOptionValue("output_flag", False)
-    highs.passModel(to_highs_lp(lp))
+    pass_lp(highs, lp)
     handoff = perf_counter() - start
     var_year, row_year = variable_years(lp, baseline_year), row_years(lp)
     lower = np.where(np.isinf(lp.col_lower), -INF, lp.col_lower)
