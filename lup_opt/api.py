@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 
+from lup_opt.data.aggregate import Aggregation, aggregate, no_aggregation
 from lup_opt.data.model_data import ModelData, build_model_data
 from lup_opt.diagnose.diagnosis import Diagnosis
 from lup_opt.diagnose.evaluate import (
@@ -127,6 +128,7 @@ def solve(
     checks: bool = True,
     diagnose: bool = True,
     mode: PlanningMode | str = PlanningMode.PERFECT_FORESIGHT,
+    merge_alike: bool = True,
 ) -> Result:
     """Solve a scenario. Infeasibility, time limits and solver errors are results, not errors.
 
@@ -134,13 +136,17 @@ def solve(
     :class:`PrecheckError` when they prove the scenario cannot solve; their warnings go into the
     manifest. With ``diagnose`` (default), an infeasible result carries a :class:`Diagnosis`.
     ``mode="myopic"`` plans one year at a time, each fixing earlier years (highspy only).
+    With ``merge_alike`` (default), parts of land the LP cannot tell apart are solved as one and
+    split back in proportion to area (exact: :mod:`lup_opt.scenario.aggregate`); the manifest
+    reports the reduction.
     """
     options = SolverOptions(
         method=SolverMethod(method), time_limit=time_limit, threads=threads,
         presolve=presolve, crossover=crossover,
     )
-    built = build(scenario)
-    report = run_checks(scenario, built.data, built.lp) if checks else None
+    aggregation = _aggregation(scenario, merge_alike)
+    built = build(aggregation.scenario)
+    report = run_checks(aggregation.scenario, built.data, built.lp) if checks else None
     if report is not None:
         report.raise_if_errors()
     backend, mode = Backend(backend), PlanningMode(mode)
@@ -163,4 +169,11 @@ def solve(
         "extract": solution.extract_seconds,
     }
     return make_result(scenario, built.data, built.lp, solution, options, seconds,
-                       checks=report, diagnosis=diagnosis, mode=mode)
+                       checks=report, diagnosis=diagnosis, mode=mode, aggregation=aggregation)
+
+
+def _aggregation(scenario: Scenario, merge_alike: bool) -> Aggregation:
+    start = perf_counter()
+    out = aggregate(scenario) if merge_alike else no_aggregation(scenario, "switched off")
+    out.report["seconds"] = round(perf_counter() - start, 4)
+    return out

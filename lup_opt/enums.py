@@ -99,3 +99,12 @@ class PlanningMode(_Choice):
 
     PERFECT_FORESIGHT = "perfect_foresight"
     MYOPIC = "myopic"
+
+
+class TableFormat(_Choice):
+    """How result tables are written: CSV, Parquet, or ``auto`` (Parquet for tables of more
+    than a million rows, CSV for the rest, so that small results open in a spreadsheet)."""
+
+    CSV = "csv"
+    PARQUET = "parquet"
+    AUTO = "auto"

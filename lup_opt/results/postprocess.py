@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from lup_opt.data.aggregate import Aggregation
 from lup_opt.data.model_data import ModelData
 from lup_opt.diagnose.diagnosis import Diagnosis
 from lup_opt.diagnose.findings import CheckReport
@@ -66,7 +67,10 @@ def make_result(
     checks: CheckReport | None = None,
     diagnosis: Diagnosis | None = None,
     mode: PlanningMode = PlanningMode.PERFECT_FORESIGHT,
+    aggregation: Aggregation | None = None,
 ) -> Result:
+    """The result tables and manifest of a solve; with ``aggregation``, per-unit tables are
+    split back from merged parts to the scenario's own land units."""
     start = perf_counter()
     empty = {
         "allocation": pd.DataFrame(columns=["land_unit", "baseline_use", "use", "period", "area_ha"]),
@@ -84,19 +88,26 @@ def make_result(
         area = values[AREA]
         linkages = {name: make(data, values) for name, make in LINKAGE_TABLES.items()}
         linkages = {name: table for name, table in linkages.items() if len(table.columns)}
+        # Per part of land: split back to the scenario's own land units after aggregation.
+        paths = aggregation.split_paths(data, area) if aggregation is not None else None
         tables = {
-            "allocation": allocation_table(data, area),
+            "allocation": allocation_table(data, area, paths),
             "transitions": transitions_table(data, area),
-            "conversions": conversions_table(data, area),
+            "conversions": conversions_table(data, area, paths),
             "ldn_balance": ldn_balance_table(data, area),
             "indicators": indicator_table(data, values, baseline_area(data)),
             "duals": duals_table(data, lp, solution),
             "reduced_costs": reduced_cost_table(data, lp, solution),
         }
+        if aggregation is not None and aggregation.merged:
+            closest = tables["reduced_costs"]["closest_land_unit"]
+            tables["reduced_costs"]["closest_land_unit"] = aggregation.representative(closest)
     seconds = {**seconds, "postprocess": perf_counter() - start}
     manifest = build_manifest(scenario, data, lp, solution, options, seconds)
     manifest["message"] = planner_message(solution, options)
     manifest["mode"] = mode.value
+    if aggregation is not None:
+        manifest["aggregation"] = aggregation.report
     if checks is not None:
         manifest["checks_seconds"] = round(checks.seconds, 4)
         manifest["warnings"] = [f.message for f in checks.warnings]
@@ -172,7 +183,8 @@ def build_manifest(
         },
         "versions": versions(),
         "size": {
-            "land_units": int(len(data.units.area)),
+            "land_units": len(scenario.units),
+            "land_units_solved": len(data.units.area),  # after exact aggregation
             "parts": int(data.parts.size),
             "area_columns": int(data.columns.size),
             "rows": lp.num_rows,

@@ -17,8 +17,10 @@ from typing import Any
 import pandas as pd
 
 from lup_opt.diagnose.diagnosis import Diagnosis
-from lup_opt.enums import SolveStatus
+from lup_opt.enums import SolveStatus, TableFormat
 
+AUTO_PARQUET_ROWS = 1_000_000  # tables longer than this are written as Parquet by ``auto``
+CHUNK_ROWS = 500_000  # rows converted at a time when writing
 TABLES = ("allocation", "transitions", "conversions", "ldn_balance", "indicators", "duals", "reduced_costs")
 MANIFEST = "manifest.json"
 SOLVER_LOG = "highs.log"
@@ -60,12 +62,13 @@ class Result:
         """Every result table by file name (linkage tables only when the scenario uses them)."""
         return {**{name: getattr(self, name) for name in TABLES}, **self.linkages}
 
-    def write(self, folder: str | Path) -> Path:
+    def write(self, folder: str | Path, table_format: TableFormat | str = TableFormat.AUTO) -> Path:
         """Write the results folder atomically (a temporary folder, then renamed into place).
 
         An existing folder of the same name is replaced only once the new one is complete.
+        ``table_format``: csv, parquet, or auto (Parquet for tables over a million rows).
         """
-        return write_results(self, Path(folder))
+        return write_results(self, Path(folder), TableFormat(table_format))
 
 
 @contextmanager
@@ -83,12 +86,12 @@ def atomic_folder(folder: Path) -> Iterator[Path]:
         raise
 
 
-def write_results(result: Result, folder: Path) -> Path:
+def write_results(result: Result, folder: Path, table_format: TableFormat = TableFormat.AUTO) -> Path:
     start = perf_counter()
     with atomic_folder(folder) as tmp:
         if result.is_optimal:
             for name, table in result.tables().items():
-                table.to_csv(tmp / f"{name}.csv", index=False)
+                write_table(table, tmp / name, table_format)
         (tmp / SOLVER_LOG).write_text(result.solver_log, encoding="utf-8")
         if result.diagnosis is not None:
             write_diagnosis(result.diagnosis, tmp)
@@ -97,6 +100,36 @@ def write_results(result: Result, folder: Path) -> Path:
         manifest["files"] = sorted(p.name for p in tmp.iterdir()) + [MANIFEST]
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
     return folder.resolve()
+
+
+def write_table(table: pd.DataFrame, stem: Path, table_format: TableFormat = TableFormat.AUTO) -> Path:
+    """Write ``table`` to ``stem.csv`` or ``stem.parquet``, converting ``CHUNK_ROWS`` rows at a
+    time so that a large table is never held twice in memory."""
+    parquet = table_format is TableFormat.PARQUET or (
+        table_format is TableFormat.AUTO and len(table) > AUTO_PARQUET_ROWS
+    )
+    if not parquet:
+        path = stem.with_suffix(".csv")
+        table.to_csv(path, index=False, chunksize=CHUNK_ROWS)
+        return path
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = stem.with_suffix(".parquet")
+    first = pa.Table.from_pandas(table.iloc[:CHUNK_ROWS], preserve_index=False)
+    with pq.ParquetWriter(path, first.schema) as writer:
+        writer.write_table(first)
+        del first
+        for start in range(CHUNK_ROWS, len(table), CHUNK_ROWS):
+            chunk = table.iloc[start:start + CHUNK_ROWS]
+            writer.write_table(pa.Table.from_pandas(chunk, schema=writer.schema, preserve_index=False))
+    return path
+
+
+def read_table(stem: Path) -> pd.DataFrame:
+    """A result table written by :func:`write_table`, whichever format it took."""
+    parquet = stem.with_suffix(".parquet")
+    return pd.read_parquet(parquet) if parquet.exists() else pd.read_csv(stem.with_suffix(".csv"))
 
 
 def write_diagnosis(diagnosis: Diagnosis, folder: Path) -> None:

@@ -10,12 +10,11 @@ import numpy as np
 import pandas as pd
 
 from lup_opt.data.model_data import ModelData
+from lup_opt.data.paths import AREA_EPS, PlanPaths
 from lup_opt.data.targets import ALL
 from lup_opt.ldn_rules import BASELINE_STATUSES
 from lup_opt.model.ldn import ldn_row_enforced
 
-# Areas below this (ha) are solver noise, not planned land.
-AREA_EPS = 1e-9
 LOSS_DRIVERS = ("land_cover", "soc", "productivity")
 
 
@@ -28,33 +27,48 @@ def state_by_part(data: ModelData, area: np.ndarray, period: int) -> tuple[np.nd
     return index // n_uses, index % n_uses, totals[index]
 
 
-def allocation_table(data: ModelData, area: np.ndarray) -> pd.DataFrame:
-    """land_unit, baseline_use, use, period, area_ha: the land use of every part in every year."""
-    dims, parts = data.dims, data.parts
+def allocation_table(data: ModelData, area: np.ndarray, paths: PlanPaths | None = None) -> pd.DataFrame:
+    """land_unit, baseline_use, use, period, area_ha: the land use of every part in every year
+    (``paths``, when given, replaces the plan's own paths, e.g. split back after aggregation)."""
+    dims = data.dims
+    paths = paths if paths is not None else PlanPaths.of(data, area)
+    uses = np.asarray(dims.uses, dtype=object)
+    n_uses = len(dims.uses)
+    # One entry per part: its first path's position (for the part's id and baseline use).
+    present, first_path = np.unique(paths.part, return_index=True)
+    first = np.full(paths.n_parts, -1, dtype=np.int64)
+    first[present] = first_path
     frames = []
-    for t, year in enumerate(dims.periods):
-        part, use, total = state_by_part(data, area, t)
+    for year_index, year in enumerate(dims.periods):
+        key = paths.part.astype(np.int64) * n_uses + paths.use_in(year_index)
+        keys, inverse = np.unique(key, return_inverse=True)
+        totals = np.bincount(inverse, weights=paths.area, minlength=len(keys))
+        keep = totals > AREA_EPS
+        keys, totals = keys[keep], totals[keep]
+        at = first[keys // n_uses]
         frames.append(pd.DataFrame({
-            "land_unit": np.asarray(dims.land_units, dtype=object)[parts.unit[part]].astype(str),
-            "baseline_use": np.asarray(dims.uses, dtype=object)[parts.use[part]],
-            "use": np.asarray(dims.uses, dtype=object)[use],
+            "land_unit": paths.land_unit[at].astype(str),
+            "baseline_use": uses[paths.baseline_use[at]],
+            "use": uses[keys % n_uses],
             "period": year,
-            "area_ha": total,
+            "area_ha": totals,
         }))
     return pd.concat(frames, ignore_index=True)
 
 
-def conversions_table(data: ModelData, area: np.ndarray) -> pd.DataFrame:
+def conversions_table(data: ModelData, area: np.ndarray, paths: PlanPaths | None = None) -> pd.DataFrame:
     """land_unit, baseline_use, use, period, area_ha: the changes of use and when they happen
     (``period`` is the planning year that ends the period of the change)."""
-    dims, cols = data.dims, data.columns
-    changed = (cols.conversion >= 0) & (area > AREA_EPS)
+    dims = data.dims
+    paths = paths if paths is not None else PlanPaths.of(data, area)
+    changed = paths.conversion >= 0
+    uses = np.asarray(dims.uses, dtype=object)
     return pd.DataFrame({
-        "land_unit": np.asarray(dims.land_units, dtype=object)[cols.unit[changed]].astype(str),
-        "baseline_use": np.asarray(dims.uses, dtype=object)[cols.from_use[changed]],
-        "use": np.asarray(dims.uses, dtype=object)[cols.to_use[changed]],
-        "period": np.asarray(dims.periods)[cols.conversion[changed]],
-        "area_ha": area[changed],
+        "land_unit": paths.land_unit[changed].astype(str),
+        "baseline_use": uses[paths.baseline_use[changed]],
+        "use": uses[paths.to_use[changed]],
+        "period": np.asarray(dims.periods)[paths.conversion[changed]],
+        "area_ha": paths.area[changed],
     })
 
 

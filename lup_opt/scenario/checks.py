@@ -33,6 +33,7 @@ def check_tables(config: ScenarioConfig, tables: Mapping[str, Any]) -> None:
     units, baseline, uses = tables["units"], tables["baseline"], tables["uses"]
     use_ids = set(uses["id"])
     unit_ids = set(units["id"])
+    known_values = KnownValues(units)
 
     check_references(
         units, "climate", tables["cropland_factors"], paths.units, "climate zone", issues
@@ -61,7 +62,7 @@ def check_tables(config: ScenarioConfig, tables: Mapping[str, Any]) -> None:
             continue
         table = tables[name]
         check_references(table, use_column, use_ids, label, "use", issues, wildcard=True)
-        _check_match_keys(table, units, tables["attributes"], label, issues)
+        _check_match_keys(table, known_values, tables["attributes"], label, issues)
     if paths.exclusions:
         keys = list(keys_all(tables))
         no_key = (tables["exclusions"][keys] == "").all(axis=1).to_numpy()
@@ -86,9 +87,13 @@ def check_tables(config: ScenarioConfig, tables: Mapping[str, Any]) -> None:
 def _check_baseline_sums(
     units: pd.DataFrame, baseline: pd.DataFrame, units_label: str, label: str, issues: IssueCollector
 ) -> None:
-    sums = baseline.groupby("land_unit")["area_ha"].sum()
+    # Unit positions by hash lookup, then bincount: a group-by on a million string ids sorts them.
+    unit_row = pd.Index(units["id"]).get_indexer(baseline["land_unit"])
     area = units.set_index("id")["area_ha"]
-    total = sums.reindex(area.index, fill_value=0.0)
+    total = pd.Series(
+        np.bincount(unit_row, weights=baseline["area_ha"].to_numpy(dtype=float), minlength=len(units)),
+        index=area.index,
+    )
     line_of = units.set_index("id")[LINE]
     missing = total.index[total.to_numpy() <= 0]
     for unit in missing[:MAX_ROWS_REPORTED]:
@@ -99,7 +104,7 @@ def _check_baseline_sums(
         )
     tolerance = np.maximum(BASELINE_TOLERANCE_HA, BASELINE_TOLERANCE_SHARE * area.to_numpy())
     off = (np.abs(total.to_numpy() - area.to_numpy()) > tolerance) & (total.to_numpy() > 0)
-    first_line = baseline.groupby("land_unit")[LINE].min()
+    first_line = baseline.groupby("land_unit")[LINE].min() if off.any() else None
     for unit in area.index[off][:MAX_ROWS_REPORTED]:
         issues.add(
             label,
@@ -166,18 +171,32 @@ def _distinct(values: pd.Series) -> set[str]:
     return {str(v) for v in pd.unique(values.to_numpy(dtype=object))}
 
 
+class KnownValues:
+    """The distinct values of each unit property, computed once per property (scopes and
+    matching tables ask for the same ones repeatedly, over up to millions of units)."""
+
+    def __init__(self, units: pd.DataFrame):
+        self._units = units
+        self._cache: dict[str, set[str]] = {}
+
+    def __call__(self, key: str) -> set[str]:
+        if key not in self._cache:
+            self._cache[key] = _distinct(unit_key_values(self._units, key))
+        return self._cache[key]
+
+
 def _check_match_keys(
-    table: pd.DataFrame, units: pd.DataFrame, attributes: tuple[str, ...], label: str,
+    table: pd.DataFrame, known_values: KnownValues, attributes: tuple[str, ...], label: str,
     issues: IssueCollector,
 ) -> None:
     for key in (*FIXED_MATCH_KEYS, *attributes):
         if key in table.columns:
-            known = _distinct(unit_key_values(units, key))
+            known = known_values(key)
             check_references(table, key, known, label, key.replace("_", " "), issues, allow_empty=True)
 
 
 def check_scope(
-    scope: Mapping[str, Any], where: str, units: pd.DataFrame, match_keys: tuple[str, ...],
+    scope: Mapping[str, Any], where: str, known_values: KnownValues, match_keys: tuple[str, ...],
     issues: IssueCollector,
 ) -> None:
     """Check the keys and values of a scope mapping from scenario.yaml."""
@@ -188,7 +207,7 @@ def check_scope(
                 f"unknown scope key{did_you_mean(key, match_keys)}; use one of {', '.join(match_keys)}",
             )
             continue
-        known = _distinct(unit_key_values(units, key))
+        known = known_values(key)
         for item in value if isinstance(value, list) else [value]:
             if str(item) not in known:
                 issues.add(
@@ -209,9 +228,10 @@ def _check_periods(period: Any, where: str, years: list[int], issues: IssueColle
 
 def check_config_references(config: ScenarioConfig, tables: Mapping[str, Any]) -> None:
     issues = IssueCollector()
-    units = tables["units"]
+    units = KnownValues(tables["units"])
     keys = (*FIXED_MATCH_KEYS, *tables["attributes"])
     years = config.periods.planning_years
+
     def indicator(name: str, where: str) -> None:
         if name not in config.indicators:
             issues.add(
@@ -242,7 +262,7 @@ def check_config_references(config: ScenarioConfig, tables: Mapping[str, Any]) -
         _check_periods(term.period, f"objective.terms.{i}.period", years, issues)
     check_linkages(config, tables, issues, indicator,
                    lambda scope, where: check_scope(scope, where, units, keys, issues), keys)
-    land_types = set(units["land_type"])
+    land_types = units("land_type")
     for land_type in config.ldn.net_target_ha:
         if land_type not in land_types:
             issues.add(

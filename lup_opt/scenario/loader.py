@@ -245,11 +245,11 @@ def _land_cover_matrix(folder: Path, relative: str | None) -> np.ndarray:
 
 
 def _rescale_baseline(baseline: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
-    area = units.set_index("id")["area_ha"]
-    sums = baseline.groupby("land_unit")["area_ha"].transform("sum")
-    unit_area = baseline["land_unit"].map(area)
+    unit_row = pd.Index(units["id"]).get_indexer(baseline["land_unit"])
+    given = baseline["area_ha"].to_numpy(dtype=float)
+    sums = np.bincount(unit_row, weights=given, minlength=len(units))[unit_row]
     scaled = baseline.copy()
-    scaled["area_ha"] = baseline["area_ha"] * (unit_area / sums)
+    scaled["area_ha"] = given * (units["area_ha"].to_numpy(dtype=float)[unit_row] / sums)
     return scaled[scaled["area_ha"] > 0].reset_index(drop=True)
 
 
