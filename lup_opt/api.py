@@ -27,7 +27,7 @@ from lup_opt.diagnose.evaluate import (
 from lup_opt.diagnose.explain import explain as explain_built
 from lup_opt.diagnose.findings import CheckReport
 from lup_opt.diagnose.prechecks import run_checks
-from lup_opt.enums import Backend, PlanningMode, SolverMethod, SolveStatus
+from lup_opt.enums import Backend, Culling, PlanningMode, SolverMethod, SolveStatus
 from lup_opt.model.build import build_lp
 from lup_opt.model.lp import LinearProgram
 from lup_opt.results.postprocess import make_result
@@ -51,10 +51,11 @@ class BuiltModel:
     build_seconds: float
 
 
-def build(scenario: Scenario) -> BuiltModel:
-    """Prepare model data and assemble the LP (no solver involved)."""
+def build(scenario: Scenario, culling: Culling | str = Culling.AUTO) -> BuiltModel:
+    """Prepare model data and assemble the LP (no solver involved). ``culling`` leaves out the
+    changes of use that no optimal plan needs (:mod:`lup_opt.data.culling`)."""
     start = perf_counter()
-    data = build_model_data(scenario)
+    data = build_model_data(scenario, culling)
     middle = perf_counter()
     lp = build_lp(data)
     return BuiltModel(data, lp, middle - start, perf_counter() - middle)
@@ -99,7 +100,7 @@ def evaluate(
     """Score a given plan (an allocation table, a CSV file, or ``"baseline"`` for business as
     usual) without optimising: indicators, LDN balance, targets met and missed, objective, and
     with ``compare`` its distance from the optimum of the same scenario."""
-    built = build(scenario)
+    built = build(scenario, Culling.OFF)  # a given plan may use any allowed change
     if isinstance(plan, pd.DataFrame):
         table, label = plan.assign(source_line=np.arange(2, len(plan) + 2)), "plan"
         if "period" not in table:
@@ -129,6 +130,7 @@ def solve(
     diagnose: bool = True,
     mode: PlanningMode | str = PlanningMode.PERFECT_FORESIGHT,
     merge_alike: bool = True,
+    culling: Culling | str = Culling.AUTO,
 ) -> Result:
     """Solve a scenario. Infeasibility, time limits and solver errors are results, not errors.
 
@@ -138,14 +140,15 @@ def solve(
     ``mode="myopic"`` plans one year at a time, each fixing earlier years (highspy only).
     With ``merge_alike`` (default), parts of land the LP cannot tell apart are solved as one and
     split back in proportion to area (exact: :mod:`lup_opt.scenario.aggregate`); the manifest
-    reports the reduction.
+    reports the reduction. ``culling`` leaves out dominated changes of use (same optimum; see
+    :class:`Culling` for ``auto``).
     """
     options = SolverOptions(
         method=SolverMethod(method), time_limit=time_limit, threads=threads,
         presolve=presolve, crossover=crossover,
     )
     aggregation = _aggregation(scenario, merge_alike)
-    built = build(aggregation.scenario)
+    built = build(aggregation.scenario, culling)
     report = run_checks(aggregation.scenario, built.data, built.lp) if checks else None
     if report is not None:
         report.raise_if_errors()

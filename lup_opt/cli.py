@@ -24,7 +24,7 @@ from lup_opt.api import explain as explain_scenario
 from lup_opt.api import solve as solve_scenario
 from lup_opt.diagnose.findings import PrecheckError
 from lup_opt.diagnose.prechecks import run_checks
-from lup_opt.enums import Backend, PlanningMode, SolverMethod, TableFormat
+from lup_opt.enums import Backend, Culling, PlanningMode, SolverMethod, TableFormat
 from lup_opt.errors import LupOptError, ScenarioError
 from lup_opt.results.result import Result, atomic_folder, write_diagnosis
 from lup_opt.scenario import load_scenario
@@ -128,6 +128,8 @@ def solve(
     crossover: Annotated[bool, typer.Option(help="Interior point: finish with crossover (a vertex, exact duals).")]
     = True,
     merge_alike: Annotated[bool, typer.Option(help="Solve land the LP cannot tell apart once (exact).")] = True,
+    culling: Annotated[Culling, typer.Option(help="Leave out dominated changes of use (same optimum).")]
+    = Culling.AUTO,
     table_format: Annotated[TableFormat, typer.Option("--format", help="csv, parquet, or auto (Parquet over 1M rows).")]
     = TableFormat.AUTO,
 ) -> None:
@@ -137,6 +139,7 @@ def solve(
         result = solve_scenario(
             loaded, backend=backend, method=method, time_limit=time_limit, threads=threads,
             checks=checks, diagnose=diagnose, mode=mode, crossover=crossover, merge_alike=merge_alike,
+            culling=culling,
         )
     folder = result.write(out or _default_out(loaded), table_format)
     _print(result, folder, quiet=quiet, as_json=as_json)

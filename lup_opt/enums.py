@@ -108,3 +108,15 @@ class TableFormat(_Choice):
     CSV = "csv"
     PARQUET = "parquet"
     AUTO = "auto"
+
+
+class Culling(_Choice):
+    """Whether dominated changes of use are left out of the LP (the optimum is the same).
+
+    ``auto`` culls LPs of more than 100,000 area columns: small plans keep every change, so the
+    reduced-cost table can say what each use would have to improve to enter the plan.
+    """
+
+    AUTO = "auto"
+    ON = "on"
+    OFF = "off"

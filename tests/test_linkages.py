@@ -300,7 +300,7 @@ def test_soc_class_counts_years_from_the_start_of_the_period_of_change(tmp_path)
                   units=[{**unit("U1", 10), "climate": "temperate_moist"}],
                   baseline=[{"land_unit": "U1", "use": "crop", "area_ha": 10}], uses=[CROP, no_till],
                   coefficients=[], ldn={"enabled": True})
-    data = build_model_data(lup_opt.load_scenario(folder))
+    data = build_model_data(lup_opt.load_scenario(folder), culling="off")
     changes = np.flatnonzero(data.columns.conversion >= 0)
     order = changes[np.argsort(data.columns.conversion[changes])]  # changes in 2020, 2025, 2030 periods
     at_2040 = data.ldn.status[2][order].tolist()

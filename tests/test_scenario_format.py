@@ -13,7 +13,7 @@ from tests.conftest import SCENARIOS, SMALL_BASELINE, SMALL_COEFFICIENTS, SMALL_
 
 def keep_coefficient(folder, indicator: str) -> dict[str, float]:
     """Per unit: the indicator's per-ha value of keeping the baseline use."""
-    data = build_model_data(lup_opt.load_scenario(folder))
+    data = build_model_data(lup_opt.load_scenario(folder), culling="off")
     row = data.coefficients[0].getrow(data.dims.indicators.index(indicator)).toarray().ravel()
     cols = data.columns
     keep = cols.conversion < 0
@@ -66,7 +66,7 @@ def test_equally_specific_conflicting_coefficients_are_an_error_naming_both_line
     rows = [{"indicator": "cereal_t", "use": "crop", "value": 3, "zone": "rural"},
             {"indicator": "cereal_t", "use": "crop", "value": 4, "jurisdiction": "j2"}]
     with pytest.raises(lup_opt.ScenarioError, match=r"lines 2 and 3: both set 'cereal_t' \(use\) for land unit 'B' and use 'crop'"):
-        build_model_data(lup_opt.load_scenario(small(tables={"coefficients": rows})))
+        build_model_data(lup_opt.load_scenario(small(tables={"coefficients": rows})), culling="off")
 
 
 def test_repeated_coefficient_rows_are_an_error(small):
@@ -165,7 +165,7 @@ def test_custom_land_cover_matrix_changes_the_classification(small, tmp_path):
     rows = ["from," + ",".join(classes)] + [c + "," + ",".join("0" for _ in classes) for c in classes]
     rows[3] = "cropland,-1," + ",".join("0" for _ in classes[1:])
     (folder / "matrix.csv").write_text("\n".join(rows) + "\n")
-    data = build_model_data(lup_opt.load_scenario(folder))
+    data = build_model_data(lup_opt.load_scenario(folder), culling="off")
     to_forest = (data.columns.to_use == data.dims.uses.index("forest")) & (data.columns.from_use == data.dims.uses.index("crop"))
     assert (data.ldn.land_cover[0][to_forest] == -1).all()
     assert (data.ldn.status[0][to_forest] == -1).all()
@@ -202,7 +202,7 @@ def test_same_files_give_the_same_hash(tiny_scenario):
 def test_coefficients_are_unaffected_by_unrelated_rows(small):
     # A land_unit row for one unit leaves the others on the general rule.
     rows = [*SMALL_COEFFICIENTS, {"indicator": "timber_ha", "use": "forest", "value": 2, "land_unit": "B"}]
-    data = build_model_data(lup_opt.load_scenario(small(tables={"coefficients": rows})))
+    data = build_model_data(lup_opt.load_scenario(small(tables={"coefficients": rows})), culling="off")
     row = data.coefficients[0].getrow(data.dims.indicators.index("timber_ha")).toarray().ravel()
     forest = data.columns.to_use == data.dims.uses.index("forest")
     by_unit = {str(data.dims.land_units[u]): v for u, v in zip(data.columns.unit[forest], row[forest], strict=True)}

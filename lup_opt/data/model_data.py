@@ -17,6 +17,8 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from lup_opt.data.coefficients import column_coefficients, productivity_matrix, unit_coefficients
+from lup_opt.data.culling import dominated_changes
 from lup_opt.data.linkages import (
     EXPORT,
     FINANCE,
@@ -33,7 +35,6 @@ from lup_opt.data.linkages import (
 )
 from lup_opt.data.matching import (
     matched_pairs,
-    resolve_most_specific,
     unit_key_frame,
     use_codes_of,
 )
@@ -48,6 +49,7 @@ from lup_opt.data.targets import (
     resolve_targets,
 )
 from lup_opt.data.transitions import TransitionRules, resolve_transition_rules
+from lup_opt.enums import Culling
 from lup_opt.errors import IssueCollector
 from lup_opt.ldn_rules import BASELINE_STATUSES, COVER_CLASSES, classify_transitions
 from lup_opt.scenario.scenario import Scenario
@@ -161,14 +163,19 @@ class ModelData:
     objective: ObjectiveData
     linkages: Linkages
     seconds: float
+    culled: int = 0  # changes of use not created because another choice dominates them
 
 
 def _codes(values: pd.Series, categories: tuple) -> np.ndarray:
     return pd.Categorical(values, categories=list(categories)).codes.astype(np.int32)
 
 
-def build_model_data(scenario: Scenario) -> ModelData:
-    """Turn a validated scenario into index and coefficient arrays (no loop over land units)."""
+def build_model_data(scenario: Scenario, culling: Culling | str = Culling.AUTO) -> ModelData:
+    """Turn a validated scenario into index and coefficient arrays (no loop over land units).
+
+    ``culling`` leaves out changes of use that no optimal plan needs (:mod:`lup_opt.data.culling`;
+    ``auto``: above ``AUTO_CULL_COLUMNS`` columns). Evaluating a given plan needs every change.
+    """
     start = perf_counter()
     config = scenario.config
     units_df, uses_df = scenario.units, scenario.uses
@@ -198,9 +205,14 @@ def build_model_data(scenario: Scenario) -> ModelData:
         scenario.transitions, scenario.uses, dims.indicators,
         config.transitions.default_allowed, scenario.table_label("transitions"),
     )
-    columns = _columns(scenario, dims, units, parts, rules)
+    allowed = _allowed(scenario, dims, units, parts, rules)
+    unit_values = unit_coefficients(scenario, dims.indicators, dims.uses)
+    dominated = None
+    if _culls(Culling(culling), allowed, len(periods)):
+        dominated = dominated_changes(scenario, dims, units, parts, allowed, rules, unit_values)
+    columns = _columns(parts, allowed, len(periods), dominated)
     ldn = _classify(scenario, dims, units, columns)
-    coefficients = _indicator_coefficients(scenario, dims, columns, rules)
+    coefficients = column_coefficients(unit_values, rules, columns, len(periods))
     targets = (*resolve_targets(scenario, dims),
                *housing_targets(scenario, dims, parts, columns, coefficients))
     share_targets = resolve_share_targets(scenario, dims, units, parts, columns, coefficients)
@@ -222,6 +234,7 @@ def build_model_data(scenario: Scenario) -> ModelData:
         objective=objective,
         linkages=linkages,
         seconds=perf_counter() - start,
+        culled=int(dominated[allowed].sum()) if dominated is not None else 0,
     )
     logger.info(
         "model data: %d parts, %d area columns, %d periods, %d indicators in %.2f s",
@@ -266,10 +279,20 @@ def _parts(scenario: Scenario, dims: Dimensions) -> PartArrays:
     )
 
 
-def _columns(
+AUTO_CULL_COLUMNS = 100_000
+
+
+def _culls(culling: Culling, allowed: np.ndarray, n_periods: int) -> bool:
+    if culling is Culling.AUTO:
+        return allowed.shape[0] + int(allowed.sum()) * n_periods > AUTO_CULL_COLUMNS
+    return culling is Culling.ON
+
+
+def _allowed(
     scenario: Scenario, dims: Dimensions, units: UnitArrays, parts: PartArrays,
     rules: TransitionRules,
-) -> ColumnArrays:
+) -> np.ndarray:
+    """(parts, uses): may part p hold use b (its own: keep it; another: change to it)?"""
     n_uses = len(dims.uses)
     excluded = np.zeros((len(dims.land_units), n_uses), dtype=bool)
     if not scenario.exclusions.empty:
@@ -298,18 +321,28 @@ def _columns(
                 f"baseline '{use_id}' area: staying is forbidden and no change is allowed",
             )
         issues.raise_if_any()
+    return allowed
 
-    n_periods = len(dims.periods)
+
+def _columns(parts: PartArrays, allowed: np.ndarray, n_periods: int, dominated: np.ndarray | None) -> ColumnArrays:
+    """One column per part that keeps its use, and one per allowed change and period, except
+    changes that can never carry area or are dominated (:mod:`lup_opt.data.culling`)."""
+    n_uses = allowed.shape[1]
+    stay = np.arange(n_uses)[None, :] == parts.use[:, None]
     keep_forbidden = ~allowed[np.arange(parts.size), parts.use]
-    change_part, change_use = np.nonzero(allowed & ~stay)
     # A change happens in one period: one column per period for each allowed change.
-    part = np.concatenate([np.arange(parts.size), np.repeat(change_part, n_periods)])
-    to_use = np.concatenate([parts.use, np.repeat(change_use, n_periods)])
-    conversion = np.concatenate([np.full(parts.size, KEEP), np.tile(np.arange(n_periods), len(change_part))])
+    changes = np.repeat((allowed & ~stay)[:, :, None], n_periods, axis=2)
+    # Where keeping the baseline use is forbidden, the change must happen at once.
+    changes[keep_forbidden, :, 1:] = False
+    if dominated is not None:
+        changes &= ~dominated
+    change_part, change_use, change_period = np.nonzero(changes)
+    part = np.concatenate([np.arange(parts.size), change_part])
+    to_use = np.concatenate([parts.use, change_use])
+    conversion = np.concatenate([np.full(parts.size, KEEP), change_period])
     order = np.lexsort((conversion, to_use, part))
     part, to_use, conversion = part[order].astype(np.int32), to_use[order].astype(np.int16), conversion[order]
-    # Where keeping the baseline use is forbidden, the change must happen at once.
-    fixed = keep_forbidden[part] & (conversion != 0)
+    fixed = keep_forbidden[part] & (conversion == KEEP)
     return ColumnArrays(
         part=part,
         unit=parts.unit[part],
@@ -318,18 +351,6 @@ def _columns(
         conversion=conversion.astype(np.int16),
         fixed_to_zero=fixed,
     )
-
-
-def productivity_matrix(scenario: Scenario, dims: Dimensions) -> np.ndarray:
-    """Productivity effect (-1/0/+1) per (use, land type): uses.csv, overridden by productivity.csv."""
-    base = scenario.uses["productivity"].to_numpy(dtype=np.int8)
-    matrix = np.repeat(base[:, None], len(dims.land_types), axis=1)
-    table = scenario.productivity
-    if not table.empty:
-        use = _codes(table["use"], dims.uses)
-        land_type = _codes(table["land_type"], dims.land_types)
-        matrix[use, land_type] = table["productivity"].to_numpy(dtype=np.int8)
-    return matrix
 
 
 def soc_years(scenario: Scenario, dims: Dimensions, columns: ColumnArrays, period: int) -> np.ndarray:
@@ -368,57 +389,3 @@ def _classify(
             land_cover_matrix=scenario.land_cover_matrix,
         ))
     return LdnClasses(**{key: np.stack([c[key] for c in per_period]) for key in per_period[0]})
-
-
-def _indicator_coefficients(
-    scenario: Scenario, dims: Dimensions, columns: ColumnArrays, rules: TransitionRules
-) -> tuple[sp.csr_matrix, ...]:
-    """Per period, the per-ha value of every column for every indicator (indicators x columns).
-
-    A column's value in period t is the use coefficient of the use its area has in t, plus, in
-    the period of its change only, the conversion coefficients (transitions.csv and
-    coefficients.csv rows with ``applies_to: conversion``).
-    """
-    table = scenario.coefficients
-    keys = scenario.match_keys
-    unit_keys = unit_key_frame(scenario.units, keys)
-    n_periods = len(dims.periods)
-    # Rows come out in indicator order with sorted columns, so CSR arrays are stacked directly
-    # (no COO sort): at 100,000 units this is millions of entries per period.
-    indices: list[list[np.ndarray]] = [[] for _ in range(n_periods)]
-    values: list[list[np.ndarray]] = [[] for _ in range(n_periods)]
-    label = scenario.table_label("coefficients")
-    n_uses = len(dims.uses)
-    # Flat (unit, use) positions shared by every indicator, computed once.
-    unit_base = columns.unit.astype(np.int64) * n_uses
-    in_period = [unit_base + columns.use_in(t) for t in range(n_periods)]
-    converting = [np.flatnonzero(columns.converts_in(t)) for t in range(n_periods)]
-    to_position = unit_base + columns.to_use
-    pair_position = columns.from_use.astype(np.int64) * n_uses + columns.to_use
-    for i, name in enumerate(dims.indicators):
-        per_use, per_conversion = (np.zeros((len(dims.land_units), n_uses)) for _ in range(2))
-        for applies, target in (("use", per_use), ("conversion", per_conversion)):
-            subset = table[(table["indicator"] == name) & (table["applies_to"] == applies)] if len(table) else table
-            if len(subset):
-                target += resolve_most_specific(
-                    subset.reset_index(drop=True), unit_keys, keys, use_codes_of(subset["use"], dims.uses),
-                    dims.uses, label, f"'{name}' ({applies})",
-                )
-        conversion = rules.coefficients[i].ravel()[pair_position] + per_conversion.ravel()[to_position]
-        flat_use = per_use.ravel()
-        for t in range(n_periods):
-            value = flat_use[in_period[t]]
-            value[converting[t]] += conversion[converting[t]]
-            nonzero = np.flatnonzero(value)
-            indices[t].append(nonzero.astype(np.int32))
-            values[t].append(value[nonzero])
-    shape = (len(dims.indicators), columns.size)
-    out = []
-    for t in range(n_periods):
-        if not indices[t]:
-            out.append(sp.csr_matrix(shape))
-            continue
-        indptr = np.zeros(len(indices[t]) + 1, dtype=np.int64)
-        np.cumsum([len(x) for x in indices[t]], out=indptr[1:])
-        out.append(sp.csr_matrix((np.concatenate(values[t]), np.concatenate(indices[t]), indptr), shape=shape))
-    return tuple(out)

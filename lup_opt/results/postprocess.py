@@ -187,6 +187,7 @@ def build_manifest(
             "land_units_solved": len(data.units.area),  # after exact aggregation
             "parts": int(data.parts.size),
             "area_columns": int(data.columns.size),
+            "changes_culled": data.culled,
             "rows": lp.num_rows,
             "columns": lp.num_cols,
             "nonzeros": lp.num_nonzeros,
