@@ -1,18 +1,28 @@
-"""Benchmark lup_opt's stages on synthetic scenarios and print one table.
+"""Benchmark lup_opt against the solver floor on synthetic scenarios and print one table.
 
-    python benchmarks/run.py --family parcels --sizes 1000,10000 [--pyomo-max 10000]
+    python benchmarks/run.py --family parcels --sizes 1000,10000,100000
+    python benchmarks/run.py --family raster --sizes 10000,100000,1000000
 
-Every (size, backend) runs in a fresh Python process, so peak memory is that run's own. Columns:
-LP rows / columns / non-zeros; seconds to load the files, prepare model data and build the LP,
-hand it to the solver, HiGHS's own run, extract the solution and make the result tables, write
-the results folder; the end-to-end total; overhead = total - HiGHS run; peak resident memory.
-Ratios compare the Pyomo path with the highspy path on the same scenario.
+For every size, in a fresh Python process each (so peak memory is that run's own):
+
+- ``floor``: ``benchmarks/floor.py``, the identical LP (no aggregation, no culling) built straight
+  from the tables with numpy/scipy and handed to HiGHS with ``passModel``;
+- ``lup_opt``: ``lup_opt.solve`` with its defaults (exact aggregation, culling), results written;
+- ``lup_opt-full``: the same with aggregation and culling off, i.e. the floor's LP (``--full-max``);
+- ``pyomo``: lup_opt's Pyomo path (``--pyomo-max``).
+
+Columns: LP rows / columns / non-zeros as solved; seconds to load the files, build (model data,
+aggregation, culling, checks and LP), hand the LP to HiGHS, HiGHS's own run, extract the solution
+and make the result tables, write the results; end-to-end total; overhead = total - HiGHS run;
+peak resident memory. Then, per size, each path against the floor: overhead, peak memory and
+end-to-end ratios, and the relative difference of the objectives.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import subprocess
 import sys
@@ -23,97 +33,145 @@ from time import perf_counter
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
+PATHS = ("floor", "lup_opt", "lup_opt-full", "pyomo")
 
-def run_one(folder: Path, backend: str) -> dict:
-    """Solve one scenario with one backend; return the stage timings (called in a subprocess)."""
+
+def run_lup_opt(folder: Path, path: str, time_limit: float | None) -> dict:
+    """Solve one scenario through lup_opt; the stage timings (called in a subprocess)."""
     import lup_opt
+    from lup_opt.results.postprocess import peak_memory_mb
 
     start = perf_counter()
     scenario = lup_opt.load_scenario(folder)
-    result = lup_opt.solve(scenario, backend=backend)
+    loaded = perf_counter()
+    full = path == "lup_opt-full"
+    result = lup_opt.solve(
+        scenario, backend="pyomo" if path == "pyomo" else "highspy", time_limit=time_limit,
+        merge_alike=not full, culling="off" if full else "auto",
+    )
+    solved = perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
-        write_start = perf_counter()
         result.write(Path(tmp) / "results")
-        write = perf_counter() - write_start
-    total = perf_counter() - start
+    end = perf_counter()
     manifest = result.manifest
     seconds = manifest["seconds"]
+    size = manifest["size"]
+    extract = seconds["extract"] + seconds.get("postprocess", 0.0)
+    build = (solved - loaded) - seconds["handoff"] - seconds["solve"] - extract
     return {
-        "status": manifest["status"],
-        "objective": manifest["objective"],
-        **{k: manifest["size"][k] for k in ("land_units", "rows", "columns", "nonzeros")},
-        "load": seconds["load"],
-        "build": seconds["model_data"] + seconds["build"],
-        "handoff": seconds["handoff"],
-        "highs": seconds["solve"],
-        "extract": seconds["extract"] + seconds.get("postprocess", 0.0),
-        "write": write,
-        "total": total,
-        "peak_mb": lup_opt.results.postprocess.peak_memory_mb(),
+        "status": manifest["status"], "objective": manifest["objective"],
+        "rows": size["rows"], "columns": size["columns"], "nonzeros": size["nonzeros"],
+        "units_solved": size["land_units_solved"],
+        "load": loaded - start, "build": build, "handoff": seconds["handoff"], "highs": seconds["solve"],
+        "extract": extract, "write": end - solved, "total": end - start, "peak_mb": peak_memory_mb(),
     }
 
 
-def measure(folder: Path, backend: str) -> dict:
-    command = [sys.executable, str(Path(__file__).resolve()), "--one", str(folder), "--backend", backend]
-    completed = subprocess.run(command, capture_output=True, text=True, check=True)
+def run_floor(folder: Path, time_limit: float | None) -> dict:
+    import floor
+
+    out = floor.main(folder, time_limit)
+    # The floor reads its tables inside its build step: both are reported as build.
+    return {**out, "load": 0.0, "build": out.pop("load_build"), "units_solved": out.pop("land_units")}
+
+
+def measure(folder: Path, path: str, time_limit: float | None) -> dict:
+    command = [sys.executable, str(Path(__file__).resolve()), "--one", str(folder), "--path", path]
+    if time_limit:
+        command += ["--time-limit", str(time_limit)]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(HERE), str(HERE.parent)])}
+    completed = subprocess.run(command, capture_output=True, text=True, env=env)
+    if completed.returncode != 0:
+        return {"status": f"failed: {completed.stderr.strip().splitlines()[-1] if completed.stderr else completed.returncode}"}
     return json.loads(completed.stdout.strip().splitlines()[-1])
 
 
 def table(rows: list[dict]) -> str:
-    header = (f"{'family':8} {'units':>8} {'backend':8} {'rows':>9} {'columns':>10} {'nonzeros':>11} "
-              f"{'load':>6} {'build':>6} {'handoff':>7} {'HiGHS':>7} {'extract':>7} {'write':>6} "
-              f"{'total':>7} {'overhead':>8} {'peak MB':>8}")
+    header = (f"{'family':8} {'units':>9} {'path':12} {'solved':>7} {'rows':>8} {'columns':>10} {'nonzeros':>11} "
+              f"{'load':>6} {'build':>6} {'handoff':>7} {'HiGHS':>8} {'extract':>7} {'write':>6} "
+              f"{'total':>8} {'overhead':>8} {'peak MB':>8}  status")
     lines = [header, "-" * len(header)]
     for r in rows:
+        if "total" not in r:
+            lines.append(f"{r['family']:8} {r['units']:>9,} {r['path']:12} {r['status']}")
+            continue
         overhead = r["total"] - r["highs"]
         lines.append(
-            f"{r['family']:8} {r['land_units']:>8,} {r['backend']:8} {r['rows']:>9,} {r['columns']:>10,} "
-            f"{r['nonzeros']:>11,} {r['load']:>6.2f} {r['build']:>6.2f} {r['handoff']:>7.2f} "
-            f"{r['highs']:>7.2f} {r['extract']:>7.2f} {r['write']:>6.2f} {r['total']:>7.2f} "
-            f"{overhead:>8.2f} {r['peak_mb']:>8.0f}"
+            f"{r['family']:8} {r['units']:>9,} {r['path']:12} {r['units_solved']:>7,} {r['rows']:>8,} "
+            f"{r['columns']:>10,} {r['nonzeros']:>11,} {r['load']:>6.2f} {r['build']:>6.2f} {r['handoff']:>7.2f} "
+            f"{r['highs']:>8.2f} {r['extract']:>7.2f} {r['write']:>6.2f} {r['total']:>8.2f} {overhead:>8.2f} "
+            f"{r['peak_mb']:>8.0f}  {r['status']}"
         )
     return "\n".join(lines)
 
 
 def ratios(rows: list[dict]) -> str:
     lines = []
-    by_key = {(r["family"], r["land_units"], r["backend"]): r for r in rows}
-    for (family, units, backend), r in by_key.items():
-        if backend != "pyomo" or (family, units, "highspy") not in by_key:
+    done = {(r["units"], r["path"]): r for r in rows if "total" in r}
+    for (units, path), r in done.items():
+        floor = done.get((units, "floor"))
+        if path == "floor" or floor is None:
             continue
-        fast = by_key[(family, units, "highspy")]
+        overhead = (r["total"] - r["highs"]) / max(floor["total"] - floor["highs"], 1e-9)
+        objective = abs(r["objective"] - floor["objective"]) / max(1.0, abs(floor["objective"]))
         lines.append(
-            f"{family} {units:,} units: pyomo/highspy overhead {(r['total'] - r['highs']) / (fast['total'] - fast['highs']):.1f}x, "
-            f"peak memory {r['peak_mb'] / fast['peak_mb']:.2f}x, end-to-end {r['total'] / fast['total']:.2f}x, "
-            f"objectives differ by {abs(r['objective'] - fast['objective']) / max(1.0, abs(fast['objective'])):.1e} (relative)"
+            f"{units:>9,} units, {path:12}: overhead {overhead:5.2f}x the floor's, peak memory "
+            f"{r['peak_mb'] / floor['peak_mb']:4.2f}x, end-to-end {r['total'] / floor['total']:5.2f}x; "
+            f"objectives differ by {objective:.1e} (relative)"
         )
     return "\n".join(lines)
 
 
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        memory = int(next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines()
+                          if line.startswith("MemTotal"))) / 1024 ** 2
+    except (OSError, StopIteration):
+        memory = float("nan")
+    import highspy
+
+    return (f"{cpu}, {os.cpu_count()} cores, {memory:.0f} GiB; Python {platform.python_version()}, "
+            f"highspy {getattr(highspy, '__version__', '?')}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--family", choices=["parcels"], default="parcels")
+    parser.add_argument("--family", choices=["parcels", "raster"], default="parcels")
     parser.add_argument("--sizes", default="1000,10000")
-    parser.add_argument("--pyomo-max", type=int, default=10000, help="largest size also run through Pyomo")
+    parser.add_argument("--floor-max", type=int, default=100_000, help="largest size also run as the floor")
+    parser.add_argument("--full-max", type=int, default=10_000, help="largest size also run without aggregation/culling")
+    parser.add_argument("--pyomo-max", type=int, default=10_000, help="largest size also run through Pyomo")
+    parser.add_argument("--time-limit", type=float, default=None, help="seconds HiGHS may run per solve")
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "lup_opt_bench")
     parser.add_argument("--one", type=Path, help=argparse.SUPPRESS)
-    parser.add_argument("--backend", default="highspy", help=argparse.SUPPRESS)
+    parser.add_argument("--path", default="lup_opt", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
-        print(json.dumps(run_one(args.one, args.backend)))
+        runner = run_floor(args.one, args.time_limit) if args.path == "floor" else \
+            run_lup_opt(args.one, args.path, args.time_limit)
+        print(json.dumps(runner))
         return
 
-    from benchmarks.generate import generate_parcels
+    from benchmarks.generate import generate
 
+    limits = {"floor": args.floor_max, "lup_opt": None, "lup_opt-full": args.full_max, "pyomo": args.pyomo_max}
     rows = []
     for size in (int(s) for s in args.sizes.split(",")):
         folder = args.workdir / f"{args.family}_{size}"
         if not (folder / "scenario.yaml").exists():
-            generate_parcels(size, folder)
-        for backend in ("highspy", "pyomo") if size <= args.pyomo_max else ("highspy",):
-            rows.append({"family": args.family, "backend": backend, **measure(folder, backend)})
-            print(f"  done: {size:,} units via {backend}", file=sys.stderr)
-    print(f"machine: {platform.machine()}, {platform.processor() or 'cpu'}, Python {platform.python_version()}")
+            generate(args.family, size, folder)
+        for path in PATHS:
+            if limits[path] is not None and size > limits[path]:
+                continue
+            rows.append({"family": args.family, "units": size, "path": path,
+                         **measure(folder, path, args.time_limit)})
+            print(f"  done: {size:,} units, {path}: {rows[-1]['status']}", file=sys.stderr, flush=True)
+    print(f"machine: {machine()}")
     print(table(rows))
     print(ratios(rows))
 
