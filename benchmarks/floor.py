@@ -132,7 +132,7 @@ def build(folder: Path) -> dict:
         ldn_status.append(COUNTERBALANCE[status_base, period + 1])
 
     # Rows: area, targets (soft ones with a shortfall column), LDN.
-    blocks, lower, upper, costs_soft = [], [], [], []
+    blocks, lower, upper = [], [], []
     blocks.append(sp.csr_matrix((np.ones(n_cols), (col_part, np.arange(n_cols))), shape=(len(part_use), n_cols)))
     lower.append(part_area)
     upper.append(part_area)
