@@ -120,3 +120,19 @@ class Culling(_Choice):
     AUTO = "auto"
     ON = "on"
     OFF = "off"
+
+
+class Normalization(_Choice):
+    """How objectives are put on one scale for weighted sums, frontiers and compromise: from
+    the ideal (1) to the worst value in the pay-off table (``payoff``: nadir, 0) or to the worst
+    value over every plan (``range``: anti-ideal, each objective optimised the other way)."""
+
+    PAYOFF = "payoff"
+    RANGE = "range"
+
+
+class Direction(_Choice):
+    """Whether more or less of an indicator is better (robust compromise)."""
+
+    MORE = "more"
+    LESS = "less"

@@ -107,6 +107,9 @@ class LinearProgram:
     def has_constraint(self, name: str) -> bool:
         return any(c.name == name for c in self.constraints)
 
+    def has_variables(self, name: str) -> bool:
+        return any(v.name == name for v in self.variables)
+
     def families(self) -> set[str]:
         return {b.family for b in (*self.variables, *self.constraints)}
 
