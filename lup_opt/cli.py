@@ -230,5 +230,8 @@ def export(
         raise typer.Exit(EXIT_BAD_INPUT) from None
 
 
+# Trade-off commands (payoff, frontier, compromise, hierarchy, robust, alternatives) register on app.
+from lup_opt import cli_tradeoffs  # noqa: E402, F401
+
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -1,0 +1,142 @@
+"""``lup-opt payoff | frontier | compromise | hierarchy | robust | alternatives``: trade-offs.
+
+Objectives are written as ``NAME[:min|:max][@KEY=VALUE&...]`` (see
+:mod:`lup_opt.tradeoffs.objectives`), several separated by commas.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from lup_opt import tradeoffs
+from lup_opt.cli import (
+    EXIT_BAD_INPUT,
+    ScenarioArg,
+    SetOpt,
+    VariantOpt,
+    _default_out,
+    _exit_on_bad_input,
+    _load,
+    app,
+    err_console,
+    out_console,
+)
+from lup_opt.enums import Normalization
+from lup_opt.errors import LupOptError
+
+ObjectivesOpt = Annotated[str, typer.Option("--objectives", "-o", help="Objectives, e.g. cost_kusd:min,cereal_t:max.")]
+NormalizationOpt = Annotated[Normalization, typer.Option(help="payoff: ideal to nadir; range: ideal to anti-ideal.")]
+OutOpt = Annotated[Path | None, typer.Option(help="Results folder (default: results/NAME[+VARIANTS]-METHOD).")]
+
+
+def _names(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def _numbers(text: str, what: str) -> list[float]:
+    try:
+        return [float(part) for part in _names(text)]
+    except ValueError:
+        raise LupOptError(f"{what}: give numbers separated by commas, e.g. 0.01,0.05 (got '{text}')") from None
+
+
+@contextmanager
+def _trade_off_errors() -> Iterator[None]:
+    try:
+        yield
+    except LupOptError as exc:
+        err_console.print(str(exc), markup=False, style="red", soft_wrap=True)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+
+
+def _run(scenario: Path, variant, set_, out: Path | None, method: str, work: Callable) -> None:
+    loaded = _load(scenario, variant, set_)
+    with _exit_on_bad_input(scenario), _trade_off_errors():
+        result = work(loaded)
+    folder = result.write(out or Path(f"{_default_out(loaded)}-{method}"))
+    table = getattr(result, "table", None)
+    if table is None:
+        table = getattr(result, "points", None)
+    if table is None:
+        table = result.summary
+    out_console.print(table.to_string(index=False), markup=False, soft_wrap=True)
+    out_console.print(f"Results: {folder}", markup=False)
+
+
+@app.command()
+def payoff(scenario: ScenarioArg, objectives: ObjectivesOpt, variant: VariantOpt = None, set_: SetOpt = None,
+           full_range: Annotated[bool, typer.Option(help="Also optimise each objective the other way (anti-ideal).")]
+           = False, out: OutOpt = None) -> None:
+    """Pay-off table: each objective optimised alone, every objective's value there."""
+    _run(scenario, variant, set_, out, "payoff",
+         lambda s: tradeoffs.payoff(s, _names(objectives), full_range=full_range))
+
+
+@app.command()
+def frontier(scenario: ScenarioArg, objectives: ObjectivesOpt, variant: VariantOpt = None, set_: SetOpt = None,
+             points: Annotated[int, typer.Option(help="Values of each bounded objective (a grid for three).", min=2)]
+             = 11, normalization: NormalizationOpt = Normalization.PAYOFF,
+             cold: Annotated[bool, typer.Option(help="Solve every point from scratch (for timing).")] = False,
+             out: OutOpt = None) -> None:
+    """Epsilon-constraint frontier of two or three objectives, with its knee."""
+    _run(scenario, variant, set_, out, "frontier",
+         lambda s: tradeoffs.frontier_of(s, _names(objectives), points=points, normalization=normalization,
+                                         warm=not cold))
+
+
+@app.command()
+def compromise(scenario: ScenarioArg, objectives: ObjectivesOpt, variant: VariantOpt = None, set_: SetOpt = None,
+               normalization: NormalizationOpt = Normalization.PAYOFF,
+               weights: Annotated[str | None, typer.Option(help="Weights w1,w2,...: maximise the weighted sum of "
+                                                          "normalised objectives instead of the smallest one.")]
+               = None, out: OutOpt = None) -> None:
+    """The plan that best balances the objectives (max-min), or their weighted sum (--weights)."""
+    if weights:
+        _run(scenario, variant, set_, out, "weighted",
+             lambda s: tradeoffs.weighted(s, _names(objectives), _numbers(weights, "--weights"),
+                                          normalization=normalization))
+    else:
+        _run(scenario, variant, set_, out, "compromise",
+             lambda s: tradeoffs.compromise_of(s, _names(objectives), normalization=normalization))
+
+
+@app.command()
+def hierarchy(scenario: ScenarioArg, objectives: ObjectivesOpt,
+              tolerances: Annotated[str, typer.Option(help="Relative tolerance of each objective but the last, "
+                                                           "e.g. 0.01,0.05.")],
+              variant: VariantOpt = None, set_: SetOpt = None, out: OutOpt = None) -> None:
+    """Objectives optimised in order, each keeping the earlier ones within their tolerance."""
+    _run(scenario, variant, set_, out, "hierarchy",
+         lambda s: tradeoffs.lexicographic(s, _names(objectives), _numbers(tolerances, "--tolerances")))
+
+
+@app.command()
+def robust(scenario: ScenarioArg,
+           uncertainty: Annotated[Path, typer.Option(help="CSV: indicator, use, mean, se[, direction more|less].")],
+           variant: VariantOpt = None, set_: SetOpt = None,
+           level: Annotated[float, typer.Option(help="Uncertainty level u: outcomes at mean +/- u x se.", min=0)] = 1.0,
+           period: Annotated[int | None, typer.Option(help="Planning year of the composition (default: LDN "
+                                                           "target year).")] = None,
+           out: OutOpt = None) -> None:
+    """Robust compromise under uncertainty (Knoke et al. 2016): the best worst-case achievement."""
+    if not uncertainty.is_file():
+        err_console.print(f"{uncertainty}: file not found", style="red", markup=False)
+        raise typer.Exit(EXIT_BAD_INPUT)
+    _run(scenario, variant, set_, out, "robust",
+         lambda s: tradeoffs.robust(s, uncertainty, level=level, period=period))
+
+
+@app.command()
+def alternatives(scenario: ScenarioArg, variant: VariantOpt = None, set_: SetOpt = None,
+                 slack: Annotated[float, typer.Option(help="How much worse than the optimum (0.05: 5 %).", min=0)]
+                 = 0.05,
+                 count: Annotated[int, typer.Option(help="Number of alternatives.", min=1)] = 3,
+                 out: OutOpt = None) -> None:
+    """Plans within a slack of the optimum that differ most from it and from each other."""
+    _run(scenario, variant, set_, out, "alternatives",
+         lambda s: tradeoffs.alternatives(s, slack=slack, count=count))

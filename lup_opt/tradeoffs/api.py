@@ -1,0 +1,247 @@
+"""Trade-off analyses from a scenario: the Python API behind ``lup-opt payoff``, ``frontier``,
+``compromise``, ``alternatives`` (and weighted, hierarchical and robust compromises).
+
+Each function returns a frozen result whose ``write(folder)`` writes CSV tables, a PNG figure
+and ``manifest.json`` atomically (a temporary folder renamed into place).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from time import perf_counter
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from lup_opt.api import build
+from lup_opt.data.model_data import ModelData
+from lup_opt.enums import Normalization
+from lup_opt.model.land_balance import AREA
+from lup_opt.model.lp import LinearProgram
+from lup_opt.results.indicators import indicator_table
+from lup_opt.results.result import atomic_folder
+from lup_opt.results.tables import allocation_table, baseline_area
+from lup_opt.scenario.scenario import Scenario
+from lup_opt.solve.options import SolverOptions
+from lup_opt.tradeoffs import plots
+from lup_opt.tradeoffs.alternatives import near_optimal_alternatives
+from lup_opt.tradeoffs.analysis import (
+    Frontier,
+    PayoffTable,
+    TradeoffPlan,
+    TradeoffProblem,
+    compromise,
+    frontier,
+    hierarchical,
+    payoff_table,
+    weighted_sum,
+)
+from lup_opt.tradeoffs.objectives import ObjectiveSpec
+from lup_opt.tradeoffs.robust import MAX_SCENARIOS, RobustCompromise, robust_compromise
+
+Specs = Sequence[ObjectiveSpec | str]
+
+
+def _problem(scenario: Scenario, objectives: Specs, options: SolverOptions | None, warm: bool = True
+             ) -> TradeoffProblem:
+    built = build(scenario, "off")  # every change stays: objectives other than the scenario's may need it
+    return TradeoffProblem.create(scenario, built.data, built.lp, objectives, options, warm)
+
+
+def _plan_tables(data: ModelData, lp: LinearProgram, x: np.ndarray) -> dict[str, pd.DataFrame]:
+    values = {block.name: x[block.slice] for block in lp.variables}
+    return {"allocation": allocation_table(data, values[AREA]),
+            "indicators": indicator_table(data, values, baseline_area(data))}
+
+
+def _write(folder: str | Path, tables: dict[str, pd.DataFrame], figure, manifest: dict[str, Any]) -> Path:
+    with atomic_folder(Path(folder)) as tmp:
+        for name, table in tables.items():
+            table.to_csv(tmp / f"{name}.csv", index=False)
+        figure(tmp)
+        files = sorted(p.name for p in tmp.iterdir())
+        (tmp / "manifest.json").write_text(json.dumps({**manifest, "files": [*files, "manifest.json"]}, indent=2,
+                                                      default=str), encoding="utf-8")
+    return Path(folder).resolve()
+
+
+def _manifest(scenario: Scenario, method: str, objectives, seconds: float, **extra) -> dict[str, Any]:
+    return {"scenario": scenario.name, "scenario_hash": scenario.content_hash, "method": method,
+            "objectives": [{"label": o.label, "sense": o.sense.value, "unit": o.unit} for o in objectives],
+            "seconds": round(seconds, 4), **extra}
+
+
+@dataclass(frozen=True)
+class PayoffResult:
+    scenario: Scenario
+    payoff: PayoffTable
+    seconds: float
+
+    @property
+    def table(self) -> pd.DataFrame:
+        return self.payoff.table
+
+    def write(self, folder: str | Path) -> Path:
+        achievement = np.array([self.payoff.normalise(row, Normalization.PAYOFF)
+                                for row in self.payoff.table.iloc[:, 1:].to_numpy()])
+        return _write(folder, {"payoff": self.payoff.table, "payoff_summary": self.payoff.summary()},
+                      lambda tmp: plots.payoff_figure(self.payoff.table, achievement, tmp / "payoff.png"),
+                      _manifest(self.scenario, "payoff", self.payoff.objectives, self.seconds))
+
+
+def payoff(scenario: Scenario, objectives: Specs, *, full_range: bool = False,
+           options: SolverOptions | None = None) -> PayoffResult:
+    """Optimise each objective alone (lexicographically) and report every objective there:
+    ideal, nadir and, with ``full_range``, anti-ideal values."""
+    start = perf_counter()
+    problem = _problem(scenario, objectives, options)
+    return PayoffResult(scenario, payoff_table(problem, full_range), perf_counter() - start)
+
+
+@dataclass(frozen=True)
+class FrontierResult:
+    scenario: Scenario
+    frontier: Frontier
+    payoff: PayoffTable
+    normalization: Normalization
+    seconds: float
+    knee_tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    @property
+    def points(self) -> pd.DataFrame:
+        return self.frontier.points
+
+    def write(self, folder: str | Path) -> Path:
+        objectives = self.frontier.objectives
+        labels, units = [o.label for o in objectives], [o.unit for o in objectives]
+        tables = {"frontier": self.frontier.points, "frontier_timing": self.frontier.seconds,
+                  "payoff": self.payoff.table, **{f"knee_{k}": v for k, v in self.knee_tables.items()}}
+        return _write(folder, tables, lambda tmp: plots.frontier_figure(self.points, labels, units, tmp / "frontier.png"),
+                      _manifest(self.scenario, "frontier", objectives, self.seconds,
+                                normalization=self.normalization.value, points=len(self.points)))
+
+
+def frontier_of(scenario: Scenario, objectives: Specs, *, points: int = 11,
+                normalization: Normalization | str = Normalization.PAYOFF, options: SolverOptions | None = None,
+                warm: bool = True) -> FrontierResult:
+    """The epsilon-constraint frontier of two (or three) objectives between their pay-off
+    extremes; every point solved on the model already in HiGHS (``warm=False``: cold solves)."""
+    start = perf_counter()
+    normalization = Normalization(normalization)
+    problem = _problem(scenario, objectives, options, warm)
+    table = payoff_table(problem, normalization is Normalization.RANGE)
+    result = frontier(problem, table, points, normalization)
+    knee = result.points.loc[result.points["knee"], "point"] if len(result.points) else []
+    knee_tables = _plan_tables(problem.data, problem.lp, result.plans[int(knee.iloc[0])]) if len(knee) else {}
+    return FrontierResult(scenario, result, table, normalization, perf_counter() - start, knee_tables)
+
+
+@dataclass(frozen=True)
+class PlanResult:
+    """A plan chosen by a trade-off method, with its objectives and planner tables."""
+
+    scenario: Scenario
+    plan: TradeoffPlan
+    tables: dict[str, pd.DataFrame]
+    seconds: float
+    extra: dict[str, pd.DataFrame] = field(default_factory=dict)
+    objectives: tuple = ()
+
+    @property
+    def table(self) -> pd.DataFrame:
+        return self.plan.table
+
+    def write(self, folder: str | Path) -> Path:
+        method = self.plan.method
+        title = method.replace("_", " ")
+
+        def figure(tmp: Path) -> Path:
+            if "stages" in self.extra:
+                return plots.stages_figure(self.extra["stages"], tmp / f"{method}.png")
+            if "composition" in self.extra:
+                return plots.composition_figure(self.extra["composition"], title, tmp / f"{method}.png")
+            return plots.achievement_figure(self.plan.table, title, tmp / f"{method}.png")
+        return _write(folder, {method: self.plan.table, **self.extra, **self.tables}, figure,
+                      _manifest(self.scenario, method, self.objectives, self.seconds))
+
+
+def _plan_result(problem: TradeoffProblem, plan: TradeoffPlan, start: float, **extra) -> PlanResult:
+    return PlanResult(problem.scenario, plan, _plan_tables(problem.data, problem.lp, plan.plan),
+                      perf_counter() - start, extra, problem.objectives)
+
+
+def compromise_of(scenario: Scenario, objectives: Specs, *, normalization: Normalization | str = Normalization.PAYOFF,
+                  options: SolverOptions | None = None) -> PlanResult:
+    """The plan that maximises its smallest normalised achievement over the objectives."""
+    start = perf_counter()
+    normalization = Normalization(normalization)
+    problem = _problem(scenario, objectives, options)
+    table = payoff_table(problem, normalization is Normalization.RANGE)
+    return _plan_result(problem, compromise(problem, table, normalization), start, payoff=table.table)
+
+
+def weighted(scenario: Scenario, objectives: Specs, weights: Sequence[float], *,
+             normalization: Normalization | str = Normalization.PAYOFF, options: SolverOptions | None = None
+             ) -> PlanResult:
+    """The plan that maximises the weighted sum of normalised achievements."""
+    start = perf_counter()
+    normalization = Normalization(normalization)
+    problem = _problem(scenario, objectives, options)
+    table = payoff_table(problem, normalization is Normalization.RANGE)
+    return _plan_result(problem, weighted_sum(problem, table, weights, normalization), start, payoff=table.table)
+
+
+def lexicographic(scenario: Scenario, objectives: Specs, tolerances: Sequence[float], *,
+                  options: SolverOptions | None = None) -> PlanResult:
+    """Objectives optimised in order, each keeping the earlier ones within their relative
+    tolerance (e.g. the LDN response hierarchy: avoid losses, then reduce, then reverse)."""
+    start = perf_counter()
+    problem = _problem(scenario, objectives, options)
+    plan, stages = hierarchical(problem, tolerances)
+    return _plan_result(problem, plan, start, stages=stages)
+
+
+def robust(scenario: Scenario, uncertainty: pd.DataFrame | str | Path, *, level: float = 1.0,
+           period: int | None = None, scope: dict | None = None, max_scenarios: int = MAX_SCENARIOS,
+           options: SolverOptions | None = None) -> PlanResult:
+    """The robust compromise of Knoke et al. (2016) on the plan LP: see :mod:`lup_opt.tradeoffs.robust`."""
+    start = perf_counter()
+    built = build(scenario, "off")
+    table = uncertainty if isinstance(uncertainty, pd.DataFrame) else str(uncertainty)
+    result: RobustCompromise = robust_compromise(scenario, built.data, built.lp, table, level, period, scope,
+                                                 max_scenarios, options)
+    plan = TradeoffPlan("robust_compromise", result.plan, result.indicators.assign(beta=result.beta, level=level))
+    return PlanResult(scenario, plan, _plan_tables(built.data, built.lp, result.plan), perf_counter() - start,
+                      {"composition": result.composition})
+
+
+@dataclass(frozen=True)
+class AlternativesResult:
+    scenario: Scenario
+    summary: pd.DataFrame
+    allocation: pd.DataFrame
+    timing: pd.DataFrame
+    slack: float
+    seconds: float
+
+    def write(self, folder: str | Path) -> Path:
+        plans = list(self.summary["plan"])
+        return _write(folder, {"alternatives": self.summary, "alternatives_allocation": self.allocation,
+                               "alternatives_timing": self.timing},
+                      lambda tmp: plots.alternatives_figure(self.allocation, plans, tmp / "alternatives.png"),
+                      {"scenario": self.scenario.name, "scenario_hash": self.scenario.content_hash,
+                       "method": "alternatives", "slack": self.slack, "seconds": round(self.seconds, 4)})
+
+
+def alternatives(scenario: Scenario, *, slack: float = 0.05, count: int = 3,
+                 options: SolverOptions | None = None) -> AlternativesResult:
+    """Plans within ``slack`` of the optimal objective that differ most from the optimum and from
+    each other in their allocation by jurisdiction and use (hop-skip-jump)."""
+    start = perf_counter()
+    built = build(scenario, "off")
+    found = near_optimal_alternatives(built.data, built.lp, slack, count, options)
+    return AlternativesResult(scenario, found.summary, found.allocation, found.seconds, slack, perf_counter() - start)
