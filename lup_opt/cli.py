@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Annotated
 
@@ -132,16 +132,23 @@ def solve(
     = Culling.AUTO,
     table_format: Annotated[TableFormat, typer.Option("--format", help="csv, parquet, or auto (Parquet over 1M rows).")]
     = TableFormat.AUTO,
+    report: Annotated[bool, typer.Option(help="Write report.html, figures/ and allocation.gpkg (with geometry).")]
+    = True,
 ) -> None:
     """Solve a scenario and write its results folder."""
-    loaded = _load(scenario, variant, set_)
-    with _exit_on_bad_input(scenario):
-        result = solve_scenario(
-            loaded, backend=backend, method=method, time_limit=time_limit, threads=threads,
-            checks=checks, diagnose=diagnose, mode=mode, crossover=crossover, merge_alike=merge_alike,
-            culling=culling,
-        )
-    folder = result.write(out or _default_out(loaded), table_format)
+    with err_console.status("Loading the scenario", spinner="dots") if not (quiet or as_json) else nullcontext() as status:
+        loaded = _load(scenario, variant, set_)
+        if status is not None:
+            status.update(f"Building and solving {loaded.name} ({len(loaded.units):,} land units)")
+        with _exit_on_bad_input(scenario):
+            result = solve_scenario(
+                loaded, backend=backend, method=method, time_limit=time_limit, threads=threads,
+                checks=checks, diagnose=diagnose, mode=mode, crossover=crossover, merge_alike=merge_alike,
+                culling=culling,
+            )
+        if status is not None:
+            status.update("Writing the results" + (" and the report" if report else ""))
+        folder = result.write(out or _default_out(loaded), table_format, report)
     _print(result, folder, quiet=quiet, as_json=as_json)
     raise typer.Exit(EXIT_OK if result.is_optimal else EXIT_NOT_OPTIMAL)
 
@@ -231,7 +238,7 @@ def export(
 
 
 # Trade-off commands (payoff, frontier, compromise, hierarchy, robust, alternatives) register on app.
-from lup_opt import cli_tradeoffs  # noqa: E402, F401
+from lup_opt import cli_results, cli_tradeoffs  # noqa: E402, F401
 
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -117,6 +117,7 @@ class Aggregation:
             conversion=np.concatenate([paths.conversion[kept], paths.conversion[merged_paths]]),
             area=np.concatenate([paths.area[kept], length[useful]]),
             n_parts=parts.size + len(self.part_unit),
+            column=np.concatenate([paths.column[kept], paths.column[merged_paths]]),
         )
 
 

@@ -25,6 +25,7 @@ class PlanPaths:
     conversion: np.ndarray  # period index, or KEEP
     area: np.ndarray
     n_parts: int
+    column: np.ndarray  # the LP area column each path comes from (merged parts: the merged column)
 
     @classmethod
     def of(cls, data: ModelData, area: np.ndarray) -> PlanPaths:
@@ -34,7 +35,7 @@ class PlanPaths:
             part=cols.part[held],
             land_unit=np.asarray(data.dims.land_units, dtype=object)[cols.unit[held]],
             baseline_use=cols.from_use[held], to_use=cols.to_use[held], conversion=cols.conversion[held],
-            area=area[held], n_parts=data.parts.size,
+            area=area[held], n_parts=data.parts.size, column=held,
         )
 
     def use_in(self, period: int) -> np.ndarray:

@@ -16,6 +16,7 @@ import pandas as pd
 
 from lup_opt.data.aggregate import Aggregation
 from lup_opt.data.model_data import ModelData
+from lup_opt.data.paths import PlanPaths
 from lup_opt.diagnose.diagnosis import Diagnosis
 from lup_opt.diagnose.findings import CheckReport
 from lup_opt.enums import PlanningMode, SolveStatus
@@ -24,6 +25,7 @@ from lup_opt.model.lp import LinearProgram
 from lup_opt.results.duals import COLUMNS as DUAL_COLUMNS
 from lup_opt.results.duals import duals_table
 from lup_opt.results.indicators import indicator_table
+from lup_opt.results.land_units import land_unit_table
 from lup_opt.results.linkages import LINKAGE_TABLES
 from lup_opt.results.result import Result
 from lup_opt.results.sensitivity import REDUCED_COST_COLUMNS, reduced_cost_table
@@ -80,6 +82,7 @@ def make_result(
         "indicators": pd.DataFrame(),
         "duals": pd.DataFrame(columns=DUAL_COLUMNS),
         "reduced_costs": pd.DataFrame(columns=REDUCED_COST_COLUMNS),
+        "land_units": pd.DataFrame(),
     }
     tables = dict(empty)
     linkages = {}
@@ -89,7 +92,7 @@ def make_result(
         linkages = {name: make(data, values) for name, make in LINKAGE_TABLES.items()}
         linkages = {name: table for name, table in linkages.items() if len(table.columns)}
         # Per part of land: split back to the scenario's own land units after aggregation.
-        paths = aggregation.split_paths(data, area) if aggregation is not None else None
+        paths = aggregation.split_paths(data, area) if aggregation is not None else PlanPaths.of(data, area)
         tables = {
             "allocation": allocation_table(data, area, paths),
             "transitions": transitions_table(data, area),
@@ -98,6 +101,7 @@ def make_result(
             "indicators": indicator_table(data, values, baseline_area(data)),
             "duals": duals_table(data, lp, solution),
             "reduced_costs": reduced_cost_table(data, lp, solution),
+            "land_units": land_unit_table(scenario, data, paths),
         }
         if aggregation is not None and aggregation.merged:
             closest = tables["reduced_costs"]["closest_land_unit"]
@@ -149,6 +153,15 @@ def planner_message(solution: Solution, options: SolverOptions) -> str:
     return f"{text} ({solution.message})"
 
 
+def _geometry(scenario: Scenario) -> dict[str, Any] | None:
+    """Where the land-unit outlines are, for ``allocation.gpkg`` and the report's maps."""
+    geometry = scenario.config.geometry
+    if geometry is None:
+        return None
+    return {"file": str((scenario.folder / geometry.file).resolve()), "id_column": geometry.id_column,
+            "layer": geometry.layer}
+
+
 def build_manifest(
     scenario: Scenario,
     data: ModelData,
@@ -166,6 +179,7 @@ def build_manifest(
             "variants": list(scenario.variants),
             "overrides": list(scenario.overrides),
         },
+        "geometry": _geometry(scenario),
         "status": solution.status.value,
         "message": solution.message,
         "objective": solution.objective,

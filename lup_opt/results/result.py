@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import tempfile
@@ -19,9 +20,12 @@ import pandas as pd
 from lup_opt.diagnose.diagnosis import Diagnosis
 from lup_opt.enums import SolveStatus, TableFormat
 
+log = logging.getLogger(__name__)
+
 AUTO_PARQUET_ROWS = 1_000_000  # tables longer than this are written as Parquet by ``auto``
 CHUNK_ROWS = 500_000  # rows converted at a time when writing
-TABLES = ("allocation", "transitions", "conversions", "ldn_balance", "indicators", "duals", "reduced_costs")
+TABLES = ("allocation", "transitions", "conversions", "ldn_balance", "indicators", "duals", "reduced_costs",
+          "land_units")
 MANIFEST = "manifest.json"
 SOLVER_LOG = "highs.log"
 
@@ -42,6 +46,7 @@ class Result:
     duals: pd.DataFrame
     reduced_costs: pd.DataFrame
     manifest: Mapping[str, Any]
+    land_units: pd.DataFrame = field(default_factory=pd.DataFrame)  # one row per land unit (map attributes)
     solver_log: str = field(repr=False, default="")
     diagnosis: Diagnosis | None = None
     # food, food_flows, finance, funds, livelihoods: present when the scenario uses them
@@ -62,13 +67,16 @@ class Result:
         """Every result table by file name (linkage tables only when the scenario uses them)."""
         return {**{name: getattr(self, name) for name in TABLES}, **self.linkages}
 
-    def write(self, folder: str | Path, table_format: TableFormat | str = TableFormat.AUTO) -> Path:
+    def write(self, folder: str | Path, table_format: TableFormat | str = TableFormat.AUTO, report: bool = True
+              ) -> Path:
         """Write the results folder atomically (a temporary folder, then renamed into place).
 
         An existing folder of the same name is replaced only once the new one is complete.
         ``table_format``: csv, parquet, or auto (Parquet for tables over a million rows).
+        ``report``: also ``report.html`` and ``figures/`` (and ``allocation.gpkg`` when the
+        scenario gives geometry).
         """
-        return write_results(self, Path(folder), TableFormat(table_format))
+        return write_results(self, Path(folder), TableFormat(table_format), report)
 
 
 @contextmanager
@@ -86,20 +94,39 @@ def atomic_folder(folder: Path) -> Iterator[Path]:
         raise
 
 
-def write_results(result: Result, folder: Path, table_format: TableFormat = TableFormat.AUTO) -> Path:
+def write_results(result: Result, folder: Path, table_format: TableFormat = TableFormat.AUTO,
+                  report: bool = True) -> Path:
     start = perf_counter()
     with atomic_folder(folder) as tmp:
+        manifest = json.loads(json.dumps(dict(result.manifest), default=_jsonable))
         if result.is_optimal:
             for name, table in result.tables().items():
                 write_table(table, tmp / name, table_format)
+            if manifest.get("geometry") and report:
+                _write_geopackage(result, manifest, tmp)
         (tmp / SOLVER_LOG).write_text(result.solver_log, encoding="utf-8")
         if result.diagnosis is not None:
             write_diagnosis(result.diagnosis, tmp)
-        manifest = json.loads(json.dumps(dict(result.manifest), default=_jsonable))
+        if report:
+            from lup_opt.report import build_report
+
+            build_report(tmp, manifest)
         manifest.setdefault("seconds", {})["write"] = round(perf_counter() - start, 4)
         manifest["files"] = sorted(p.name for p in tmp.iterdir()) + [MANIFEST]
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
     return folder.resolve()
+
+
+def _write_geopackage(result: Result, manifest: dict[str, Any], folder: Path) -> None:
+    """``allocation.gpkg`` from the scenario's geometry; without geopandas, a warning instead."""
+    from lup_opt.errors import LupOptError
+    from lup_opt.spatial import write_allocation_gpkg
+
+    try:
+        write_allocation_gpkg(result.land_units, manifest["geometry"], folder / "allocation.gpkg")
+    except LupOptError as exc:
+        log.warning("allocation.gpkg not written: %s", exc)
+        manifest.setdefault("warnings", []).append(f"allocation.gpkg not written: {exc}")
 
 
 def write_table(table: pd.DataFrame, stem: Path, table_format: TableFormat = TableFormat.AUTO) -> Path:

@@ -253,6 +253,14 @@ class Objective(StrictModel):
     unit: str | None = None
 
 
+class Geometry(StrictModel):
+    """Land-unit outlines for maps and ``allocation.gpkg`` (needs ``lup_opt[geo]``)."""
+
+    file: str  # GeoPackage, Shapefile or any format GDAL reads, relative to the scenario folder
+    id_column: str = "id"  # the column holding the land unit id
+    layer: str | None = None  # the layer to read (default: the file's first)
+
+
 class ScenarioConfig(StrictModel):
     name: str
     description: str = ""
@@ -269,6 +277,7 @@ class ScenarioConfig(StrictModel):
     food: Food | None = None
     finance: Finance | None = None
     livelihoods: Livelihoods | None = None
+    geometry: Geometry | None = None
     objective: Objective
     variants: dict[str, dict] = {}
 

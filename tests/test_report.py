@@ -1,0 +1,111 @@
+"""report.html, its figures and allocation.gpkg: rendered in headless Chromium, opened with geopandas."""
+
+from __future__ import annotations
+
+import base64
+import io
+import re
+import shutil
+import subprocess
+
+import numpy as np
+import pandas as pd
+import pytest
+from PIL import Image
+
+import lup_opt
+from lup_opt.report.html import REPORT
+from tests.conftest import REPO, SCENARIOS
+
+ARTIFACTS = REPO / "test-artifacts"
+SECTIONS = ("summary", "ldn", "transitions", "targets", "prices", "maps")
+GPKG_ATTRIBUTES = ["land_unit", "jurisdiction", "zone", "land_type", "area_ha", "year", "baseline_use", "planned_use",
+                   "changed_ha", "changed", "ldn_gains_ha", "ldn_losses_ha", "ldn_status"]
+
+
+def _chromium() -> str:
+    found = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+    if found is None:
+        pytest.skip("no Chromium on this machine (.ci/run installs Debian's chromium)")
+    return found
+
+
+def _headless(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+                           "--enable-logging=stderr", "--v=0", *args], capture_output=True, text=True, timeout=120)
+
+
+def test_default_report_renders_in_headless_chromium_with_maps(default_results_folder):
+    report = default_results_folder / REPORT
+    dom = _headless("--virtual-time-budget=5000", "--dump-dom", report.as_uri())
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    for section in SECTIONS:
+        assert f'<section id="{section}">' in dom.stdout, section
+    for alt in ("LDN balance chart", "transition heatmap", "targets chart", "shadow price chart",
+                "map of planned use", "map of change"):
+        assert f'alt="{alt}"' in dom.stdout, alt
+    assert "Uncaught" not in dom.stderr and "Failed to load resource" not in dom.stderr
+    ARTIFACTS.mkdir(exist_ok=True)
+    screenshot = ARTIFACTS / "report_default.png"
+    shot = _headless("--window-size=1280,6000", f"--screenshot={screenshot}", report.as_uri())
+    assert shot.returncode == 0 and screenshot.exists(), shot.stderr[-2000:]
+    pixels = np.asarray(Image.open(screenshot).convert("RGB"))
+    assert pixels.shape[:2] == (6000, 1280)
+    # Charts and maps drawn, not a blank page: many colours, including the maps' tab20 palette.
+    assert len(np.unique(pixels.reshape(-1, 3), axis=0)) > 500
+
+
+def test_report_is_self_contained_with_valid_embedded_figures(default_results_folder):
+    page = (default_results_folder / REPORT).read_text(encoding="utf-8")
+    assert not re.search(r'(src|href)="(https?:)?//', page), "the report must not need the network"
+    images = re.findall(r'src="data:image/png;base64,([^"]+)"', page)
+    assert len(images) == 7
+    for data in images:
+        Image.open(io.BytesIO(base64.b64decode(data))).verify()
+    assert {p.name for p in (default_results_folder / "figures").iterdir()} >= {
+        "ldn_balance.png", "transitions.png", "targets.png", "prices.png", "use_map.png", "change_map.png"}
+
+
+def test_allocation_gpkg_opens_with_geopandas_and_carries_the_documented_attributes(default_results_folder,
+                                                                                       default_result):
+    geopandas = pytest.importorskip("geopandas")
+    layer = geopandas.read_file(default_results_folder / "allocation.gpkg")
+    assert list(layer.columns[: len(GPKG_ATTRIBUTES)]) == GPKG_ATTRIBUTES
+    assert {c for c in layer.columns if c.startswith("ha_")}, "no area-per-use attributes"
+    assert len(layer) == len(default_result.land_units) == 320 and layer["land_unit"].is_unique
+    assert layer.crs.to_epsg() == 32736
+    # The outlines are the units' own areas, and the per-use hectares add up to them.
+    assert layer.geometry.area.to_numpy() / 1e4 == pytest.approx(layer["area_ha"].to_numpy(), rel=1e-9)
+    per_use = layer[[c for c in layer.columns if c.startswith("ha_")]].sum(axis=1)
+    assert per_use.to_numpy() == pytest.approx(layer["area_ha"].to_numpy(), rel=1e-7)
+    assert set(layer["ldn_status"]) <= {"gain", "loss", "neutral"}
+    # The dominant planned use is what allocation.csv gives the unit the most area in that year.
+    allocation = default_result.allocation
+    year = allocation[allocation["period"] == layer["year"].iloc[0]]
+    dominant = year.groupby(["land_unit", "use"])["area_ha"].sum().reset_index().sort_values("area_ha")
+    dominant = dominant.groupby("land_unit").last()["use"]
+    assert (layer.set_index("land_unit")["planned_use"] == dominant.reindex(layer["land_unit"])).mean() > 0.99
+
+
+def test_report_command_rebuilds_the_report(cli, default_results_folder, tmp_path):
+    copy = shutil.copytree(default_results_folder, tmp_path / "copy")
+    (copy / REPORT).unlink()
+    shutil.rmtree(copy / "figures")
+    run = cli(["report", copy])
+    assert run.exit_code == 0, run.output
+    assert (copy / REPORT).exists() and (copy / "figures" / "use_map.png").exists()
+
+
+def test_report_of_an_infeasible_scenario_explains_why(tmp_path):
+    result = lup_opt.solve(lup_opt.load_scenario(SCENARIOS / "infeasible"))
+    assert not result.is_optimal
+    folder = result.write(tmp_path / "infeasible")
+    page = (folder / REPORT).read_text(encoding="utf-8")
+    assert '<section id="diagnosis">' in page and "Why there is no plan" in page
+
+
+def test_scenario_without_geometry_gets_a_report_without_maps(tiny_result, tmp_path):
+    folder = tiny_result.write(tmp_path / "tiny")
+    page = (folder / REPORT).read_text(encoding="utf-8")
+    assert "No maps" in page and not (folder / "allocation.gpkg").exists()
+    assert pd.read_csv(folder / "land_units.csv")["land_unit"].tolist() == ["U1", "U2", "U3"]
