@@ -1,0 +1,156 @@
+"""``lup-opt report | compare | excel | sweep``: looking at results and running ensembles."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from lup_opt.cli import (
+    EXIT_BAD_INPUT,
+    EXIT_NOT_OPTIMAL,
+    ScenarioArg,
+    SetOpt,
+    _exit_on_bad_input,
+    _load,
+    app,
+    err_console,
+    out_console,
+)
+from lup_opt.errors import LupOptError
+
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print the outcome as JSON.")]
+
+
+def _fail(message: str) -> None:
+    err_console.print(message, style="red", markup=False, soft_wrap=True)
+    raise typer.Exit(EXIT_BAD_INPUT)
+
+
+@app.command()
+def report(results: Annotated[Path, typer.Argument(help="A results folder written by lup-opt solve.")]) -> None:
+    """Rebuild report.html and figures/ of a results folder."""
+    from lup_opt.report import build_report
+
+    try:
+        path = build_report(results)
+    except (FileNotFoundError, LupOptError) as exc:
+        _fail(str(exc))
+    out_console.print(f"Report: {path}", markup=False)
+
+
+@app.command()
+def compare(
+    first: Annotated[Path, typer.Argument(help="Results folder A, or a scenario folder with --variant.")],
+    second: Annotated[Path | None, typer.Argument(help="Results folder B.")] = None,
+    variant: Annotated[list[str] | None, typer.Option("--variant", "-v", help="Compare this variant of the "
+                                                      "scenario FIRST with its base (both solved).")] = None,
+    set_: SetOpt = None,
+    out: Annotated[Path | None, typer.Option(help="Folder for the tables and chart.")] = None,
+    quiet: QuietOpt = False, as_json: JsonOpt = False,
+) -> None:
+    """Differences of B against A: allocation by jurisdiction and use, indicators, LDN balance, objective."""
+    from lup_opt.api import solve as solve_scenario
+    from lup_opt.compare import compare_runs
+
+    if second is None:
+        if not variant and not set_:
+            _fail("Give two results folders, or a scenario folder with --variant NAME (or --set KEY=VALUE).")
+        base, changed = _load(first, [], []), _load(first, variant, set_)
+        folders = []
+        for scenario in (base, changed):
+            with _exit_on_bad_input(first):
+                result = solve_scenario(scenario)
+            suffix = "".join(f"+{v}" for v in scenario.variants) + ("+set" if scenario.overrides else "")
+            folders.append(result.write(Path("results") / f"{scenario.folder.name}{suffix}"))
+            if not result.is_optimal:
+                err_console.print(f"{folders[-1]}: {result.status.value}, nothing to compare", markup=False)
+                raise typer.Exit(EXIT_NOT_OPTIMAL)
+        first, second = folders
+    try:
+        comparison = compare_runs(first, second)
+    except LupOptError as exc:
+        _fail(str(exc))
+    folder = comparison.write(out or Path("results") / f"compare-{Path(first).name}-vs-{Path(second).name}")
+    if as_json:
+        out_console.print_json(json.dumps({"a": comparison.a, "b": comparison.b, "folder": str(folder),
+                                           "summary": comparison.summary.to_dict(orient="records")}))
+    elif not quiet:
+        out_console.print(f"B: {comparison.b}  against  A: {comparison.a}", markup=False)
+        out_console.print(comparison.summary.to_string(index=False), markup=False)
+        top = comparison.allocation.reindex(comparison.allocation["difference_ha"].abs()
+                                            .sort_values(ascending=False).index).head(10)
+        out_console.print(top.to_string(index=False), markup=False)
+        out_console.print(f"Tables and chart: {folder}", markup=False)
+
+
+@app.command()
+def excel(results: Annotated[Path, typer.Argument(help="A results folder.")],
+          out: Annotated[Path | None, typer.Option(help="Workbook path (default: RESULTS/results.xlsx).")] = None
+          ) -> None:
+    """Export a results folder to one Excel workbook, one sheet per table."""
+    from lup_opt.excel import export_excel
+
+    try:
+        path = export_excel(results, out)
+    except LupOptError as exc:
+        _fail(str(exc))
+    out_console.print(f"Workbook: {path}", markup=False)
+
+
+@app.command()
+def sweep(
+    scenario: ScenarioArg,
+    grid: Annotated[list[str] | None, typer.Option(help="KEY=V1,V2,...: every combination is run.")] = None,
+    range_: Annotated[list[str] | None, typer.Option("--range", help="KEY=LOW:HIGH, sampled with --samples.")]
+    = None,
+    samples: Annotated[int | None, typer.Option(help="Latin-hypercube samples of the --range keys.", min=1)] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the samples (same seed, same runs).")] = 0,
+    variant: Annotated[list[str] | None, typer.Option("--variant", "-v", help="Variant(s) under every run.")] = None,
+    workers: Annotated[int, typer.Option(help="Worker processes of the local Dask cluster.", min=1)] = 2,
+    scheduler: Annotated[str | None, typer.Option(help="Address of an existing Dask scheduler, "
+                                                       "e.g. tcp://10.0.0.5:8786.")] = None,
+    out: Annotated[Path | None, typer.Option(help="Sweep folder (default: results/NAME-sweep).")] = None,
+    quiet: QuietOpt = False, as_json: JsonOpt = False,
+) -> None:
+    """Run many variants of a scenario on Dask; finished runs are kept and skipped on a rerun."""
+    from lup_opt import sweep as sweeps
+
+    try:
+        fixed = sweeps.parse_grid(grid or [])
+        if range_ or samples:
+            if not (range_ and samples):
+                raise LupOptError("--range and --samples go together")
+            runs = sweeps.sample_runs(sweeps.parse_ranges(range_), samples, seed, fixed)
+        elif fixed:
+            runs = sweeps.grid_runs(fixed)
+        else:
+            raise LupOptError("give --grid KEY=V1,V2,... and/or --range KEY=LOW:HIGH with --samples N")
+    except LupOptError as exc:
+        _fail(str(exc))
+    _load(scenario, variant, [])  # the base scenario must load before any worker starts
+    folder = out or Path("results") / f"{scenario.resolve().name}-sweep"
+    with Progress(TextColumn("sweep"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  TextColumn("{task.description}"), console=err_console, disable=quiet or as_json) as progress:
+        task = progress.add_task("", total=len(runs))
+
+        def done(row: dict) -> None:
+            progress.update(task, advance=1, description=f"{row['run_id']}: {row['status']}")
+
+        progress.update(task, completed=sum(1 for r in runs if (Path(folder) / sweeps.RUNS / sweeps.run_id(r) /
+                                                                "manifest.json").exists()))
+        result = sweeps.sweep(scenario, runs, folder, variants=variant or [], workers=workers, scheduler=scheduler,
+                              on_done=done)
+    if as_json:
+        out_console.print_json(json.dumps({"folder": str(result.folder), "runs": len(result.table),
+                                           "executed": list(result.executed), "skipped": list(result.skipped),
+                                           "failed": result.failed["run_id"].tolist()}))
+    elif not quiet:
+        out_console.print(result.table.to_string(index=False), markup=False)
+        out_console.print(f"{len(result.executed)} run(s) solved, {len(result.skipped)} already done, "
+                          f"{len(result.failed)} failed; table: {result.folder / sweeps.TABLE}", markup=False)
+    raise typer.Exit(EXIT_NOT_OPTIMAL if len(result.failed) else 0)

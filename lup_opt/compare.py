@@ -1,0 +1,143 @@
+"""Two results folders side by side: allocation by jurisdiction and use, indicators, LDN
+balance and objective, as tables and one chart (``lup-opt compare``)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from lup_opt.errors import LupOptError  # noqa: E402
+from lup_opt.results.result import MANIFEST, atomic_folder, read_table  # noqa: E402
+
+
+@dataclass(frozen=True)
+class RunTables:
+    label: str
+    manifest: dict
+    transitions: pd.DataFrame
+    indicators: pd.DataFrame
+    ldn_balance: pd.DataFrame
+
+    @classmethod
+    def read(cls, folder: Path) -> RunTables:
+        folder = Path(folder)
+        if not (folder / MANIFEST).exists():
+            raise LupOptError(f"{folder}: not a lup_opt results folder (no {MANIFEST})")
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        if manifest.get("status") != "optimal":
+            raise LupOptError(f"{folder}: the run is {manifest.get('status')}, so it has no plan to compare")
+        scenario = manifest.get("scenario", {})
+        label = scenario.get("name", folder.name) + "".join(f"+{v}" for v in scenario.get("variants", []))
+        label += "".join(f" [{o}]" for o in scenario.get("overrides", []))
+        return cls(label, manifest, read_table(folder / "transitions"), read_table(folder / "indicators"),
+                   read_table(folder / "ldn_balance"))
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """B against A: every difference is B - A."""
+
+    a: str
+    b: str
+    summary: pd.DataFrame  # quantity, a, b, difference
+    allocation: pd.DataFrame  # jurisdiction, use, a_ha, b_ha, difference_ha (last planning year)
+    indicators: pd.DataFrame  # indicator, unit, scope, period, a, b, difference, relative
+    ldn_balance: pd.DataFrame  # land_type, jurisdiction, period, a_net_ha, b_net_ha, difference_ha
+
+    def write(self, folder: str | Path) -> Path:
+        with atomic_folder(Path(folder)) as tmp:
+            for name in ("summary", "allocation", "indicators", "ldn_balance"):
+                getattr(self, name).to_csv(tmp / f"compare_{name}.csv", index=False)
+            comparison_figure(self, tmp / "compare.png")
+            (tmp / MANIFEST).write_text(json.dumps({"method": "compare", "a": self.a, "b": self.b}, indent=2),
+                                        encoding="utf-8")
+        return Path(folder).resolve()
+
+
+def _side_by_side(a: pd.DataFrame, b: pd.DataFrame, keys: list[str], value: str, names: tuple[str, str]
+                  ) -> pd.DataFrame:
+    merged = a[keys + [value]].merge(b[keys + [value]], on=keys, how="outer", suffixes=("_a", "_b"))
+    merged = merged.rename(columns={f"{value}_a": names[0], f"{value}_b": names[1]})
+    merged[list(names)] = merged[list(names)].fillna(0.0)
+    return merged
+
+
+def compare_runs(folder_a: str | Path, folder_b: str | Path) -> Comparison:
+    a, b = RunTables.read(Path(folder_a)), RunTables.read(Path(folder_b))
+    last = min(a.transitions["period"].max(), b.transitions["period"].max())
+
+    def allocation(run: RunTables) -> pd.DataFrame:
+        rows = run.transitions[(run.transitions["jurisdiction"] != "all") & (run.transitions["period"] == last)]
+        return rows.groupby(["jurisdiction", "use"], as_index=False)["area_ha"].sum()
+
+    land = _side_by_side(allocation(a), allocation(b), ["jurisdiction", "use"], "area_ha", ("a_ha", "b_ha"))
+    land["difference_ha"] = land["b_ha"] - land["a_ha"]
+    land = land[(land["a_ha"].abs() > 1e-6) | (land["b_ha"].abs() > 1e-6)].reset_index(drop=True)
+
+    def indicators(run: RunTables) -> pd.DataFrame:
+        rows = run.indicators[run.indicators["scope_type"].isin(["functional_area", "jurisdiction"])]
+        return rows.drop_duplicates(["indicator", "scope", "period"])[["indicator", "unit", "scope", "period", "value"]]
+
+    values = _side_by_side(indicators(a), indicators(b), ["indicator", "unit", "scope", "period"], "value", ("a", "b"))
+    values["difference"] = values["b"] - values["a"]
+    values["relative"] = values["difference"] / values["a"].abs().where(values["a"].abs() > 1e-12)
+
+    def ldn(run: RunTables) -> pd.DataFrame:
+        return run.ldn_balance.groupby(["land_type", "jurisdiction", "period"], as_index=False)["net_ha"].sum()
+
+    balance = _side_by_side(ldn(a), ldn(b), ["land_type", "jurisdiction", "period"], "net_ha",
+                            ("a_net_ha", "b_net_ha"))
+    balance["difference_ha"] = balance["b_net_ha"] - balance["a_net_ha"]
+
+    reallocated = float(land["difference_ha"].abs().sum() / 2)
+    summary = pd.DataFrame([
+        {"quantity": f"objective ({a.manifest.get('objective_unit', '')})", "a": a.manifest["objective"],
+         "b": b.manifest["objective"]},
+        {"quantity": f"land in another use, {last} (ha)", "a": 0.0, "b": reallocated},
+        {"quantity": "LDN net balance, all land types, last year (ha)",
+         "a": float(balance.loc[balance["period"] == last, "a_net_ha"].sum()),
+         "b": float(balance.loc[balance["period"] == last, "b_net_ha"].sum())},
+    ])
+    summary["difference"] = summary["b"] - summary["a"]
+    return Comparison(a.label, b.label, summary, land, values, balance)
+
+
+def comparison_figure(comparison: Comparison, path: Path) -> Path:
+    """Left: change of area per use in each jurisdiction; right: change of each indicator for
+    the whole area in the last planning year (%)."""
+    land = comparison.allocation.pivot_table(index="use", columns="jurisdiction", values="difference_ha",
+                                             aggfunc="sum", fill_value=0.0)
+    land = land.loc[land.abs().sum(axis=1) > 1e-6]
+    values = comparison.indicators
+    whole = values[(values["scope"] == "functional area") & (values["period"] == values["period"].max())]
+    whole = whole.dropna(subset=["relative"]).set_index("indicator")["relative"] * 100
+    fig, axes = plt.subplots(1, 2, figsize=(13, max(4.0, 0.35 * max(len(land), len(whole)) + 1.5)))
+    if len(land):
+        gained, lost = np.zeros(len(land)), np.zeros(len(land))  # stacked apart on each side of 0
+        for k, jurisdiction in enumerate(land.columns):
+            change = land[jurisdiction].to_numpy()
+            axes[0].barh(land.index, change, left=np.where(change >= 0, gained, lost),
+                         color=plt.get_cmap("tab10")(k % 10), label=jurisdiction)
+            gained += np.clip(change, 0, None)
+            lost += np.clip(change, None, 0)
+        axes[0].legend(fontsize=7)
+    axes[0].axvline(0, color="grey", lw=0.8)
+    axes[0].set_xlabel("ha (B - A)")
+    axes[0].set_title("Land per use and jurisdiction")
+    axes[1].barh(whole.index, whole.to_numpy(), color=np.where(whole.to_numpy() >= 0, "#2e7d32", "#c62828"))
+    axes[1].axvline(0, color="grey", lw=0.8)
+    axes[1].set_xlabel("% change (B against A)")
+    axes[1].set_title("Indicators, whole area")
+    fig.suptitle(f"B: {comparison.b}   against   A: {comparison.a}")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path

@@ -1,0 +1,221 @@
+"""Scenario ensembles on dask.distributed (``lup-opt sweep``): every combination of a grid of
+overrides, or Latin-hypercube samples of ranges, each run solved on a Dask worker and saved as
+it finishes. A local cluster by default; an existing cluster by its scheduler address.
+
+Layout of the sweep folder::
+
+    sweep.csv               one row per run: its inputs, status and key outputs (rewritten as runs finish)
+    runs/<run_id>/          each finished run's results folder (written atomically)
+    failed/<run_id>.json    each run that raised an error: the error and its traceback
+
+A run is done when ``runs/<run_id>/manifest.json`` exists (optimal or not); a rerun skips those
+and runs the rest, failed ones included. ``run_id`` is a hash of the run's overrides, so the same
+run has the same folder in every sweep of the same scenario.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import logging
+import os
+import tempfile
+import traceback
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from time import perf_counter
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from lup_opt.errors import LupOptError
+
+log = logging.getLogger(__name__)
+
+TABLE = "sweep.csv"
+RUNS, FAILED = "runs", "failed"
+ERROR = "error"
+
+
+def run_id(overrides: Mapping[str, Any]) -> str:
+    """A stable name for the run with these overrides."""
+    text = json.dumps({k: str(v) for k, v in sorted(overrides.items())}, sort_keys=True)
+    return "run-" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:10]
+
+
+def parse_grid(items: Sequence[str]) -> dict[str, list[str]]:
+    """``key=v1,v2,...`` items as {key: [v1, v2, ...]}."""
+    grid: dict[str, list[str]] = {}
+    for item in items:
+        key, equals, values = item.partition("=")
+        if not equals or not key.strip() or not values.strip():
+            raise LupOptError(f"--grid '{item}': write KEY=V1,V2,... e.g. targets.housing.value=3000,3500")
+        if key.strip() in grid:
+            raise LupOptError(f"--grid: '{key.strip()}' given twice")
+        grid[key.strip()] = [v.strip() for v in values.split(",") if v.strip()]
+    return grid
+
+
+def parse_ranges(items: Sequence[str]) -> dict[str, tuple[float, float]]:
+    """``key=low:high`` items as {key: (low, high)}."""
+    ranges = {}
+    for item in items:
+        key, equals, span = item.partition("=")
+        low, colon, high = span.partition(":")
+        try:
+            bounds = (float(low), float(high))
+        except ValueError:
+            bounds = None
+        if not equals or not colon or bounds is None or bounds[0] > bounds[1]:
+            raise LupOptError(f"--range '{item}': write KEY=LOW:HIGH with LOW <= HIGH, e.g. ldn.default_net_target_ha=0:50")
+        ranges[key.strip()] = bounds
+    return ranges
+
+
+def grid_runs(grid: Mapping[str, Sequence[str]]) -> list[dict[str, str]]:
+    """Every combination of the grid's values, in order."""
+    keys = list(grid)
+    return [dict(zip(keys, values, strict=True)) for values in itertools.product(*(grid[k] for k in keys))]
+
+
+def sample_runs(ranges: Mapping[str, tuple[float, float]], samples: int, seed: int,
+                fixed: Mapping[str, Sequence[str]] | None = None) -> list[dict[str, str]]:
+    """``samples`` Latin-hypercube points of the ranges (scipy.stats.qmc), each combined with
+    every combination of ``fixed`` grid values."""
+    from scipy.stats import qmc
+
+    if samples < 1:
+        raise LupOptError("--samples must be at least 1")
+    keys = list(ranges)
+    points = qmc.LatinHypercube(d=len(keys), seed=seed).random(samples)
+    low = np.array([ranges[k][0] for k in keys])
+    high = np.array([ranges[k][1] for k in keys])
+    values = low + points * (high - low)
+    sampled = [{k: repr(float(v)) for k, v in zip(keys, row, strict=True)} for row in values]
+    return [{**grid, **sample} for sample in sampled for grid in grid_runs(fixed or {})]
+
+
+def _ldn_net(result) -> float:
+    table = result.ldn_balance
+    if table.empty:
+        return float("nan")
+    return float(table.loc[table["period"] == table["period"].max(), "net_ha"].sum())
+
+
+def run_one(scenario: str, variants: Sequence[str], overrides: Mapping[str, str], folder: str) -> dict[str, Any]:
+    """Solve one run and save it under ``folder/runs/<run_id>``; never raises: an error is
+    returned in the row and saved under ``folder/failed``. Runs on a Dask worker."""
+    import lup_opt
+
+    name = run_id(overrides)
+    row: dict[str, Any] = {"run_id": name, **{f"input:{k}": v for k, v in overrides.items()}}
+    start = perf_counter()
+    failed = Path(folder) / FAILED / f"{name}.json"
+    try:
+        loaded = lup_opt.load_scenario(scenario, variants=list(variants), overrides=dict(overrides))
+        result = lup_opt.solve(loaded)
+        result.write(Path(folder) / RUNS / name, report=False)
+        row.update(_outputs(result))
+        failed.unlink(missing_ok=True)
+    except Exception as exc:  # noqa: BLE001 - a failed run is recorded, the sweep goes on
+        row.update({"status": ERROR, "error": f"{type(exc).__name__}: {exc}"})
+        failed.parent.mkdir(parents=True, exist_ok=True)
+        failed.write_text(json.dumps({"run_id": name, "overrides": dict(overrides), "error": row["error"],
+                                      "traceback": traceback.format_exc()}, indent=2), encoding="utf-8")
+    row["seconds"] = round(perf_counter() - start, 3)
+    return row
+
+
+def _outputs(result) -> dict[str, Any]:
+    changed = float(result.land_units["changed_ha"].sum()) if len(result.land_units) else float("nan")
+    return {"status": result.status.value, "error": "", "objective": result.objective,
+            "objective_unit": result.objective_unit, "ldn_net_ha": _ldn_net(result) if result.is_optimal else np.nan,
+            "changed_ha": changed, "binding_targets": int(result.duals["binding"].sum()) if len(result.duals) else 0}
+
+
+def _done_row(folder: Path, overrides: Mapping[str, str]) -> dict[str, Any] | None:
+    """The row of a run finished in an earlier sweep, from its saved results."""
+    name = run_id(overrides)
+    manifest_path = folder / RUNS / name / "manifest.json"
+    if not manifest_path.exists():
+        return None
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    row: dict[str, Any] = {"run_id": name, **{f"input:{k}": v for k, v in overrides.items()},
+                           "status": manifest.get("status"), "error": "", "objective": manifest.get("objective"),
+                           "objective_unit": manifest.get("objective_unit")}
+    if row["status"] == "optimal":
+        from lup_opt.results.result import read_table
+
+        ldn = read_table(folder / RUNS / name / "ldn_balance")
+        units = read_table(folder / RUNS / name / "land_units")
+        duals = read_table(folder / RUNS / name / "duals")
+        row["ldn_net_ha"] = float(ldn.loc[ldn["period"] == ldn["period"].max(), "net_ha"].sum()) if len(ldn) else np.nan
+        row["changed_ha"] = float(units["changed_ha"].sum()) if len(units) else np.nan
+        row["binding_targets"] = int(duals["binding"].sum()) if len(duals) else 0
+    row["seconds"] = manifest.get("seconds", {}).get("write", np.nan)
+    return row
+
+
+def _save_table(rows: list[dict[str, Any]], order: list[str], path: Path) -> pd.DataFrame:
+    table = pd.DataFrame(rows)
+    table["_order"] = table["run_id"].map({name: k for k, name in enumerate(order)})
+    table = table.sort_values("_order").drop(columns="_order").reset_index(drop=True)
+    fd, tmp = tempfile.mkstemp(prefix=".sweep-", suffix=".csv", dir=path.parent)
+    os.close(fd)
+    table.to_csv(tmp, index=False)
+    os.replace(tmp, path)
+    return table
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    table: pd.DataFrame  # one row per run
+    executed: tuple[str, ...]  # run ids solved in this sweep
+    skipped: tuple[str, ...]  # run ids already done
+    folder: Path
+
+    @property
+    def failed(self) -> pd.DataFrame:
+        return self.table[self.table["status"] == ERROR]
+
+
+def sweep(scenario: str | Path, runs: Sequence[Mapping[str, str]], folder: str | Path, *,
+          variants: Sequence[str] = (), workers: int = 2, scheduler: str | None = None,
+          on_done: Callable[[dict[str, Any]], None] | None = None) -> SweepResult:
+    """Solve every run not yet done on a Dask cluster (local with ``workers`` processes, or the
+    one at ``scheduler``), saving each as it finishes and ``sweep.csv`` after each."""
+    from dask.distributed import Client, LocalCluster, as_completed
+
+    folder = Path(folder).resolve()
+    (folder / RUNS).mkdir(parents=True, exist_ok=True)
+    scenario = str(Path(scenario).resolve())
+    order = [run_id(r) for r in runs]
+    if len(set(order)) != len(order):
+        raise LupOptError("the sweep has the same run twice; check the --grid values")
+    rows, todo = [], []
+    for overrides in runs:
+        done = _done_row(folder, overrides)
+        (rows.append(done) if done is not None else todo.append(dict(overrides)))
+    skipped = tuple(r["run_id"] for r in rows)
+    log.info("sweep: %d runs, %d already done, %d to run", len(runs), len(skipped), len(todo))
+    if todo:
+        cluster = None if scheduler else LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                                      dashboard_address=None)
+        try:
+            with Client(scheduler or cluster) as client:
+                futures = [client.submit(run_one, scenario, list(variants), overrides, str(folder),
+                                         key=f"{run_id(overrides)}-{os.getpid()}", pure=False) for overrides in todo]
+                for future in as_completed(futures):
+                    row = future.result()
+                    rows.append(row)
+                    _save_table(rows, order, folder / TABLE)
+                    if on_done is not None:
+                        on_done(row)
+        finally:
+            if cluster is not None:
+                cluster.close()
+    table = _save_table(rows, order, folder / TABLE) if rows else pd.DataFrame()
+    return SweepResult(table, tuple(run_id(r) for r in todo), skipped, folder)

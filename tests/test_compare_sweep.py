@@ -1,0 +1,132 @@
+"""Comparing runs, Excel export, and scenario sweeps on a local Dask cluster."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pandas as pd
+import pytest
+
+from lup_opt import sweep as sweeps
+from tests.conftest import SCENARIOS
+
+
+def test_compare_a_variant_with_its_base_gives_table_and_chart(cli, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # base and variant results go to ./results
+    out = tmp_path / "comparison"
+    run = cli(["compare", SCENARIOS / "default", "--variant", "high_growth", "--out", out])
+    assert run.exit_code == 0, run.output
+    assert {"compare_summary.csv", "compare_allocation.csv", "compare_indicators.csv", "compare_ldn_balance.csv",
+            "compare.png"} <= {p.name for p in out.iterdir()}
+    summary = pd.read_csv(out / "compare_summary.csv").set_index("quantity")
+    objective = summary.loc[summary.index.str.startswith("objective")].iloc[0]
+    # Faster growth needs more housing: the plan costs more (84,225 against 68,143 kUSD).
+    assert objective["a"] == pytest.approx(68_142.55, rel=1e-5)
+    assert objective["b"] == pytest.approx(84_225, rel=1e-3)
+    assert objective["difference"] == pytest.approx(objective["b"] - objective["a"])
+    allocation = pd.read_csv(out / "compare_allocation.csv")
+    # Land is moved, not created: per jurisdiction the differences add up to zero.
+    assert allocation.groupby("jurisdiction")["difference_ha"].sum().abs().max() < 1e-5
+    housing = allocation[allocation["use"].str.startswith("residential")]["difference_ha"].sum()
+    assert housing > 0
+    assert "high_growth" in run.output
+
+
+def test_compare_of_two_results_folders(cli, default_results_folder, tmp_path):
+    out = tmp_path / "same"
+    run = cli(["compare", default_results_folder, default_results_folder, "--out", out, "--json"])
+    assert run.exit_code == 0, run.output
+    assert json.loads(run.output)["summary"][0]["difference"] == 0
+    assert pd.read_csv(out / "compare_allocation.csv")["difference_ha"].abs().max() == 0
+
+
+def test_compare_refuses_a_folder_that_is_not_results(cli, tmp_path):
+    run = cli(["compare", tmp_path, tmp_path])
+    assert run.exit_code == 2 and "not a lup_opt results folder" in run.output
+
+
+def test_excel_export_has_one_sheet_per_table(cli, default_results_folder, tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    path = tmp_path / "plan.xlsx"
+    run = cli(["excel", default_results_folder, "--out", path])
+    assert run.exit_code == 0, run.output
+    book = openpyxl.load_workbook(path, read_only=True)
+    tables = {p.stem for p in default_results_folder.glob("*.csv")}
+    assert set(book.sheetnames) == {"summary"} | tables
+    allocation = pd.read_excel(path, sheet_name="allocation")
+    assert len(allocation) == len(pd.read_csv(default_results_folder / "allocation.csv"))
+
+
+# --- sweeps ------------------------------------------------------------------------------------
+
+YIELDS = [3.0, 3.1, 3.2, 3.3, 3.4, 3.5, 3.6, 3.7]  # t/ha of cereal on the plain, one table each
+
+
+@pytest.fixture
+def tiny_with_yield_tables(tmp_path):
+    folder = shutil.copytree(SCENARIOS / "tiny", tmp_path / "tiny")
+    base = pd.read_csv(folder / "coefficients.csv")
+    for k, value in enumerate(YIELDS):
+        table = base.copy()
+        table.loc[(table["indicator"] == "cereal_t") & (table["land_type"] == "plain"), "value"] = value
+        table.to_csv(folder / f"yield_{k}.csv", index=False)
+    return folder
+
+
+def test_sweep_on_a_local_dask_cluster_records_a_failure_and_reruns_only_it(tiny_with_yield_tables, tmp_path):
+    folder = tiny_with_yield_tables
+    runs = sweeps.grid_runs({"tables.coefficients": [f"yield_{k}.csv" for k in range(len(YIELDS))]})
+    assert len(runs) == 8
+    broken = folder / "yield_5.csv"
+    kept = broken.read_bytes()
+    broken.unlink()  # run 5 fails: its table is missing
+    out = tmp_path / "sweep"
+    first = sweeps.sweep(folder, runs, out, workers=2)
+    table = first.table
+    assert len(table) == 8 and len(first.executed) == 8
+    failed_id = sweeps.run_id(runs[5])
+    assert table.loc[table["status"] == "error", "run_id"].tolist() == [failed_id]
+    assert "yield_5.csv" in table.set_index("run_id").loc[failed_id, "error"]
+    assert (out / "failed" / f"{failed_id}.json").exists()
+    finished = table[table["status"] == "optimal"]
+    assert len(finished) == 7
+    # Cereal costs less where the plain yields more: the optimum falls with the yield.
+    assert finished["objective"].is_monotonic_decreasing
+    stamps = {r: (out / "runs" / r / "manifest.json").stat().st_mtime_ns for r in finished["run_id"]}
+
+    broken.write_bytes(kept)
+    second = sweeps.sweep(folder, runs, out, workers=2)
+    assert second.executed == (failed_id,)
+    assert set(second.skipped) == set(finished["run_id"])
+    assert (second.table["status"] == "optimal").all() and len(second.table) == 8
+    assert not (out / "failed" / f"{failed_id}.json").exists()
+    assert {r: (out / "runs" / r / "manifest.json").stat().st_mtime_ns for r in stamps} == stamps
+    saved = pd.read_csv(out / "sweep.csv")
+    assert saved["run_id"].tolist() == [sweeps.run_id(r) for r in runs]
+    assert saved["input:tables.coefficients"].tolist() == [f"yield_{k}.csv" for k in range(8)]
+
+
+def test_latin_hypercube_samples_cover_each_range_once_per_stratum():
+    runs = sweeps.sample_runs({"a": (0.0, 10.0), "b": (100.0, 200.0)}, samples=5, seed=3)
+    a = sorted(float(r["a"]) for r in runs)
+    b = sorted(float(r["b"]) for r in runs)
+    assert [int(v // 2) for v in a] == [0, 1, 2, 3, 4]
+    assert [int((v - 100) // 20) for v in b] == [0, 1, 2, 3, 4]
+    assert runs == sweeps.sample_runs({"a": (0.0, 10.0), "b": (100.0, 200.0)}, samples=5, seed=3)
+
+
+@pytest.mark.parametrize("item", ["novalue", "=1,2", "key="])
+def test_bad_grid_items_say_how_to_write_them(item):
+    with pytest.raises(sweeps.LupOptError, match="KEY=V1,V2"):
+        sweeps.parse_grid([item])
+
+
+def test_sweep_command_runs_a_grid_and_prints_the_table(cli, tmp_path):
+    out = tmp_path / "cli-sweep"
+    run = cli(["sweep", SCENARIOS / "tiny", "--grid", "targets.cereal.value=380,390", "--workers", "1",
+               "--out", out, "--json"])
+    assert run.exit_code == 0, run.output
+    outcome = json.loads(run.output)
+    assert outcome["runs"] == 2 and outcome["failed"] == []
+    assert len(pd.read_csv(out / "sweep.csv")) == 2
