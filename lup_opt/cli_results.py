@@ -154,3 +154,35 @@ def sweep(
         out_console.print(f"{len(result.executed)} run(s) solved, {len(result.skipped)} already done, "
                           f"{len(result.failed)} failed; table: {result.folder / sweeps.TABLE}", markup=False)
     raise typer.Exit(EXIT_NOT_OPTIMAL if len(result.failed) else 0)
+
+
+TifOpt = Annotated[Path | None, typer.Option(help="GeoTIFF, aligned with the others.")]
+
+
+@app.command()
+def grid(
+    template: Annotated[Path, typer.Argument(help="Scenario folder whose uses, coefficients, targets... are used.")],
+    land_cover: Annotated[Path, typer.Option(help="GeoTIFF of baseline land cover (codes in the legend).")],
+    jurisdiction: Annotated[Path, typer.Option(help="GeoTIFF of jurisdictions.")],
+    land_type: Annotated[Path, typer.Option(help="GeoTIFF of land types.")],
+    zone: Annotated[Path, typer.Option(help="GeoTIFF of zones (urban, peri_urban, rural).")],
+    legend: Annotated[Path, typer.Option(help="CSV: layer, code, value.")],
+    out: Annotated[Path, typer.Option(help="The new scenario folder.")],
+    climate: Annotated[str | None, typer.Option(help="One IPCC climate zone for every cell.")] = None,
+    climate_raster: TifOpt = None,
+    baseline_status: TifOpt = None,
+) -> None:
+    """Make a grid scenario from GeoTIFF rasters (one land unit per cell); its solves also write GeoTIFFs."""
+    from lup_opt.raster import scenario_from_rasters
+
+    rasters = {"land_cover": land_cover, "jurisdiction": jurisdiction, "land_type": land_type, "zone": zone}
+    if climate_raster is not None:
+        rasters["climate"] = climate_raster
+    if baseline_status is not None:
+        rasters["baseline_status"] = baseline_status
+    try:
+        folder = scenario_from_rasters(template, rasters, legend, out, climate)
+    except LupOptError as exc:
+        _fail(str(exc))
+    loaded = _load(folder, [], [])
+    out_console.print(f"Scenario {folder}: {len(loaded.units):,} land units from the rasters", markup=False)

@@ -127,7 +127,8 @@ def test_infeasible_solve_writes_the_diagnosis_beside_the_manifest(cli, tmp_path
     assert outcome.exit_code == 1
     assert "Diagnosis:" in outcome.output and "must drop by 750.0 person" in " ".join(outcome.output.split())
     files = {p.name for p in (tmp_path / "r").iterdir()}
-    assert files == {"manifest.json", "highs.log", "diagnosis.json", "diagnosis.md", "ldn_capacity.csv"}
+    assert files == {"manifest.json", "highs.log", "diagnosis.json", "diagnosis.md", "ldn_capacity.csv", "report.html",
+                     "figures"}
     diagnosis = json.loads((tmp_path / "r" / "diagnosis.json").read_text())
     assert diagnosis["overrides"]["targets.housing.value"] == pytest.approx(3750, rel=1e-6)
     assert "--set targets.housing.value=" in (tmp_path / "r" / "diagnosis.md").read_text()

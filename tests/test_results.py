@@ -13,11 +13,13 @@ from lup_opt.results import result as result_module
 from tests.conftest import SCENARIOS
 
 EXPECTED_FILES = {"allocation.csv", "transitions.csv", "conversions.csv", "ldn_balance.csv", "indicators.csv",
-                  "duals.csv", "reduced_costs.csv", "manifest.json", "highs.log"}
+                  "duals.csv", "reduced_costs.csv", "land_units.csv", "manifest.json", "highs.log", "report.html",
+                  "figures"}
 
 
 def test_results_folder_holds_every_table_and_the_manifest(default_results_folder):
-    linkages = {"food.csv", "food_flows.csv", "finance.csv", "funds.csv", "livelihoods.csv"}
+    linkages = {"food.csv", "food_flows.csv", "finance.csv", "funds.csv", "livelihoods.csv",
+                "allocation.gpkg"}  # the default scenario has geometry
     assert {p.name for p in default_results_folder.iterdir()} == EXPECTED_FILES | linkages
     allocation = pd.read_csv(default_results_folder / "allocation.csv")
     assert list(allocation.columns) == ["land_unit", "baseline_use", "use", "period", "area_ha"]
@@ -70,7 +72,7 @@ def test_infeasible_result_is_a_status_with_manifest_log_and_diagnosis_only(tmp_
     assert "No plan meets every hard target" in result.message
     folder = result.write(tmp_path / "r")
     assert {p.name for p in folder.iterdir()} == {"manifest.json", "highs.log", "diagnosis.json", "diagnosis.md",
-                                                   "ldn_capacity.csv"}
+                                                   "ldn_capacity.csv", "report.html", "figures"}
 
 
 def test_time_limit_is_reported_as_such_never_as_an_optimum(default_scenario):

@@ -180,6 +180,7 @@ def build_manifest(
             "overrides": list(scenario.overrides),
         },
         "geometry": _geometry(scenario),
+        "grid": str((scenario.folder / "grid.json").resolve()) if (scenario.folder / "grid.json").exists() else None,
         "status": solution.status.value,
         "message": solution.message,
         "objective": solution.objective,

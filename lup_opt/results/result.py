@@ -104,6 +104,8 @@ def write_results(result: Result, folder: Path, table_format: TableFormat = Tabl
                 write_table(table, tmp / name, table_format)
             if manifest.get("geometry") and report:
                 _write_geopackage(result, manifest, tmp)
+            if manifest.get("grid"):
+                _write_geotiffs(result, manifest, tmp)
         (tmp / SOLVER_LOG).write_text(result.solver_log, encoding="utf-8")
         if result.diagnosis is not None:
             write_diagnosis(result.diagnosis, tmp)
@@ -127,6 +129,18 @@ def _write_geopackage(result: Result, manifest: dict[str, Any], folder: Path) ->
     except LupOptError as exc:
         log.warning("allocation.gpkg not written: %s", exc)
         manifest.setdefault("warnings", []).append(f"allocation.gpkg not written: {exc}")
+
+
+def _write_geotiffs(result: Result, manifest: dict[str, Any], folder: Path) -> None:
+    """The plan on the scenario's raster grid; without rasterio, a warning instead."""
+    from lup_opt.errors import LupOptError
+    from lup_opt.raster import write_geotiffs
+
+    try:
+        write_geotiffs(result.land_units, manifest["grid"], folder)
+    except LupOptError as exc:
+        log.warning("GeoTIFF results not written: %s", exc)
+        manifest.setdefault("warnings", []).append(f"GeoTIFF results not written: {exc}")
 
 
 def write_table(table: pd.DataFrame, stem: Path, table_format: TableFormat = TableFormat.AUTO) -> Path:
