@@ -130,7 +130,7 @@ def solve(
     merge_alike: Annotated[bool, typer.Option(help="Solve land the LP cannot tell apart once (exact).")] = True,
     culling: Annotated[Culling, typer.Option(help="Leave out dominated changes of use (same optimum).")]
     = Culling.AUTO,
-    table_format: Annotated[TableFormat, typer.Option("--format", help="csv, parquet, or auto (Parquet over 1M rows).")]
+    table_format: Annotated[TableFormat, typer.Option("--format", help="csv, parquet, or auto (Parquet over 10M cells).")]
     = TableFormat.AUTO,
     report: Annotated[bool, typer.Option(help="Write report.html, figures/ and allocation.gpkg (with geometry).")]
     = True,

@@ -103,7 +103,8 @@ class PlanningMode(_Choice):
 
 class TableFormat(_Choice):
     """How result tables are written: CSV, Parquet, or ``auto`` (Parquet for tables of more
-    than a million rows, CSV for the rest, so that small results open in a spreadsheet)."""
+    than 10 million values, rows x columns; CSV for the rest, so that small results open in a
+    spreadsheet)."""
 
     CSV = "csv"
     PARQUET = "parquet"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import highspy
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -107,3 +108,16 @@ def test_export_refuses_a_mismatched_suffix(cli, tmp_path):
     outcome = cli(["export", SCENARIOS / "tiny", "--mps", tmp_path / "model.txt"])
     assert outcome.exit_code == 2
     assert "must end in .mps" in outcome.output
+
+
+def test_large_tables_are_written_as_parquet_in_chunks_and_read_back(tmp_path, monkeypatch):
+    from lup_opt.enums import TableFormat
+
+    table = pd.DataFrame({"land_unit": [f"c{k}" for k in range(2_500)], "area_ha": np.arange(2_500) / 7})
+    monkeypatch.setattr(result_module, "CHUNK_ROWS", 1_000)  # three chunks
+    monkeypatch.setattr(result_module, "AUTO_PARQUET_CELLS", 4_000)  # 5,000 values: Parquet under auto
+    path = result_module.write_table(table, tmp_path / "allocation", TableFormat.AUTO)
+    assert path.suffix == ".parquet"
+    pd.testing.assert_frame_equal(result_module.read_table(tmp_path / "allocation"), table)
+    small = result_module.write_table(table.head(10), tmp_path / "small", TableFormat.AUTO)
+    assert small.suffix == ".csv"

@@ -22,7 +22,7 @@ from lup_opt.enums import SolveStatus, TableFormat
 
 log = logging.getLogger(__name__)
 
-AUTO_PARQUET_ROWS = 1_000_000  # tables longer than this are written as Parquet by ``auto``
+AUTO_PARQUET_CELLS = 10_000_000  # tables with more values (rows x columns) are Parquet under ``auto``
 CHUNK_ROWS = 500_000  # rows converted at a time when writing
 TABLES = ("allocation", "transitions", "conversions", "ldn_balance", "indicators", "duals", "reduced_costs",
           "land_units")
@@ -72,7 +72,7 @@ class Result:
         """Write the results folder atomically (a temporary folder, then renamed into place).
 
         An existing folder of the same name is replaced only once the new one is complete.
-        ``table_format``: csv, parquet, or auto (Parquet for tables over a million rows).
+        ``table_format``: csv, parquet, or auto (Parquet for tables of over 10 million values).
         ``report``: also ``report.html`` and ``figures/`` (and ``allocation.gpkg`` when the
         scenario gives geometry).
         """
@@ -147,7 +147,7 @@ def write_table(table: pd.DataFrame, stem: Path, table_format: TableFormat = Tab
     """Write ``table`` to ``stem.csv`` or ``stem.parquet``, converting ``CHUNK_ROWS`` rows at a
     time so that a large table is never held twice in memory."""
     parquet = table_format is TableFormat.PARQUET or (
-        table_format is TableFormat.AUTO and len(table) > AUTO_PARQUET_ROWS
+        table_format is TableFormat.AUTO and table.size > AUTO_PARQUET_CELLS
     )
     if not parquet:
         path = stem.with_suffix(".csv")
