@@ -109,3 +109,21 @@ def test_scenario_without_geometry_gets_a_report_without_maps(tiny_result, tmp_p
     page = (folder / REPORT).read_text(encoding="utf-8")
     assert "No maps" in page and not (folder / "allocation.gpkg").exists()
     assert pd.read_csv(folder / "land_units.csv")["land_unit"].tolist() == ["U1", "U2", "U3"]
+
+
+def test_a_missing_geometry_file_is_an_error_naming_the_key(tmp_path):
+    folder = shutil.copytree(SCENARIOS / "default", tmp_path / "default")
+    (folder / "units.gpkg").unlink()
+    with pytest.raises(lup_opt.ScenarioError, match=r"geometry\.file.*file not found"):
+        lup_opt.load_scenario(folder)
+
+
+def test_units_without_an_outline_are_left_off_the_map(tmp_path, default_result):
+    geopandas = pytest.importorskip("geopandas")
+    from lup_opt.spatial import write_allocation_gpkg
+
+    outlines = geopandas.read_file(SCENARIOS / "default" / "units.gpkg").iloc[10:]
+    outlines.to_file(tmp_path / "some.gpkg", driver="GPKG")
+    path = write_allocation_gpkg(default_result.land_units, {"file": tmp_path / "some.gpkg", "id_column": "id"},
+                                 tmp_path / "allocation.gpkg")
+    assert len(geopandas.read_file(path)) == 310

@@ -58,6 +58,9 @@ def load_scenario(
     config = _validate_config(effective, variant_names)
     tables = _read_tables(folder, config)
     check_config_references(config, tables)
+    if config.geometry is not None and not _table_path(folder, config.geometry.file).is_file():
+        raise ScenarioError.single(SCENARIO_FILE, "geometry.file",
+                                   f"file not found (looked for {_table_path(folder, config.geometry.file)})")
     override_list = (
         tuple(f"{k}={v}" for k, v in overrides.items())
         if isinstance(overrides, Mapping)
