@@ -155,7 +155,7 @@ def _done_row(folder: Path, overrides: Mapping[str, str]) -> dict[str, Any] | No
         row["ldn_net_ha"] = float(ldn.loc[ldn["period"] == ldn["period"].max(), "net_ha"].sum()) if len(ldn) else np.nan
         row["changed_ha"] = float(units["changed_ha"].sum()) if len(units) else np.nan
         row["binding_targets"] = int(duals["binding"].sum()) if len(duals) else 0
-    row["seconds"] = manifest.get("seconds", {}).get("write", np.nan)
+    row["seconds"] = round(sum(manifest.get("seconds", {}).values()), 3)  # its own stages, when it ran
     return row
 
 
@@ -198,7 +198,10 @@ def sweep(scenario: str | Path, runs: Sequence[Mapping[str, str]], folder: str |
     rows, todo = [], []
     for overrides in runs:
         done = _done_row(folder, overrides)
-        (rows.append(done) if done is not None else todo.append(dict(overrides)))
+        if done is None:
+            todo.append(dict(overrides))
+        else:
+            rows.append(done)
     skipped = tuple(r["run_id"] for r in rows)
     log.info("sweep: %d runs, %d already done, %d to run", len(runs), len(skipped), len(todo))
     if todo:

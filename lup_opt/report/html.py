@@ -167,7 +167,8 @@ def build_report(folder: str | Path, manifest: dict[str, Any] | None = None) -> 
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     tmp = Path(tempfile.mkdtemp(prefix=".report-", dir=folder))
     try:
-        made = _figures(folder, tmp / FIGURES if (tmp / FIGURES).mkdir() is None else tmp)
+        (tmp / FIGURES).mkdir()
+        made = _figures(folder, tmp / FIGURES)
         (tmp / REPORT).write_text(render(folder, manifest, made), encoding="utf-8")
         if (folder / FIGURES).exists():
             shutil.rmtree(folder / FIGURES)
