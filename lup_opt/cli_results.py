@@ -81,10 +81,10 @@ def compare(
                                            "summary": comparison.summary.to_dict(orient="records")}))
     elif not quiet:
         out_console.print(f"B: {comparison.b}  against  A: {comparison.a}", markup=False)
-        out_console.print(comparison.summary.to_string(index=False), markup=False)
+        out_console.print(comparison.summary.to_string(index=False), markup=False, soft_wrap=True)
         top = comparison.allocation.reindex(comparison.allocation["difference_ha"].abs()
                                             .sort_values(ascending=False).index).head(10)
-        out_console.print(top.to_string(index=False), markup=False)
+        out_console.print(top.to_string(index=False), markup=False, soft_wrap=True)
         out_console.print(f"Tables and chart: {folder}", markup=False)
 
 
@@ -150,7 +150,7 @@ def sweep(
                                            "executed": list(result.executed), "skipped": list(result.skipped),
                                            "failed": result.failed["run_id"].tolist()}))
     elif not quiet:
-        out_console.print(result.table.to_string(index=False), markup=False)
+        out_console.print(result.table.to_string(index=False), markup=False, soft_wrap=True)
         out_console.print(f"{len(result.executed)} run(s) solved, {len(result.skipped)} already done, "
                           f"{len(result.failed)} failed; table: {result.folder / sweeps.TABLE}", markup=False)
     raise typer.Exit(EXIT_NOT_OPTIMAL if len(result.failed) else 0)

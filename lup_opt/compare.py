@@ -101,7 +101,7 @@ def compare_runs(folder_a: str | Path, folder_b: str | Path) -> Comparison:
     summary = pd.DataFrame([
         {"quantity": f"objective ({a.manifest.get('objective_unit', '')})", "a": a.manifest["objective"],
          "b": b.manifest["objective"]},
-        {"quantity": f"land in another use, {last} (ha)", "a": 0.0, "b": reallocated},
+        {"quantity": f"land whose use differs from A, {last} (ha)", "a": 0.0, "b": reallocated},
         {"quantity": "LDN net balance, all land types, last year (ha)",
          "a": float(balance.loc[balance["period"] == last, "a_net_ha"].sum()),
          "b": float(balance.loc[balance["period"] == last, "b_net_ha"].sum())},

@@ -78,7 +78,8 @@ def print_summary(result: Result, console: Console, *, folder: str | None = None
     closest = cheapest_uses_not_chosen(result.reduced_costs)
     for row in closest.itertuples(index=False):
         console.print(
-            f"In {row.jurisdiction}, '{row.use}' is the use closest to entering the plan: its objective "
+            f"In {row.jurisdiction}, for changes in the period ending {row.period}, '{row.use}' is the use "
+            f"closest to entering the plan: its objective "
             f"value would have to improve by {number(row.improvement_needed)} {row.improvement_unit} "
             f"(on land unit {row.closest_land_unit}).",
             markup=False, soft_wrap=True,
