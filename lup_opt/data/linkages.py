@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from lup_opt.data.targets import TargetRow, scope_mask
+from lup_opt.data.targets import TargetRow, scope_mask, unit_groups
 from lup_opt.enums import Comparison
 from lup_opt.errors import ScenarioError
 from lup_opt.scenario.checks_linkages import population_table
@@ -98,17 +98,6 @@ def _periods(period, dims: Dimensions) -> list[int]:
     return [dims.periods.index(y) for y in years]
 
 
-def _groups(scenario: Scenario, keys: list[str]) -> list[tuple[str, np.ndarray]]:
-    if not keys:
-        return [("", np.ones(len(scenario.units), dtype=bool))]
-    label = None
-    for key in keys:
-        part = f"{key}=" + scenario.unit_values(key).astype(str)
-        label = part if label is None else label + "; " + part
-    codes, labels = pd.factorize(label, sort=True)
-    return [(str(text), codes == i) for i, text in enumerate(labels)]
-
-
 def conversion_limits(scenario: Scenario, dims: Dimensions, units: UnitArrays, columns: ColumnArrays) -> tuple:
     rows = []
     for name, limit in scenario.config.conversion_limits.items():
@@ -118,7 +107,7 @@ def conversion_limits(scenario: Scenario, dims: Dimensions, units: UnitArrays, c
             change &= np.isin(columns.from_use, [dims.uses.index(u) for u in limit.from_uses])
         if limit.to_uses:
             change &= np.isin(columns.to_use, [dims.uses.index(u) for u in limit.to_uses])
-        for group, members in _groups(scenario, limit.for_each):
+        for group, members in unit_groups(scenario, limit.for_each):
             unit_ok = in_scope & members
             if not unit_ok.any():
                 continue

@@ -145,7 +145,7 @@ def resolve_share_targets(
         den_mask = scope_mask(scenario, target.denominator.scope)
         num = dims.indicators.index(target.numerator.indicator)
         den = dims.indicators.index(target.denominator.indicator)
-        groups = _groups(scenario, target.for_each)
+        groups = unit_groups(scenario, target.for_each)
         equal = target.share == "equal"
         for period in _period_indices(target.period, dims):
             fixed = _fixed_denominator(columns, parts, coefficients, den, period) if equal else None
@@ -200,7 +200,9 @@ def _group_jurisdictions(scenario, scope, for_each, mask, dims) -> np.ndarray | 
     return scope_jurisdictions(scenario, scope, mask, dims.jurisdictions)
 
 
-def _groups(scenario: Scenario, keys: list[str]) -> list[tuple[str, np.ndarray]]:
+def unit_groups(scenario: Scenario, keys: list[str]) -> list[tuple[str, np.ndarray]]:
+    """The land units grouped by their values of ``keys`` ("key=value; ..." labels, masks);
+    one group of every unit when no key is given (``for_each``)."""
     if not keys:
         return [("", np.ones(len(scenario.units), dtype=bool))]
     label = None
