@@ -132,7 +132,8 @@ def sweep(
             raise LupOptError("give --grid KEY=V1,V2,... and/or --range KEY=LOW:HIGH with --samples N")
     except LupOptError as exc:
         _fail(str(exc))
-    _load(scenario, variant, [])  # the base scenario must load before any worker starts
+    # The first run must load before any worker starts: a misspelt key fails here, once.
+    _load(scenario, variant, [f"{key}={value}" for key, value in runs[0].items()])
     folder = out or Path("results") / f"{scenario.resolve().name}-sweep"
     with Progress(TextColumn("sweep"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   TextColumn("{task.description}"), console=err_console, disable=quiet or as_json) as progress:

@@ -65,6 +65,11 @@ def scenario_from_rasters(template: str | Path, rasters: Mapping[str, str | Path
     missing = [layer for layer in REQUIRED if layer not in rasters]
     if missing or (climate is None and "climate" not in rasters):
         raise LupOptError(f"rasters needed: {', '.join(missing or ['climate (or give one climate)'])}")
+    if out.exists():
+        raise LupOptError(f"{out}: already exists; give a new folder")
+    for layer, path in [*rasters.items(), ("legend", legend)]:
+        if not Path(path).is_file():
+            raise LupOptError(f"{path}: file not found (the {layer} {'table' if layer == 'legend' else 'raster'})")
     codes = _read_legend(legend)
     arrays, profile = {}, None
     for layer, path in rasters.items():
@@ -95,22 +100,25 @@ def scenario_from_rasters(template: str | Path, rasters: Mapping[str, str | Path
         columns["climate"] = climate
     units = pd.DataFrame(columns)
     baseline = pd.DataFrame({"land_unit": units["id"], "use": units.pop("land_cover"), "area_ha": cell_ha})
-    if out.exists():
-        raise LupOptError(f"{out}: already exists; give a new folder")
     tmp = out.with_name(f".{out.name}.partial")
     shutil.rmtree(tmp, ignore_errors=True)
-    shutil.copytree(template, tmp)
-    config = yaml.safe_load((tmp / "scenario.yaml").read_text(encoding="utf-8"))
-    tables = config.setdefault("tables", {})
-    tables["units"], tables["baseline"] = "units.csv", "baseline.csv"
-    config.pop("geometry", None)
-    (tmp / "scenario.yaml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
-    units.to_csv(tmp / "units.csv", index=False)
-    baseline.to_csv(tmp / "baseline.csv", index=False)
-    (tmp / GRID).write_text(json.dumps({"crs": profile["crs"].to_wkt(), "transform": list(profile["transform"])[:6],
-                                        "width": profile["width"], "height": profile["height"]}, indent=2),
-                            encoding="utf-8")
-    tmp.rename(out)
+    try:  # written beside, renamed into place when complete
+        shutil.copytree(template, tmp)
+        config = yaml.safe_load((tmp / "scenario.yaml").read_text(encoding="utf-8"))
+        tables = config.setdefault("tables", {})
+        tables["units"], tables["baseline"] = "units.csv", "baseline.csv"
+        config.pop("geometry", None)
+        (tmp / "scenario.yaml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+        units.to_csv(tmp / "units.csv", index=False)
+        baseline.to_csv(tmp / "baseline.csv", index=False)
+        (tmp / GRID).write_text(json.dumps({"crs": profile["crs"].to_wkt(),
+                                            "transform": list(profile["transform"])[:6],
+                                            "width": profile["width"], "height": profile["height"]}, indent=2),
+                                encoding="utf-8")
+        tmp.rename(out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
     log.info("%s: %d land units from %d x %d cells", out, len(units), profile["height"], profile["width"])
     return out
 

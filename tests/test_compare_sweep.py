@@ -130,3 +130,10 @@ def test_sweep_command_runs_a_grid_and_prints_the_table(cli, tmp_path):
     outcome = json.loads(run.output)
     assert outcome["runs"] == 2 and outcome["failed"] == []
     assert len(pd.read_csv(out / "sweep.csv")) == 2
+
+
+def test_sweep_with_a_misspelt_key_stops_before_any_run(cli, tmp_path):
+    out = tmp_path / "bad-sweep"
+    run = cli(["sweep", SCENARIOS / "tiny", "--grid", "targets.cereal.valeu=380,390", "--out", out])
+    assert run.exit_code == 2 and "valeu" in run.output
+    assert not out.exists()

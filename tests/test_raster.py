@@ -77,3 +77,13 @@ def test_rasters_on_different_grids_are_refused(rasters, tmp_path):
     layers = {k: rasters[k] for k in ("land_cover", "jurisdiction", "land_type")} | {"zone": tmp_path / "small.tif"}
     with pytest.raises(LupOptError, match="not aligned"):
         scenario_from_rasters(SCENARIOS / "tiny", layers, rasters["legend"], tmp_path / "out", "tropical_dry")
+
+
+def test_a_missing_raster_is_named_and_no_folder_is_left(rasters, tmp_path):
+    from lup_opt.errors import LupOptError
+    from lup_opt.raster import scenario_from_rasters
+
+    layers = {k: rasters[k] for k in ("land_cover", "jurisdiction", "land_type")} | {"zone": tmp_path / "none.tif"}
+    with pytest.raises(LupOptError, match=r"none\.tif: file not found \(the zone raster\)"):
+        scenario_from_rasters(SCENARIOS / "tiny", layers, rasters["legend"], tmp_path / "out", "tropical_dry")
+    assert not (tmp_path / "out").exists() and not (tmp_path / ".out.partial").exists()
