@@ -134,7 +134,6 @@ def machine() -> str:
                           if line.startswith("MemTotal"))) / 1024 ** 2
     except (OSError, StopIteration):
         memory = float("nan")
-    import highspy
 
     return (f"{cpu}, {os.cpu_count()} cores, {memory:.0f} GiB; Python {platform.python_version()}, "
             f"highspy {importlib.metadata.version('highspy')}")
