@@ -57,6 +57,42 @@ class LdnScope(_Choice):
     JURISDICTION = "jurisdiction"
 
 
+class LdnGains(_Choice):
+    """Which improvements count as LDN gains: every improvement in the period (expanded classes
+    6 and 7, the counterbalancing rule), or only the reversal of degradation on land degraded at
+    baseline (``reverse_only``)."""
+
+    IMPROVED = "improved"
+    REVERSE_ONLY = "reverse_only"
+
+
+class LdnHierarchy(_Choice):
+    """How the plan follows the response hierarchy (avoid > reduce > reverse): not at all
+    (``off``), a price per hectare lost (``penalty``), or fewest losses first, then the objective
+    (``strict``)."""
+
+    OFF = "off"
+    PENALTY = "penalty"
+    STRICT = "strict"
+
+
+class ResponseClass(_Choice):
+    """The LDN response hierarchy class of a land unit (Trends.Earth ILUP planning step)."""
+
+    AVOID = "avoid"
+    REDUCE = "reduce"
+    REVERSE = "reverse"
+
+
+class NeutralityPrice(_Choice):
+    """Whether to re-solve without each LDN group to price neutrality: ``auto`` does so for
+    LPs of up to 200,000 columns."""
+
+    AUTO = "auto"
+    ON = "on"
+    OFF = "off"
+
+
 class ObjectiveSense(_Choice):
     MINIMIZE = "minimize"
     MAXIMIZE = "maximize"

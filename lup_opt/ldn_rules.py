@@ -50,18 +50,28 @@ WETLAND_CULTIVATION_FACTOR = 0.71
 SOC_TRANSITION_YEARS = 20.0
 SOC_SIGNIFICANT_CHANGE = 0.10
 
-# Counterbalancing classes from baseline status x period status (GPG addendum 2025): rows are
-# BaselineStatus (degraded, stable, improved), columns the period status (-1, 0, +1).
-# Land degraded at baseline that stays so without further decline is neither gain nor loss.
-_GAIN, _NEUTRAL, _LOSS = 1, 0, -1
-COUNTERBALANCING_MATRIX = np.array(
+# The GPG addendum's expanded status (Trends.Earth ``sdg_status_expanded``): seven classes from
+# baseline status x period status. Rows are BaselineStatus (degraded, stable, improved), columns
+# the period status (-1, 0, +1).
+EXPANDED_STATUS_MATRIX = np.array(
     [
-        [_LOSS, _NEUTRAL, _GAIN],  # degraded at baseline
-        [_LOSS, _NEUTRAL, _GAIN],  # stable at baseline
-        [_LOSS, _GAIN, _GAIN],  # improved at baseline: stable in the period stays improved
+        [1, 3, 6],  # degraded at baseline: persistent degradation, baseline degradation, recent improvement
+        [2, 4, 6],  # stable at baseline: recent degradation, stable, recent improvement
+        [2, 5, 7],  # improved at baseline: recent degradation, baseline improvement, persistent improvement
     ],
     dtype=np.int8,
 )
+EXPANDED_CLASS_NAMES = {
+    1: "persistent degradation", 2: "recent degradation", 3: "baseline degradation", 4: "stable",
+    5: "baseline improvement", 6: "recent improvement", 7: "persistent improvement",
+}
+# Counterbalancing counts classes 6 and 7 as gains and 1 and 2 as losses; 3, 4 and 5 are neutral
+# (an improvement before the baseline that merely persists earns nothing). Index = class.
+_GAIN, _NEUTRAL, _LOSS = 1, 0, -1
+COUNTERBALANCING_BY_CLASS = np.array([0, _LOSS, _LOSS, _NEUTRAL, _NEUTRAL, _NEUTRAL, _GAIN, _GAIN], dtype=np.int8)
+# The 3-class SDG 15.3.1 reporting status (degraded -1, stable 0, improved +1) of each expanded
+# class: for the proportion of land degraded, never for the balance. Index = class.
+REPORTING_BY_CLASS = np.array([0, -1, -1, -1, 0, 1, 1, 1], dtype=np.int8)
 BASELINE_STATUSES: tuple[BaselineStatus, ...] = tuple(BaselineStatus)
 
 
@@ -119,9 +129,29 @@ def one_out_all_out(*classes: np.ndarray) -> np.ndarray:
     return out
 
 
-def counterbalancing_status(baseline_status: np.ndarray, period_status: np.ndarray) -> np.ndarray:
-    """Gain (+1), loss (-1) or neutral (0) from baseline status codes and period status."""
-    return COUNTERBALANCING_MATRIX[np.asarray(baseline_status), np.asarray(period_status) + 1]
+def expanded_status(baseline_status: np.ndarray, period_status: np.ndarray) -> np.ndarray:
+    """The expanded status class (1-7) from baseline status codes and period status (-1/0/+1)."""
+    return EXPANDED_STATUS_MATRIX[np.asarray(baseline_status), np.asarray(period_status) + 1]
+
+
+def counterbalancing_status(
+    baseline_status: np.ndarray, period_status: np.ndarray, reverse_only: bool = False
+) -> np.ndarray:
+    """Gain (+1), loss (-1) or neutral (0) for the LDN balance, by the expanded 7-class status.
+
+    ``reverse_only`` (``ldn.gains: reverse_only``): a gain counts only where land degraded at
+    baseline improves (the *reverse* response); other improvements are neutral.
+    """
+    status = COUNTERBALANCING_BY_CLASS[expanded_status(baseline_status, period_status)]
+    if reverse_only:
+        degraded = np.asarray(baseline_status) == BASELINE_STATUSES.index(BaselineStatus.DEGRADED)
+        status = np.where((status == _GAIN) & ~degraded, _NEUTRAL, status).astype(np.int8)
+    return status
+
+
+def reporting_status(baseline_status: np.ndarray, period_status: np.ndarray) -> np.ndarray:
+    """The SDG 15.3.1 reporting status (-1 degraded, 0 stable, +1 improved)."""
+    return REPORTING_BY_CLASS[expanded_status(baseline_status, period_status)]
 
 
 def classify_transitions(
@@ -134,6 +164,7 @@ def classify_transitions(
     baseline_status: np.ndarray,
     soc_years: float | np.ndarray,
     land_cover_matrix: np.ndarray = UNCCD_LAND_COVER_MATRIX,
+    reverse_only: bool = False,
 ) -> dict[str, np.ndarray]:
     """Classify transitions (one entry per column of the LP), all arrays of equal length.
 
@@ -142,6 +173,10 @@ def classify_transitions(
     that of the baseline use, ``productivity`` the planned use's effect on this land type,
     ``baseline_status`` indices into BASELINE_STATUSES and ``soc_years`` the years between the
     change and the assessment (one number, or one per transition).
+
+    Besides each indicator's class and the period status, it returns the expanded class (1-7),
+    the gain/loss status for the balance and ``eventual_status``: the period status once the SOC
+    change is complete (20 years after the change), which tells a committed loss.
     """
     land_cover = land_cover_matrix[cover_from, cover_to].astype(np.int8)
     factors = soc_conversion_factors(np.array([1.0]))[0]
@@ -156,11 +191,15 @@ def classify_transitions(
     soc = soc_class(soc_change)
     prod = np.asarray(productivity, dtype=np.int8)
     period = one_out_all_out(land_cover, soc, prod)
+    # Keeping a use has factor 1, so its SOC never changes: 20 years on is the same as now.
+    eventual_soc = soc_class(soc_relative_change(soc_factor, SOC_TRANSITION_YEARS))
     return {
         "land_cover": land_cover,
         "soc": soc,
         "soc_change": soc_change,
         "productivity": prod,
         "period_status": period,
-        "status": counterbalancing_status(baseline_status, period),
+        "expanded": expanded_status(baseline_status, period),
+        "status": counterbalancing_status(baseline_status, period, reverse_only),
+        "eventual_status": one_out_all_out(land_cover, eventual_soc, prod),
     }

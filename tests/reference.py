@@ -62,12 +62,15 @@ def soc_class(factor: float, years: float) -> int:
 
 
 def status(baseline: str, period: int) -> str:
-    """Gain / loss / neutral from baseline status and period status (ldn.md + GPG addendum)."""
+    """Gain / loss / neutral for counterbalancing (ldn.md, the GPG addendum's 7-class table):
+    a decline in the period is a loss (classes 1, 2), an improvement in the period a gain (6, 7);
+    a period without change is neutral whatever the baseline (3, 4, 5)."""
+    del baseline  # the 7-class table's counts depend on the period alone
     if period == -1:
         return "loss"
     if period == 1:
         return "gain"
-    return "gain" if baseline == "improved" else "neutral"
+    return "neutral"
 
 
 def _matches(unit: pd.Series, unit_id: str, scope: dict) -> bool:

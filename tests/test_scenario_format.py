@@ -185,7 +185,7 @@ def test_variants_stack_in_order_and_set_comes_last():
 def test_set_values_are_read_as_yaml():
     scenario = lup_opt.load_scenario(SCENARIOS / "tiny", overrides=["ldn.enabled=no", "ldn.soc_years=15.5"])
     assert scenario.config.ldn.enabled is False
-    assert scenario.soc_years == 15.5
+    assert scenario.config.ldn.soc_years == 15.5
 
 
 def test_nested_override_merges_instead_of_replacing(tiny_scenario):

@@ -84,7 +84,6 @@ class LivelihoodData:
 @dataclass(frozen=True)
 class Linkages:
     conversion_limits: tuple[ConversionLimitRow, ...] = ()
-    gain_effectiveness: np.ndarray | None = None
     food: FoodData | None = None
     finance: FinanceData | None = None
     livelihoods: LivelihoodData | None = None
@@ -117,20 +116,6 @@ def conversion_limits(scenario: Scenario, dims: Dimensions, units: UnitArrays, c
                 cols = np.flatnonzero(change & unit_ok[columns.unit] & (columns.conversion == t))
                 rows.append(ConversionLimitRow(name, group, t, cols, float(cap)))
     return tuple(rows)
-
-
-def gain_effectiveness(scenario: Scenario, dims: Dimensions, columns: ColumnArrays) -> np.ndarray | None:
-    """Share of each column's gain area that counts (rules apply in order; later ones win)."""
-    rules = scenario.config.ldn.gain_effectiveness
-    if not rules:
-        return None
-    share = np.ones(columns.size)
-    for rule in rules:
-        mask = scope_mask(scenario, rule.scope)[columns.unit]
-        if rule.uses:
-            mask &= np.isin(columns.to_use, [dims.uses.index(u) for u in rule.uses])
-        share[mask] = rule.share
-    return share
 
 
 def housing_targets(

@@ -17,8 +17,9 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from lup_opt.data.coefficients import column_coefficients, productivity_matrix, unit_coefficients
+from lup_opt.data.coefficients import column_coefficients, unit_coefficients
 from lup_opt.data.culling import dominated_changes
+from lup_opt.data.ldn import LdnClasses, classify_paths, loss_priced_objective
 from lup_opt.data.linkages import (
     EXPORT,
     FINANCE,
@@ -29,7 +30,6 @@ from lup_opt.data.linkages import (
     conversion_limits,
     finance_data,
     food_data,
-    gain_effectiveness,
     housing_targets,
     livelihood_data,
 )
@@ -51,7 +51,7 @@ from lup_opt.data.targets import (
 from lup_opt.data.transitions import TransitionRules, resolve_transition_rules
 from lup_opt.enums import Culling
 from lup_opt.errors import IssueCollector
-from lup_opt.ldn_rules import BASELINE_STATUSES, COVER_CLASSES, classify_transitions
+from lup_opt.ldn_rules import BASELINE_STATUSES
 from lup_opt.scenario.scenario import Scenario
 from lup_opt.scenario.schemas import ZONES
 from lup_opt.scenario.tables import MAX_ROWS_REPORTED
@@ -136,19 +136,6 @@ class ColumnArrays:
 
 
 @dataclass(frozen=True)
-class LdnClasses:
-    """Per period and column (arrays of shape (periods, columns)): indicator classes (-1/0/+1),
-    the period status and the gain/loss status, judged at each planning year."""
-
-    land_cover: np.ndarray
-    soc: np.ndarray
-    soc_change: np.ndarray
-    productivity: np.ndarray
-    period_status: np.ndarray
-    status: np.ndarray
-
-
-@dataclass(frozen=True)
 class ModelData:
     scenario_name: str
     dims: Dimensions
@@ -211,7 +198,7 @@ def build_model_data(scenario: Scenario, culling: Culling | str = Culling.AUTO) 
     if _culls(Culling(culling), allowed, len(periods)):
         dominated = dominated_changes(scenario, dims, units, parts, allowed, rules, unit_values)
     columns = _columns(parts, allowed, len(periods), dominated)
-    ldn = _classify(scenario, dims, units, columns)
+    ldn = classify_paths(scenario, dims, units, columns)
     coefficients = column_coefficients(unit_values, rules, columns, len(periods))
     targets = (*resolve_targets(scenario, dims),
                *housing_targets(scenario, dims, parts, columns, coefficients))
@@ -220,6 +207,7 @@ def build_model_data(scenario: Scenario, culling: Culling | str = Culling.AUTO) 
     linkages = _linkages(scenario, dims, units, columns, coefficients)
     objective = resolve_objective(scenario, dims, columns, coefficients, linkages.extra_terms,
                                   _block_sizes(linkages, len(dims.periods)))
+    objective = loss_priced_objective(scenario, objective, ldn)
     data = ModelData(
         scenario_name=scenario.name,
         dims=dims,
@@ -250,7 +238,6 @@ def _linkages(scenario: Scenario, dims: Dimensions, units: UnitArrays, columns: 
     livelihoods, work_terms = livelihood_data(scenario, dims)
     return Linkages(
         conversion_limits=conversion_limits(scenario, dims, units, columns),
-        gain_effectiveness=gain_effectiveness(scenario, dims, columns),
         food=food, finance=finance, livelihoods=livelihoods,
         extra_terms=tuple(t for t in (*food_terms, *finance_terms, *work_terms) if len(t.index)),
     )
@@ -351,41 +338,3 @@ def _columns(parts: PartArrays, allowed: np.ndarray, n_periods: int, dominated: 
         conversion=conversion.astype(np.int16),
         fixed_to_zero=fixed,
     )
-
-
-def soc_years(scenario: Scenario, dims: Dimensions, columns: ColumnArrays, period: int) -> np.ndarray:
-    """Years between each column's change and the assessment at ``period``.
-
-    Timing convention: a change in period k happens at the start of that period (the baseline
-    year for the first period, else the previous planning year) and is assessed at the planning
-    year ``period``. ``ldn.soc_years`` replaces this with one fixed number.
-    """
-    fixed = scenario.config.ldn.soc_years
-    if fixed is not None:
-        return np.full(columns.size, float(fixed))
-    starts = np.asarray(dims.period_starts, dtype=float)
-    return np.where(columns.conversion >= 0, dims.periods[period] - starts[np.maximum(columns.conversion, 0)], 0.0)
-
-
-def _classify(
-    scenario: Scenario, dims: Dimensions, units: UnitArrays, columns: ColumnArrays
-) -> LdnClasses:
-    uses = scenario.uses
-    cover = _codes(uses["cover_class"], tuple(c.value for c in COVER_CLASSES))
-    management = uses["soc_management_factor"].to_numpy(dtype=float)
-    cropland = np.array([scenario.cropland_factors[c] for c in dims.climates])
-    prod = productivity_matrix(scenario, dims)
-    per_period = []
-    for t in range(len(dims.periods)):
-        use = columns.use_in(t)
-        per_period.append(classify_transitions(
-            cover_from=cover[columns.from_use],
-            cover_to=cover[use],
-            cropland_factor=cropland[units.climate[columns.unit]],
-            management_ratio=management[use] / management[columns.from_use],
-            productivity=prod[use, units.land_type[columns.unit]],
-            baseline_status=units.baseline_status[columns.unit],
-            soc_years=soc_years(scenario, dims, columns, t),
-            land_cover_matrix=scenario.land_cover_matrix,
-        ))
-    return LdnClasses(**{key: np.stack([c[key] for c in per_period]) for key in per_period[0]})

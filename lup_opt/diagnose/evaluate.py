@@ -32,6 +32,7 @@ from lup_opt.results.tables import (
     transitions_table,
 )
 from lup_opt.scenario.checks import BASELINE_TOLERANCE_HA, BASELINE_TOLERANCE_SHARE
+from lup_opt.scenario.schemas import PLAN
 from lup_opt.scenario.tables import (
     MAX_ROWS_REPORTED,
     Column,
@@ -43,17 +44,7 @@ from lup_opt.solve.highs import solve_with_bounds
 
 BASELINE_PLAN = "baseline"  # the plan in which every part keeps its baseline use
 
-PLAN_SCHEMA = TableSchema(
-    name="plan",
-    columns=(
-        Column("land_unit", Kind.ID),
-        Column("baseline_use", Kind.ID),
-        Column("use", Kind.ID),
-        Column("period", Kind.INT, required=False),
-        Column("area_ha", Kind.FLOAT, minimum=0.0),
-    ),
-    unique=("land_unit", "baseline_use", "use", "period"),
-)
+PLAN_SCHEMA = PLAN
 
 
 @dataclass(frozen=True)

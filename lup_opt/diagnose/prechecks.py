@@ -265,8 +265,8 @@ def ldn_capacity(data: ModelData) -> tuple[pd.DataFrame, list[Finding]]:
     area = data.parts.area
     group = rows.group_of_column[part_starts(data)]  # every column of a part is in its LDN group
     for t, period in enumerate(data.dims.periods):
-        loss_column = data.ldn.status[t] == -1
-        gain_column = data.ldn.status[t] == 1
+        loss_column = data.ldn.loss_weight[t] > 0
+        gain_column = data.ldn.gain_weight[t] > 0
         has_gain = part_any(data, gain_column)
         has_free = part_any(data, ~loss_column)
         has_loss = part_any(data, loss_column)

@@ -18,22 +18,21 @@ def add_ldn_neutrality(lp: LPBuilder, data: ModelData) -> None:
     """C-LDN: sum_{c in C(i,j)} (g[c,t] - l[c,t]) x[c] >= tau[i] for every land type i (and
     jurisdiction j when counterbalancing is scoped to jurisdictions), in every planning year t.
 
-    g[c,t] = e[c] when column c counts as gained at year t (e: the share of improved area that
-    counts, 1 unless ``ldn.gain_effectiveness`` lowers it, e.g. on insecure tenure) and l[c,t] = 1
-    when lost, by the one-out-all-out combination of land cover, SOC and productivity classes and
-    the baseline-status matrix, all fixed before the solve: an area balance with no binaries.
+    g[c,t] = e[c,t] when column c counts as gained at year t (expanded status class 6 or 7, or
+    with ``ldn.gains: reverse_only`` class 6 on land degraded at baseline; e: the share of
+    improved area that counts, by the use the column holds at t, 1 unless
+    ``ldn.gain_effectiveness`` lowers it) and l[c,t] = 1 when lost (class 1 or 2, or a committed
+    loss with ``ldn.count_committed``), by the one-out-all-out combination of land cover, SOC and
+    productivity classes, all fixed before the solve: an area balance with no binaries.
     With ``ldn.enforce: target_year`` only the target year's rows are written.
     """
     rows = data.ldn_rows
     keep = ldn_row_enforced(data)
-    weight = data.linkages.gain_effectiveness
     row_of_kept = np.full(rows.size, -1)
     row_of_kept[keep] = np.arange(int(keep.sum()))
     r, c, v = [], [], []
     for t in range(len(data.dims.periods)):
-        status = data.ldn.status[t].astype(float)
-        if weight is not None:
-            status = np.where(status > 0, weight, status)
+        status = data.ldn.net_weight(t)
         row = row_of_kept[t * rows.n_groups + rows.group_of_column]
         counted = np.flatnonzero((status != 0) & (row >= 0))
         r.append(row[counted])

@@ -94,23 +94,29 @@ def transitions_table(data: ModelData, area: np.ndarray) -> pd.DataFrame:
     return table.loc[table["area_ha"] > AREA_EPS].reset_index(drop=True)
 
 
+EXPANDED_CLASS_COLUMNS = tuple(f"class_{k}_ha" for k in range(1, 8))
+
+
 def ldn_balance_table(data: ModelData, area: np.ndarray) -> pd.DataFrame:
     """Gains, losses and net area per LDN group (land type, jurisdiction when scoped, period).
 
-    A loss is attributed to every indicator that declined on it (one-out-all-out), so the
-    driver columns can add up to more than ``losses_ha``; ``main_loss_driver`` names the largest.
+    ``class_1_ha`` ... ``class_7_ha`` hold the area of each expanded status class (GPG addendum:
+    gains are classes 6 and 7, losses 1 and 2, the rest neutral); ``gains_counted_ha`` applies
+    gain effectiveness (and ``ldn.gains``), ``committed_losses_ha`` is area not lost yet that its
+    SOC change will make a loss after the year (counted in ``losses_ha`` only with
+    ``ldn.count_committed``). A loss is attributed to every indicator that declined on it (one
+    out, all out), so the driver columns can add up to more than ``losses_ha``;
+    ``main_loss_driver`` names the largest.
     """
     rows, ldn = data.ldn_rows, data.ldn
     x = np.clip(area, 0.0, None)
     n_groups = rows.n_groups
-    share = data.linkages.gain_effectiveness
     degraded = data.units.baseline_status[data.columns.unit] == BASELINE_STATUSES.index("degraded")
     # Per year, one pass over the columns that hold land (not a copy of the plan per year).
     held = np.flatnonzero(x)
     x, group = x[held], rows.group_of_column[held]
-    counted = x * share[held] if share is not None else x
-    columns = ["area_ha", "gains_ha", "losses_ha", "neutral_ha", "gains_counted_ha",
-               *[f"losses_{d}_ha" for d in LOSS_DRIVERS], "degraded_at_baseline_ha"]
+    columns = ["area_ha", "gains_ha", "losses_ha", "neutral_ha", "gains_counted_ha", "committed_losses_ha",
+               *EXPANDED_CLASS_COLUMNS, *[f"losses_{d}_ha" for d in LOSS_DRIVERS], "degraded_at_baseline_ha"]
     sums = {name: [] for name in columns}
 
     def total(mask: np.ndarray, weights: np.ndarray = x) -> np.ndarray:
@@ -118,15 +124,19 @@ def ldn_balance_table(data: ModelData, area: np.ndarray) -> pd.DataFrame:
 
     everywhere = np.ones(len(held), dtype=bool)
     for t in range(len(data.dims.periods)):
-        status = ldn.status[t, held]
-        loss = status == -1
+        gain, loss = ldn.gain_weight[t, held], ldn.loss_weight[t, held]
+        expanded = ldn.expanded[t, held]
+        declined = ldn.status[t, held] == -1
         sums["area_ha"].append(total(everywhere))
-        sums["gains_ha"].append(total(status == 1))
-        sums["losses_ha"].append(total(loss))
-        sums["neutral_ha"].append(total(status == 0))
-        sums["gains_counted_ha"].append(total(status == 1, counted))
+        sums["gains_ha"].append(total(gain > 0))
+        sums["losses_ha"].append(total(everywhere, x * loss))
+        sums["neutral_ha"].append(total((gain == 0) & (loss == 0)))
+        sums["gains_counted_ha"].append(total(everywhere, x * gain))
+        sums["committed_losses_ha"].append(total(ldn.committed[t, held]))
+        for k, name in enumerate(EXPANDED_CLASS_COLUMNS, start=1):
+            sums[name].append(total(expanded == k))
         for driver in LOSS_DRIVERS:
-            sums[f"losses_{driver}_ha"].append(total(loss & (getattr(ldn, driver)[t, held] == -1)))
+            sums[f"losses_{driver}_ha"].append(total(declined & (getattr(ldn, driver)[t, held] == -1)))
         sums["degraded_at_baseline_ha"].append(total(degraded[held]))
     table = rows.labels.copy()
     for name in columns:
@@ -139,11 +149,12 @@ def ldn_balance_table(data: ModelData, area: np.ndarray) -> pd.DataFrame:
     top = drivers >= drivers.max(axis=1, keepdims=True) - 1e-9 * np.maximum(1.0, drivers.max(axis=1, keepdims=True))
     names = np.asarray(LOSS_DRIVERS, dtype=object)
     main = ["+".join(names[row]) for row in top]  # one entry per LDN group, not per land unit
-    table["main_loss_driver"] = np.where(table["losses_ha"].to_numpy() > AREA_EPS, main, "")
+    table["main_loss_driver"] = np.where(drivers.max(axis=1) > AREA_EPS, main, "")
     order = [
         "land_type", "jurisdiction", "period", "target_year", "area_ha", "gains_ha", "gains_counted_ha",
-        "losses_ha", "neutral_ha", "net_ha", "target_ha", "met", "enforced", "main_loss_driver",
-        *[f"losses_{d}_ha" for d in LOSS_DRIVERS], "degraded_at_baseline_ha",
+        "losses_ha", "neutral_ha", "net_ha", "target_ha", "met", "enforced", "committed_losses_ha",
+        *EXPANDED_CLASS_COLUMNS, "main_loss_driver", *[f"losses_{d}_ha" for d in LOSS_DRIVERS],
+        "degraded_at_baseline_ha",
     ]
     return table[order]
 

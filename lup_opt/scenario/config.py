@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from lup_opt.enums import Comparison, LdnScope, ObjectiveSense, TargetKind
+from lup_opt.enums import Comparison, LdnGains, LdnHierarchy, LdnScope, NeutralityPrice, ObjectiveSense, TargetKind
 
 
 class StrictModel(BaseModel):
@@ -157,6 +157,14 @@ class LdnEnforcement(StrEnum):
     TARGET_YEAR = "target_year"
 
 
+class BusinessAsUsual(StrictModel):
+    """The reference the response hierarchy is measured against: the baseline kept (default), or
+    a plan in a CSV file shaped like ``allocation.csv`` (land_unit, use, area_ha and, for several
+    planning years, period)."""
+
+    plan: str | None = None
+
+
 class Ldn(StrictModel):
     enabled: bool = True
     enforce: LdnEnforcement = LdnEnforcement.ALL_YEARS
@@ -164,10 +172,33 @@ class Ldn(StrictModel):
     scope: LdnScope = LdnScope.FUNCTIONAL_AREA
     default_net_target_ha: float = 0.0
     net_target_ha: dict[str, float] = {}
+    # A target below neutrality (net loss accepted) must say why (UNCCD: explicit justification).
+    justification: str | None = None
     target_year: int | None = None
     soc_years: Annotated[float, Field(ge=0)] | None = None
     land_cover_matrix: str | None = None
     cropland_factor: dict[str, Annotated[float, Field(gt=0)]] = {}
+    gains: LdnGains = LdnGains.IMPROVED
+    # Conversions whose SOC change crosses -10 % only after the last planning year count as losses.
+    count_committed: bool = False
+    hierarchy: LdnHierarchy = LdnHierarchy.OFF
+    loss_price: Annotated[float, Field(ge=0)] | None = None  # objective units per ha lost (penalty)
+    loss_tolerance: Annotated[float, Field(ge=0)] = 0.0  # strict: share above the fewest losses allowed
+    at_risk: list[Scope] = []  # land units at risk of degradation (the *reduce* class)
+    business_as_usual: BusinessAsUsual = BusinessAsUsual()
+    price_of_neutrality: NeutralityPrice = NeutralityPrice.AUTO
+
+    @model_validator(mode="after")
+    def _rules(self) -> Ldn:
+        below = [t for t, v in {"default_net_target_ha": self.default_net_target_ha, **self.net_target_ha}.items()
+                 if v < 0]
+        if below and not (self.justification or "").strip():
+            raise ValueError(
+                f"a net target below neutrality ({', '.join(below)} < 0) accepts a net loss of land; "
+                "the UNCCD requires an explicit justification: give it in ldn.justification")
+        if self.hierarchy is LdnHierarchy.PENALTY and self.loss_price is None:
+            raise ValueError("ldn.hierarchy: penalty needs ldn.loss_price (objective units per ha lost)")
+        return self
 
 
 class Population(StrictModel):

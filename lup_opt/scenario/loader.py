@@ -198,6 +198,7 @@ def _read_tables(folder: Path, config: ScenarioConfig) -> dict[str, Any]:
         "population": optional(config.population.file if config.population else None, schemas.POPULATION),
         "food_links": optional(config.food.links if config.food else None, schemas.FOOD_LINKS),
         "finance_amounts": optional(config.finance.amounts if config.finance else None, schemas.FINANCE_AMOUNTS),
+        "business_as_usual_plan": optional(config.ldn.business_as_usual.plan, schemas.PLAN),
         "attributes": attributes,
     }
     cropland_factors = {**DEFAULT_CROPLAND_FACTORS, **config.ldn.cropland_factor}
@@ -262,7 +263,8 @@ def _content_hash(config: ScenarioConfig, folder: Path) -> str:
     digest.update(json.dumps(config.model_dump(mode="json"), sort_keys=True).encode())
     files = [v for v in config.tables.model_dump().values() if v]
     extra = (config.ldn.land_cover_matrix, config.population and config.population.file,
-             config.food and config.food.links, config.finance and config.finance.amounts)
+             config.food and config.food.links, config.finance and config.finance.amounts,
+             config.ldn.business_as_usual.plan)
     files += [f for f in extra if f]
     for relative in sorted(files):
         digest.update(relative.encode())

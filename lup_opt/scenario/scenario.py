@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -39,6 +39,7 @@ class Scenario:
     overrides: tuple[str, ...]
     content_hash: str
     load_seconds: float
+    business_as_usual_plan: pd.DataFrame = field(default_factory=pd.DataFrame)  # empty: the baseline kept
 
     @property
     def name(self) -> str:
@@ -57,14 +58,6 @@ class Scenario:
     def target_year(self) -> int:
         """The LDN assessment year: ``ldn.target_year``, else the last planning year."""
         return self.config.ldn.target_year or self.planning_years[-1]
-
-    @property
-    def soc_years(self) -> float:
-        """Years between a change and the LDN assessment, used for the SOC class."""
-        ldn = self.config.ldn
-        if ldn.soc_years is not None:
-            return float(ldn.soc_years)
-        return float(self.target_year - self.config.periods.baseline_year)
 
     def table_label(self, table: str) -> str:
         """The file name behind one of the configured tables, for messages."""

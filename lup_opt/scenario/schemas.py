@@ -71,6 +71,20 @@ PRODUCTIVITY = TableSchema(
 )
 
 
+# A land plan (evaluate --plan, ldn.business_as_usual.plan): the columns of allocation.csv.
+PLAN = TableSchema(
+    name="plan",
+    columns=(
+        Column("land_unit", Kind.ID),
+        Column("baseline_use", Kind.ID),
+        Column("use", Kind.ID),
+        Column("period", Kind.INT, required=False),
+        Column("area_ha", Kind.FLOAT, minimum=0.0),
+    ),
+    unique=("land_unit", "baseline_use", "use", "period"),
+)
+
+
 def transitions_schema(indicators: tuple[str, ...]) -> TableSchema:
     """transitions.csv: rules for from -> to changes; a column named after an indicator gives
     the per-ha value of converted area for it (empty or absent: 0)."""

@@ -157,10 +157,8 @@ def _check_scope(scenario: Scenario, spec: ObjectiveSpec) -> None:
 def _ldn(scenario: Scenario, data: ModelData, lp: LinearProgram, spec: ObjectiveSpec) -> Objective:
     dims = data.dims
     year = spec.period if spec.period is not None else scenario.target_year
-    status = data.ldn.status[dims.periods.index(year)]
-    share = data.linkages.gain_effectiveness
-    gains = np.where(status == 1, share if share is not None else 1.0, 0.0)
-    losses = (status == -1).astype(float)
+    t = dims.periods.index(year)
+    gains, losses = data.ldn.gain_weight[t], data.ldn.loss_weight[t]
     per_ha = {LDN_NET: gains - losses, LDN_GAINS: gains, LDN_LOSSES: losses}[spec.name]
     per_ha = per_ha * scope_mask(scenario, spec.scope)[data.columns.unit]
     vector = np.zeros(lp.num_cols)
