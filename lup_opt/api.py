@@ -7,7 +7,7 @@ scenario files -> Scenario -> ModelData -> LinearProgram -> Solution -> Result.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from time import perf_counter
 
@@ -27,15 +27,19 @@ from lup_opt.diagnose.evaluate import (
 from lup_opt.diagnose.explain import explain as explain_built
 from lup_opt.diagnose.findings import CheckReport
 from lup_opt.diagnose.prechecks import run_checks
-from lup_opt.enums import Backend, Culling, PlanningMode, SolverMethod, SolveStatus
+from lup_opt.data.ldn import loss_years
+from lup_opt.enums import Backend, Culling, LdnHierarchy, NeutralityPrice, PlanningMode, SolverMethod, SolveStatus
+from lup_opt.errors import LupOptError
 from lup_opt.model.build import build_lp
 from lup_opt.model.lp import LinearProgram
+from lup_opt.results.duals import duals_table
 from lup_opt.results.postprocess import make_result
 from lup_opt.results.result import Result
 from lup_opt.scenario.scenario import Scenario
 from lup_opt.solve.highs import solve_with_highspy
+from lup_opt.solve.ldn import least_losses, price_of_neutrality
 from lup_opt.solve.myopic import solve_myopic
-from lup_opt.solve.options import SolverOptions
+from lup_opt.solve.options import Solution, SolverOptions
 from lup_opt.solve.pyomo_backend import solve_with_pyomo, to_pyomo
 
 logger = logging.getLogger(__name__)
@@ -153,11 +157,18 @@ def solve(
     if report is not None:
         report.raise_if_errors()
     backend, mode = Backend(backend), PlanningMode(mode)
+    ldn_report = {}
     if mode is PlanningMode.MYOPIC:
+        if _strict_hierarchy(scenario):
+            raise LupOptError("ldn.hierarchy: strict needs perfect foresight (it minimises losses over all years "
+                              "first); use --mode perfect_foresight or ldn.hierarchy: penalty")
         solution = solve_myopic(built.lp, scenario.planning_years, scenario.config.periods.baseline_year, options)
     else:
         solver = solve_with_highspy if backend is Backend.HIGHSPY else solve_with_pyomo
-        solution = solver(built.lp, options)
+        failed = None
+        if _strict_hierarchy(scenario):
+            built, ldn_report, failed = _fewest_losses_first(aggregation.scenario, built, options)
+        solution = failed or solver(built.lp, options)
     logger.info("%s: %s (objective %s)", scenario.name, solution.status.value, solution.objective)
     diagnosis = None
     if diagnose and solution.status is SolveStatus.INFEASIBLE:
@@ -171,8 +182,54 @@ def solve(
         "solve": solution.solver_seconds,
         "extract": solution.extract_seconds,
     }
+    extra = {}
+    if solution.is_optimal and _prices_neutrality(scenario, built.lp):
+        start = perf_counter()
+        extra["ldn_price"] = price_of_neutrality(built.lp, float(solution.objective),
+                                                 duals_table(built.data, built.lp, solution), options)
+        seconds["ldn_price"] = perf_counter() - start
     return make_result(scenario, built.data, built.lp, solution, options, seconds,
-                       checks=report, diagnosis=diagnosis, mode=mode, aggregation=aggregation)
+                       checks=report, diagnosis=diagnosis, mode=mode, aggregation=aggregation,
+                       extra_tables=extra, ldn_report=ldn_report)
+
+
+# Absolute slack on the loss cap: above HiGHS's primal feasibility tolerance (1e-7), so that the
+# second stage is not infeasible by round-off, and too small to buy any objective worth reporting.
+FEWEST_LOSSES_SLACK_HA = 1e-6
+PRICE_AUTO_COLUMNS = 200_000  # ldn.price_of_neutrality: auto re-solves LPs up to this many columns
+
+
+def _strict_hierarchy(scenario: Scenario) -> bool:
+    ldn = scenario.config.ldn
+    return ldn.enabled and ldn.hierarchy is LdnHierarchy.STRICT
+
+
+def _prices_neutrality(scenario: Scenario, lp: LinearProgram) -> bool:
+    setting = scenario.config.ldn.price_of_neutrality
+    if not scenario.config.ldn.enabled or setting is NeutralityPrice.OFF:
+        return False
+    return setting is NeutralityPrice.ON or lp.num_cols <= PRICE_AUTO_COLUMNS
+
+
+def _fewest_losses_first(
+    scenario: Scenario, built: BuiltModel, options: SolverOptions
+) -> tuple[BuiltModel, dict, Solution | None]:
+    """``ldn.hierarchy: strict``: the fewest hectares lost (summed over the planning years), then the
+    LP again with that loss area as a cap (C-LDN-H). The third item is the first stage's
+    solution when it found no plan (the second stage would fail the same way), else None."""
+    first = least_losses(built.lp, loss_years(built.data.ldn), options)
+    report = {"hierarchy": "strict", "first_stage": first.status.value,
+              "first_stage_seconds": round(first.solver_seconds, 4)}
+    if not first.is_optimal:
+        return built, report, first
+    fewest = float(first.objective)
+    tolerance = scenario.config.ldn.loss_tolerance
+    cap = fewest * (1.0 + tolerance) + FEWEST_LOSSES_SLACK_HA
+    start = perf_counter()
+    data = replace(built.data, ldn_loss_cap=cap)
+    lp = build_lp(data)
+    report.update({"fewest_loss_ha_years": fewest, "loss_cap_ha_years": cap, "loss_tolerance": tolerance})
+    return BuiltModel(data, lp, built.data_seconds, built.build_seconds + perf_counter() - start), report, None
 
 
 def _aggregation(scenario: Scenario, merge_alike: bool) -> Aggregation:

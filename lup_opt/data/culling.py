@@ -180,12 +180,17 @@ def _ldn_at_least(scenario: Scenario, dims) -> tuple[np.ndarray, np.ndarray]:
     fixed = scenario.config.ldn.soc_years
     starts = np.asarray(dims.period_starts, dtype=float)
     years = np.where(base == to, 0.0, np.asarray(dims.periods)[t] - starts[k]) if fixed is None else float(fixed)
-    classes = classify_transitions(
+    classified = classify_transitions(
         cover_from=cover[base], cover_to=cover[to], cropland_factor=cropland[climate],
         management_ratio=management[to] / management[base], productivity=productivity[to, land_type],
         baseline_status=np.ones(len(base), dtype=np.int64), soc_years=years,
         land_cover_matrix=scenario.land_cover_matrix,
-    )["period_status"].reshape(grid.shape[1:])
+    )
+    # The balance counts by period status (gains and losses are monotone in it, whatever the
+    # baseline status or ldn.gains); a committed loss counts as a loss when ldn.count_committed.
+    counted = np.where(classified["eventual_status"] == -1, -1, classified["period_status"]) \
+        if scenario.config.ldn.count_committed else classified["period_status"]
+    classes = counted.reshape(grid.shape[1:])
     # A year before the change counts as alike (both hold the baseline use then).
     before = np.arange(n_periods)[None, :] < np.arange(n_periods)[:, None]  # (k, t)
     a_class = classes[:, :, :, :, None, :, :]  # (c, l, base, a, 1, k, t)

@@ -130,22 +130,21 @@ def response_classes(scenario: Scenario) -> np.ndarray:
     return out
 
 
-def losses_at_horizon(ldn: LdnClasses) -> np.ndarray:
-    """Per-ha loss of each column in the last planning year: the measure the response hierarchy
-    minimises or prices. A loss never turns back into a non-loss later on the same path (land
-    cover and productivity are fixed after a change and SOC moves one way), so this counts each
-    hectare the plan degrades once."""
-    return ldn.loss_weight[-1]
+def loss_years(ldn: LdnClasses) -> np.ndarray:
+    """Per-ha loss of each column summed over the planning years: the measure the response
+    hierarchy minimises or prices (ha x planning years). A hectare lost in every planning year
+    counts once per year, so an early loss weighs more than a late one, and land that is
+    degrading under its baseline use and is restored early stops counting early."""
+    return ldn.loss_weight.sum(axis=0)
 
 
 def loss_priced_objective(scenario: Scenario, objective: ObjectiveData, ldn: LdnClasses) -> ObjectiveData:
-    """With ``ldn.hierarchy: penalty``, every hectare lost by the last planning year costs
-    ``ldn.loss_price`` objective units (added to a minimised objective, subtracted from a
-    maximised one). Losses under business as usual are a constant, so this prices each new loss
-    and rewards each avoided one alike."""
+    """With ``ldn.hierarchy: penalty``, every hectare counted as lost in a planning year costs
+    ``ldn.loss_price`` objective units in that year (added to a minimised objective, subtracted
+    from a maximised one). Losses under business as usual are a constant, so this prices each
+    new loss and rewards each avoided one alike."""
     settings = scenario.config.ldn
     if not settings.enabled or settings.hierarchy is not LdnHierarchy.PENALTY:
         return objective
-    by_period = objective.area_by_period.copy()
-    by_period[-1] += objective.penalty_sign * float(settings.loss_price) * losses_at_horizon(ldn)
+    by_period = objective.area_by_period + objective.penalty_sign * float(settings.loss_price) * ldn.loss_weight
     return replace(objective, area_by_period=by_period)

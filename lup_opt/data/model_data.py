@@ -151,6 +151,8 @@ class ModelData:
     linkages: Linkages
     seconds: float
     culled: int = 0  # changes of use not created because another choice dominates them
+    # ldn.hierarchy strict, second stage: the most loss area (ha) by the last planning year (C-LDN-H)
+    ldn_loss_cap: float | None = None
 
 
 def _codes(values: pd.Series, categories: tuple) -> np.ndarray:

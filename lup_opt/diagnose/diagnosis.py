@@ -58,7 +58,9 @@ class Relaxation:
     def sentence(self) -> str:
         if self.kind == LDN:
             if self.required < 0:
-                return f"{self.label} must accept a net loss of {number(-self.required)} ha (LDN target {number(self.current)} ha)"
+                return (f"{self.label} must accept a net loss of {number(-self.required)} ha (LDN target "
+                        f"{number(self.current)} ha); a target below neutrality needs a justification in "
+                        "ldn.justification (UNCCD)")
             return f"the LDN net target of {self.label} must drop from {number(self.current)} ha to {number(self.required)} ha"
         if self.kind == SHARE:
             verb = "drop" if self.change < 0 else "rise"
@@ -141,7 +143,11 @@ class Diagnosis:
                       f"{r.change:+,.6g} {r.unit}"
                       + (f" ({r.relative_change:.1%})" if r.current else "") + " |"
                       for r in self.relaxation]
-            lines += ["", "Apply with: " + " ".join(f"`--set {k}={v:.10g}`" for k, v in self.overrides.items())]
+            apply = [f"`--set {k}={v:.10g}`" for k, v in self.overrides.items()]
+            if any(k.startswith("ldn.net_target_ha") and v < 0 for k, v in self.overrides.items()):
+                # Accepting a net loss is refused without a stated reason (UNCCD).
+                apply.append("`--set 'ldn.justification=<why a net loss is accepted>'`")
+            lines += ["", "Apply with: " + " ".join(apply)]
         warnings = [f for f in self.findings if f.severity.value == "warning"]
         if warnings:
             lines += ["", "## Warnings", ""] + [f"- {f.message}" for f in warnings]

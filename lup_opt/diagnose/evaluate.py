@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from lup_opt.data.model_data import ModelData
+from lup_opt.data.plans import plan_state
 from lup_opt.enums import SolveStatus
 from lup_opt.errors import IssueCollector, LupOptError
 from lup_opt.formatting import number
@@ -31,13 +32,9 @@ from lup_opt.results.tables import (
     ldn_balance_table,
     transitions_table,
 )
-from lup_opt.scenario.checks import BASELINE_TOLERANCE_HA, BASELINE_TOLERANCE_SHARE
 from lup_opt.scenario.schemas import PLAN
 from lup_opt.scenario.tables import (
     MAX_ROWS_REPORTED,
-    Column,
-    Kind,
-    TableSchema,
     read_table,
 )
 from lup_opt.solve.highs import solve_with_bounds
@@ -138,47 +135,8 @@ class Evaluation:
 def plan_area(data: ModelData, plan: pd.DataFrame, label: str) -> np.ndarray:
     """Area per LP column (path) from a plan of land use per year; ScenarioError naming the
     lines or units that do not fit."""
-    dims, parts = data.dims, data.parts
-    issues = IssueCollector()
-    if (plan["period"] == 0).all() and len(dims.periods) == 1:  # no period column: the only year
-        plan = plan.assign(period=dims.periods[0])
-    part_index = pd.Series(np.arange(parts.size), index=pd.MultiIndex.from_arrays(
-        [np.asarray(dims.land_units, dtype=object)[parts.unit].astype(str),
-         np.asarray(dims.uses, dtype=object)[parts.use]]))
-    part = part_index.reindex(pd.MultiIndex.from_arrays([plan["land_unit"], plan["baseline_use"]])).to_numpy()
-    use = pd.Index(dims.uses).get_indexer(plan["use"])
-    period = pd.Index(dims.periods).get_indexer(plan["period"])
-    bad = np.isnan(part) | (use < 0) | (period < 0)
-    for i in np.flatnonzero(bad)[:MAX_ROWS_REPORTED]:
-        issues.add(label, f"line {plan['source_line'].iat[i]}", _why_unknown(data, plan.iloc[i]))
-    issues.raise_if_any()
-    n_periods, n_uses = len(dims.periods), len(dims.uses)
-    state = np.zeros((parts.size, n_uses, n_periods))
-    np.add.at(state, (part.astype(int), use, period), plan["area_ha"].to_numpy())
-    tolerance = np.maximum(BASELINE_TOLERANCE_HA, BASELINE_TOLERANCE_SHARE * parts.area)
-
-    def unit_name(p: int) -> str:
-        return f"land unit '{dims.land_units[parts.unit[p]]}'"
-
-    off = np.abs(state.sum(axis=1) - parts.area[:, None]) > tolerance[:, None]
-    for p, t in zip(*np.nonzero(off), strict=True):
-        issues.add(label, unit_name(p),
-                   f"its baseline '{dims.uses[parts.use[p]]}' area is {number(parts.area[p])} ha but the plan "
-                   f"gives {number(state[p, :, t].sum())} ha for {dims.periods[t]}; rows of one unit and baseline "
-                   "use must add up to its baseline area in every year")
-        if len(issues._issues) >= MAX_ROWS_REPORTED:
-            break
-    issues.raise_if_any()
-    # Each hectare changes use at most once: the area of every new use can only grow.
-    new_use = np.arange(n_uses)[None, :] != parts.use[:, None]
-    growth = np.diff(np.concatenate([np.zeros((parts.size, n_uses, 1)), state], axis=2), axis=2)
-    shrinking = (growth < -tolerance[:, None, None]) & new_use[:, :, None]
-    for p, b, t in list(zip(*np.nonzero(shrinking), strict=True))[:MAX_ROWS_REPORTED]:
-        issues.add(label, unit_name(p),
-                   f"'{dims.uses[b]}' shrinks in {dims.periods[t]}: land that changed use changes again, but "
-                   "lup_opt plans at most one change of use per hectare over the planning years")
-    issues.raise_if_any()
-    return _paths(data, state, growth * new_use[:, :, None], label)
+    state, changes = plan_state(data.dims, data.parts, plan, label)
+    return _paths(data, state, changes, label)
 
 
 def _paths(data: ModelData, state: np.ndarray, changes: np.ndarray, label: str) -> np.ndarray:
@@ -205,21 +163,6 @@ def _paths(data: ModelData, state: np.ndarray, changes: np.ndarray, label: str) 
                    f"'{dims.land_units[cols.unit[c]]}' in that period (keeping the baseline use is forbidden)")
     issues.raise_if_any()
     return area
-
-
-def _why_unknown(data: ModelData, row: pd.Series) -> str:
-    dims = data.dims
-    if row["land_unit"] not in set(map(str, dims.land_units)):
-        return f"unknown land unit '{row['land_unit']}'"
-    for use in (row["baseline_use"], row["use"]):
-        if use not in dims.uses:
-            return f"unknown use '{use}'"
-    if row["period"] not in dims.periods:
-        return f"{row['period']} is not a planning year"
-    unit = list(map(str, dims.land_units)).index(row["land_unit"])
-    parts = {dims.uses[u] for u in data.parts.use[data.parts.unit == unit]}
-    return (f"land unit '{row['land_unit']}' has no '{row['baseline_use']}' in the baseline "
-            f"(it has {', '.join(sorted(parts))})")
 
 
 def read_plan(path: Path) -> pd.DataFrame:

@@ -14,7 +14,7 @@ from lup_opt.model.dynamics import add_conversion_limits
 from lup_opt.model.finance import add_finance_variables, add_financed_costs, add_funds
 from lup_opt.model.food import add_food_balance, add_food_variables
 from lup_opt.model.land_balance import add_area_conservation, add_area_variables
-from lup_opt.model.ldn import add_ldn_neutrality
+from lup_opt.model.ldn import add_fewest_losses, add_ldn_neutrality
 from lup_opt.model.livelihoods import add_without_work, add_work
 from lup_opt.model.lp import LinearProgram, LPBuilder
 from lup_opt.model.objective import set_objective
@@ -48,6 +48,7 @@ BUILD_STEPS = (
     add_share_targets,
     add_equal_share_targets,
     add_ldn_neutrality,
+    add_fewest_losses,
     add_food_balance,
     add_financed_costs,
     add_funds,

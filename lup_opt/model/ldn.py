@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 
+from lup_opt.data.ldn import loss_years
 from lup_opt.data.model_data import ModelData
 from lup_opt.model.families import implements
 from lup_opt.model.land_balance import AREA
@@ -54,3 +56,21 @@ def ldn_row_enforced(data: ModelData) -> np.ndarray:
     if rows.target_year_only:
         return rows.labels["target_year"].to_numpy(dtype=bool)
     return np.ones(rows.size, dtype=bool)
+
+
+LDN_FEWEST_LOSSES = "ldn_fewest_losses"
+
+
+@implements("C-LDN-H")
+def add_fewest_losses(lp: LPBuilder, data: ModelData) -> None:
+    """C-LDN-H (``ldn.hierarchy: strict``, second stage): sum_t sum_c l[c,t] x[c] <= L* (1 + eps) + 1e-6,
+    where L* is the least loss area, summed over the planning years, that any plan meeting every
+    row reaches (the first stage minimises it) and eps is ``ldn.loss_tolerance`` (1e-6 ha: round-off).
+    Losses are then offset by gains only where avoiding them is impossible; its shadow
+    price is what one more hectare-year of loss would save."""
+    if data.ldn_loss_cap is None:
+        return
+    matrix = sp.csr_matrix(loss_years(data.ldn)[None, :])
+    labels = pd.DataFrame({"measure": ["loss_ha_years"]})
+    lp.add_constraints(LDN_FEWEST_LOSSES, "C-LDN-H", {AREA: matrix}, np.array([-INF]), np.array([data.ldn_loss_cap]),
+                       labels)

@@ -26,6 +26,7 @@ from lup_opt.results.duals import COLUMNS as DUAL_COLUMNS
 from lup_opt.results.duals import duals_table
 from lup_opt.results.indicators import indicator_table
 from lup_opt.results.land_units import land_unit_table
+from lup_opt.results.ldn_hierarchy import hierarchy_table, proportion_degraded
 from lup_opt.results.linkages import LINKAGE_TABLES
 from lup_opt.results.result import Result
 from lup_opt.results.sensitivity import REDUCED_COST_COLUMNS, reduced_cost_table
@@ -70,9 +71,12 @@ def make_result(
     diagnosis: Diagnosis | None = None,
     mode: PlanningMode = PlanningMode.PERFECT_FORESIGHT,
     aggregation: Aggregation | None = None,
+    extra_tables: Mapping[str, pd.DataFrame] | None = None,
+    ldn_report: Mapping[str, Any] | None = None,
 ) -> Result:
     """The result tables and manifest of a solve; with ``aggregation``, per-unit tables are
-    split back from merged parts to the scenario's own land units."""
+    split back from merged parts to the scenario's own land units. ``extra_tables`` (e.g. the
+    price of neutrality) are written beside the others; ``ldn_report`` goes into the manifest."""
     start = perf_counter()
     empty = {
         "allocation": pd.DataFrame(columns=["land_unit", "baseline_use", "use", "period", "area_ha"]),
@@ -91,6 +95,9 @@ def make_result(
         area = values[AREA]
         linkages = {name: make(data, values) for name, make in LINKAGE_TABLES.items()}
         linkages = {name: table for name, table in linkages.items() if len(table.columns)}
+        solved = aggregation.scenario if aggregation is not None else scenario
+        linkages["ldn_hierarchy"] = hierarchy_table(solved, data, area)
+        linkages.update({name: table for name, table in (extra_tables or {}).items() if table is not None})
         # Per part of land: split back to the scenario's own land units after aggregation.
         paths = aggregation.split_paths(data, area) if aggregation is not None else PlanPaths.of(data, area)
         tables = {
@@ -98,7 +105,8 @@ def make_result(
             "transitions": transitions_table(data, area),
             "conversions": conversions_table(data, area, paths),
             "ldn_balance": ldn_balance_table(data, area),
-            "indicators": indicator_table(data, values, baseline_area(data)),
+            "indicators": pd.concat([indicator_table(data, values, baseline_area(data)),
+                                     proportion_degraded(data, area)], ignore_index=True),
             "duals": duals_table(data, lp, solution),
             "reduced_costs": reduced_cost_table(data, lp, solution),
             "land_units": land_unit_table(scenario, data, paths),
@@ -117,6 +125,8 @@ def make_result(
         manifest["warnings"] = [f.message for f in checks.warnings]
     if diagnosis is not None:
         manifest["diagnosis"] = diagnosis.sentences()
+    if ldn_report:
+        manifest["ldn"] = dict(ldn_report)
     return Result(
         status=solution.status,
         message=manifest["message"],
