@@ -12,13 +12,19 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from lup_opt.cli import (
     EXIT_BAD_INPUT,
     EXIT_NOT_OPTIMAL,
+    AllowOutsideOpt,
+    OverwriteOpt,
     ScenarioArg,
     SetOpt,
+    _check_out,
     _exit_on_bad_input,
+    _exit_on_output_error,
     _load,
+    _run,
     app,
     err_console,
     out_console,
+    run_name,
 )
 from lup_opt.errors import LupOptError
 
@@ -35,11 +41,15 @@ def _fail(message: str) -> None:
 def report(results: Annotated[Path, typer.Argument(help="A results folder written by lup-opt solve.")]) -> None:
     """Rebuild report.html and figures/ of a results folder."""
     from lup_opt.report import build_report
+    from lup_opt.safe_paths import read_manifest, writing_into
 
+    if not (results / "manifest.json").is_file() or read_manifest(results) is None:
+        _fail(f"{results}: not a lup_opt results folder (no manifest.json saying lup_opt wrote it); nothing written")
     try:
-        path = build_report(results)
-    except (FileNotFoundError, LupOptError) as exc:
-        _fail(str(exc))
+        with _exit_on_output_error(str(results)), writing_into(results):
+            path = build_report(results)
+    except (FileNotFoundError, LupOptError, ValueError, KeyError) as exc:
+        _fail(f"{results}: the report cannot be built ({type(exc).__name__}: {str(exc)[:160]})")
     out_console.print(f"Report: {path}", markup=False)
 
 
@@ -50,32 +60,30 @@ def compare(
     variant: Annotated[list[str] | None, typer.Option("--variant", "-v", help="Compare this variant of the "
                                                       "scenario FIRST with its base (both solved).")] = None,
     set_: SetOpt = None,
-    out: Annotated[Path | None, typer.Option(help="Folder for the tables and chart.")] = None,
+    out: Annotated[Path | None, typer.Option(help="Folder for the tables and chart (with a scenario: also the two "
+                                                   "runs, in a/ and b/).")] = None,
     quiet: QuietOpt = False, as_json: JsonOpt = False,
+    overwrite: OverwriteOpt = False,
+    allow_outside: AllowOutsideOpt = False,
 ) -> None:
     """Differences of B against A: allocation by jurisdiction and use, indicators, LDN balance, objective."""
-    from lup_opt.api import solve as solve_scenario
     from lup_opt.compare import compare_runs
+    from lup_opt.results.result import atomic_folder
 
     if second is None:
-        if not variant and not set_:
-            _fail("Give two results folders, or a scenario folder with --variant NAME (or --set KEY=VALUE).")
-        base, changed = _load(first, [], []), _load(first, variant, set_)
-        folders = []
-        for scenario in (base, changed):
-            with _exit_on_bad_input(first):
-                result = solve_scenario(scenario)
-            suffix = "".join(f"+{v}" for v in scenario.variants) + ("+set" if scenario.overrides else "")
-            folders.append(result.write(Path("results") / f"{scenario.folder.name}{suffix}"))
-            if not result.is_optimal:
-                err_console.print(f"{folders[-1]}: {result.status.value}, nothing to compare", markup=False)
-                raise typer.Exit(EXIT_NOT_OPTIMAL)
-        first, second = folders
-    try:
-        comparison = compare_runs(first, second)
-    except LupOptError as exc:
-        _fail(str(exc))
-    folder = comparison.write(out or Path("results") / f"compare-{Path(first).name}-vs-{Path(second).name}")
+        folder = _compare_variant(first, variant, set_, out, overwrite, allow_outside)
+        comparison = compare_runs(folder / "a", folder / "b")
+    else:
+        try:
+            comparison = compare_runs(first, second)
+        except LupOptError as exc:
+            _fail(str(exc))
+        protect = [p for p in (first, second)]
+        run = {"command": "compare", "a": str(Path(first).resolve()), "b": str(Path(second).resolve())}
+        target = out or Path("results") / f"compare-{Path(first).resolve().name}-vs-{Path(second).resolve().name}"
+        with _exit_on_output_error(), atomic_folder(target, protect=protect, run=run, overwrite=overwrite) as tmp:
+            comparison.write_into(tmp)
+        folder = target.resolve()
     if as_json:
         out_console.print_json(json.dumps({"a": comparison.a, "b": comparison.b, "folder": str(folder),
                                            "summary": comparison.summary.to_dict(orient="records")}))
@@ -88,15 +96,52 @@ def compare(
         out_console.print(f"Tables and chart: {folder}", markup=False)
 
 
+def _compare_variant(scenario: Path, variant, set_, out: Path | None, overwrite: bool, allow_outside: bool) -> Path:
+    """Solve the base and the variant of ``scenario`` into ``a/`` and ``b/`` of the comparison
+    folder (no other results folder is touched), then compare them there."""
+    from lup_opt.api import solve as solve_scenario
+    from lup_opt.compare import compare_runs
+    from lup_opt.results.result import atomic_folder, fill_results
+
+    if not variant and not set_:
+        _fail("Give two results folders, or a scenario folder with --variant NAME (or --set KEY=VALUE).")
+    base, changed = _load(scenario, [], [], allow_outside), _load(scenario, variant, set_, allow_outside)
+    run = _run(changed, "compare")
+    target = _check_out(out or Path("results") / f"compare-{run_name(base)}-vs-{run_name(changed)}", changed, run,
+                        overwrite)
+    results = []
+    for loaded in (base, changed):
+        with _exit_on_bad_input(scenario):
+            results.append(solve_scenario(loaded))
+        if not results[-1].is_optimal:
+            err_console.print(f"{run_name(loaded)}: {results[-1].status.value}, nothing to compare; nothing written",
+                              markup=False)
+            raise typer.Exit(EXIT_NOT_OPTIMAL)
+    with _exit_on_output_error(), atomic_folder(target, protect=[changed.folder], run=run,
+                                                overwrite=overwrite) as tmp:
+        for name, result in zip(("a", "b"), results, strict=True):
+            (tmp / name).mkdir()
+            fill_results(result, tmp / name, report=False)
+        try:
+            comparison = compare_runs(tmp / "a", tmp / "b")
+        except LupOptError as exc:
+            _fail(str(exc))
+        comparison.write_into(tmp)
+    return target.resolve()
+
+
 @app.command()
 def excel(results: Annotated[Path, typer.Argument(help="A results folder.")],
-          out: Annotated[Path | None, typer.Option(help="Workbook path (default: RESULTS/results.xlsx).")] = None
+          out: Annotated[Path | None, typer.Option(help="Workbook path (default: RESULTS/results.xlsx).")] = None,
+          overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace a workbook of that name outside the "
+                                                                      "results folder.")] = False,
           ) -> None:
     """Export a results folder to one Excel workbook, one sheet per table."""
     from lup_opt.excel import export_excel
 
     try:
-        path = export_excel(results, out)
+        with _exit_on_output_error():
+            path = export_excel(results, out, overwrite=overwrite)
     except LupOptError as exc:
         _fail(str(exc))
     out_console.print(f"Workbook: {path}", markup=False)
@@ -114,8 +159,11 @@ def sweep(
     workers: Annotated[int, typer.Option(help="Worker processes of the local Dask cluster.", min=1)] = 2,
     scheduler: Annotated[str | None, typer.Option(help="Address of an existing Dask scheduler, "
                                                        "e.g. tcp://10.0.0.5:8786.")] = None,
-    out: Annotated[Path | None, typer.Option(help="Sweep folder (default: results/NAME-sweep).")] = None,
+    out: Annotated[Path | None, typer.Option(help="Sweep folder (default: results/NAME[+VARIANTS]-sweep); an "
+                                                   "existing sweep of the same scenario is appended to.")] = None,
     quiet: QuietOpt = False, as_json: JsonOpt = False,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Start afresh in a sweep folder of another "
+                                                                "scenario.")] = False,
 ) -> None:
     """Run many variants of a scenario on Dask; finished runs are kept and skipped on a rerun."""
     from lup_opt import sweep as sweeps
@@ -133,8 +181,14 @@ def sweep(
     except LupOptError as exc:
         _fail(str(exc))
     # The first run must load before any worker starts: a misspelt key fails here, once.
-    _load(scenario, variant, [f"{key}={value}" for key, value in runs[0].items()])
-    folder = out or Path("results") / f"{scenario.resolve().name}-sweep"
+    first = _load(scenario, variant, [f"{key}={value}" for key, value in runs[0].items()])
+    suffix = "".join(f"+{v}" for v in first.variants)
+    folder = out or Path("results") / f"{first.folder.name}{suffix}-sweep"
+    try:
+        with _exit_on_output_error():
+            folder = sweeps.open_sweep_folder(folder, scenario, variant or [], overwrite)
+    except LupOptError as exc:
+        _fail(str(exc))
     with Progress(TextColumn("sweep"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   TextColumn("{task.description}"), console=err_console, disable=quiet or as_json) as progress:
         task = progress.add_task("", total=len(runs))
@@ -144,8 +198,9 @@ def sweep(
 
         progress.update(task, completed=sum(1 for r in runs if (Path(folder) / sweeps.RUNS / sweeps.run_id(r) /
                                                                 "manifest.json").exists()))
-        result = sweeps.sweep(scenario, runs, folder, variants=variant or [], workers=workers, scheduler=scheduler,
-                              on_done=done)
+        with _exit_on_output_error():
+            result = sweeps.sweep(scenario, runs, folder, variants=variant or [], workers=workers,
+                                  scheduler=scheduler, on_done=done)
     if as_json:
         out_console.print_json(json.dumps({"folder": str(result.folder), "runs": len(result.table),
                                            "executed": list(result.executed), "skipped": list(result.skipped),

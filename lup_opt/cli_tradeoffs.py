@@ -16,16 +16,21 @@ import typer
 from lup_opt import tradeoffs
 from lup_opt.cli import (
     EXIT_BAD_INPUT,
+    AllowOutsideOpt,
+    OverwriteOpt,
     ScenarioArg,
     SetOpt,
     VariantOpt,
+    _check_out,
     _default_out,
     _exit_on_bad_input,
+    _exit_on_output_error,
     _load,
     app,
     err_console,
     out_console,
 )
+from lup_opt.cli import _run as _identity
 from lup_opt.enums import Normalization
 from lup_opt.errors import LupOptError
 
@@ -54,11 +59,16 @@ def _trade_off_errors() -> Iterator[None]:
         raise typer.Exit(EXIT_BAD_INPUT) from None
 
 
-def _run(scenario: Path, variant, set_, out: Path | None, method: str, work: Callable) -> None:
-    loaded = _load(scenario, variant, set_)
+def _run(scenario: Path, variant, set_, out: Path | None, method: str, work: Callable, *, overwrite: bool = False,
+         allow_outside: bool = False, **args) -> None:
+    """Load, check --out, run ``work`` and write its folder (the run: method and ``args``)."""
+    loaded = _load(scenario, variant, set_, allow_outside)
+    run = _identity(loaded, method, **{k: str(v) for k, v in args.items()})
+    target = _check_out(out or Path(f"{_default_out(loaded)}-{method}"), loaded, run, overwrite)
     with _exit_on_bad_input(scenario), _trade_off_errors():
         result = work(loaded)
-    folder = result.write(out or Path(f"{_default_out(loaded)}-{method}"))
+    with _exit_on_output_error():
+        folder = result.write(target, protect=[loaded.folder], run=run, overwrite=overwrite)
     table = getattr(result, "table", None)
     if table is None:
         table = getattr(result, "points", None)
@@ -71,10 +81,12 @@ def _run(scenario: Path, variant, set_, out: Path | None, method: str, work: Cal
 @app.command()
 def payoff(scenario: ScenarioArg, objectives: ObjectivesOpt, variant: VariantOpt = None, set_: SetOpt = None,
            full_range: Annotated[bool, typer.Option(help="Also optimise each objective the other way (anti-ideal).")]
-           = False, out: OutOpt = None) -> None:
+           = False, out: OutOpt = None,
+        overwrite: OverwriteOpt = False, allow_outside: AllowOutsideOpt = False) -> None:
     """Pay-off table: each objective optimised alone, every objective's value there."""
     _run(scenario, variant, set_, out, "payoff",
-         lambda s: tradeoffs.payoff(s, _names(objectives), full_range=full_range))
+         lambda s: tradeoffs.payoff(s, _names(objectives), full_range=full_range), overwrite=overwrite,
+         allow_outside=allow_outside, objectives=objectives, full_range=full_range)
 
 
 @app.command()
@@ -82,11 +94,13 @@ def frontier(scenario: ScenarioArg, objectives: ObjectivesOpt, variant: VariantO
              points: Annotated[int, typer.Option(help="Values of each bounded objective (a grid for three).", min=2)]
              = 11, normalization: NormalizationOpt = Normalization.PAYOFF,
              cold: Annotated[bool, typer.Option(help="Solve every point from scratch (for timing).")] = False,
-             out: OutOpt = None) -> None:
+             out: OutOpt = None,
+        overwrite: OverwriteOpt = False, allow_outside: AllowOutsideOpt = False) -> None:
     """Epsilon-constraint frontier of two or three objectives, with its knee."""
     _run(scenario, variant, set_, out, "frontier",
          lambda s: tradeoffs.frontier_of(s, _names(objectives), points=points, normalization=normalization,
-                                         warm=not cold))
+                                         warm=not cold), overwrite=overwrite, allow_outside=allow_outside,
+         objectives=objectives, points=points, normalization=normalization.value)
 
 
 @app.command()
@@ -94,25 +108,31 @@ def compromise(scenario: ScenarioArg, objectives: ObjectivesOpt, variant: Varian
                normalization: NormalizationOpt = Normalization.PAYOFF,
                weights: Annotated[str | None, typer.Option(help="Weights w1,w2,...: maximise the weighted sum of "
                                                           "normalised objectives instead of the smallest one.")]
-               = None, out: OutOpt = None) -> None:
+               = None, out: OutOpt = None,
+        overwrite: OverwriteOpt = False, allow_outside: AllowOutsideOpt = False) -> None:
     """The plan that best balances the objectives (max-min), or their weighted sum (--weights)."""
     if weights:
         _run(scenario, variant, set_, out, "weighted",
              lambda s: tradeoffs.weighted(s, _names(objectives), _numbers(weights, "--weights"),
-                                          normalization=normalization))
+                                          normalization=normalization), overwrite=overwrite,
+             allow_outside=allow_outside, objectives=objectives, weights=weights, normalization=normalization.value)
     else:
         _run(scenario, variant, set_, out, "compromise",
-             lambda s: tradeoffs.compromise_of(s, _names(objectives), normalization=normalization))
+             lambda s: tradeoffs.compromise_of(s, _names(objectives), normalization=normalization),
+             overwrite=overwrite, allow_outside=allow_outside, objectives=objectives,
+             normalization=normalization.value)
 
 
 @app.command()
 def hierarchy(scenario: ScenarioArg, objectives: ObjectivesOpt,
               tolerances: Annotated[str, typer.Option(help="Relative tolerance of each objective but the last, "
                                                            "e.g. 0.01,0.05.")],
-              variant: VariantOpt = None, set_: SetOpt = None, out: OutOpt = None) -> None:
+              variant: VariantOpt = None, set_: SetOpt = None, out: OutOpt = None,
+        overwrite: OverwriteOpt = False, allow_outside: AllowOutsideOpt = False) -> None:
     """Objectives optimised in order, each keeping the earlier ones within their tolerance."""
     _run(scenario, variant, set_, out, "hierarchy",
-         lambda s: tradeoffs.lexicographic(s, _names(objectives), _numbers(tolerances, "--tolerances")))
+         lambda s: tradeoffs.lexicographic(s, _names(objectives), _numbers(tolerances, "--tolerances")),
+         overwrite=overwrite, allow_outside=allow_outside, objectives=objectives, tolerances=tolerances)
 
 
 @app.command()
@@ -122,13 +142,15 @@ def robust(scenario: ScenarioArg,
            level: Annotated[float, typer.Option(help="Uncertainty level u: outcomes at mean +/- u x se.", min=0)] = 1.0,
            period: Annotated[int | None, typer.Option(help="Planning year of the composition (default: LDN "
                                                            "target year).")] = None,
-           out: OutOpt = None) -> None:
+           out: OutOpt = None,
+        overwrite: OverwriteOpt = False, allow_outside: AllowOutsideOpt = False) -> None:
     """Robust compromise under uncertainty (Knoke et al. 2016): the best worst-case achievement."""
     if not uncertainty.is_file():
         err_console.print(f"{uncertainty}: file not found", style="red", markup=False)
         raise typer.Exit(EXIT_BAD_INPUT)
     _run(scenario, variant, set_, out, "robust",
-         lambda s: tradeoffs.robust(s, uncertainty, level=level, period=period))
+         lambda s: tradeoffs.robust(s, uncertainty, level=level, period=period), overwrite=overwrite,
+         allow_outside=allow_outside, uncertainty=uncertainty.resolve(), level=level, period=period)
 
 
 @app.command()
@@ -136,7 +158,9 @@ def alternatives(scenario: ScenarioArg, variant: VariantOpt = None, set_: SetOpt
                  slack: Annotated[float, typer.Option(help="How much worse than the optimum (0.05: 5 %).", min=0)]
                  = 0.05,
                  count: Annotated[int, typer.Option(help="Number of alternatives.", min=1)] = 3,
-                 out: OutOpt = None) -> None:
+                 out: OutOpt = None,
+        overwrite: OverwriteOpt = False, allow_outside: AllowOutsideOpt = False) -> None:
     """Plans within a slack of the optimum that differ most from it and from each other."""
     _run(scenario, variant, set_, out, "alternatives",
-         lambda s: tradeoffs.alternatives(s, slack=slack, count=count))
+         lambda s: tradeoffs.alternatives(s, slack=slack, count=count), overwrite=overwrite,
+         allow_outside=allow_outside, slack=slack, count=count)

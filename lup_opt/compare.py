@@ -16,6 +16,11 @@ import pandas as pd  # noqa: E402
 
 from lup_opt.errors import LupOptError  # noqa: E402
 from lup_opt.results.result import MANIFEST, atomic_folder, read_table  # noqa: E402
+from lup_opt.safe_paths import read_manifest  # noqa: E402
+
+NEEDED = {"transitions": ("jurisdiction", "use", "period", "area_ha"),
+          "indicators": ("indicator", "unit", "scope", "scope_type", "period", "value"),
+          "ldn_balance": ("land_type", "jurisdiction", "period", "net_ha")}
 
 
 @dataclass(frozen=True)
@@ -28,17 +33,27 @@ class RunTables:
 
     @classmethod
     def read(cls, folder: Path) -> RunTables:
+        """The tables of a results folder; a folder that is not one, or is damaged, is a
+        LupOptError naming the folder and the file."""
         folder = Path(folder)
-        if not (folder / MANIFEST).exists():
+        if not (folder / MANIFEST).is_file():
             raise LupOptError(f"{folder}: not a lup_opt results folder (no {MANIFEST})")
-        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        manifest = read_manifest(folder)
+        if manifest is None:
+            raise LupOptError(f"{folder}/{MANIFEST}: not a lup_opt results folder (the manifest is damaged or was not "
+                              f"written by lup_opt)")
         if manifest.get("status") != "optimal":
             raise LupOptError(f"{folder}: the run is {manifest.get('status')}, so it has no plan to compare")
         scenario = manifest.get("scenario", {})
-        label = scenario.get("name", folder.name) + "".join(f"+{v}" for v in scenario.get("variants", []))
+        if not isinstance(scenario, dict):
+            scenario = {}
+        label = str(scenario.get("name", folder.name)) + "".join(f"+{v}" for v in scenario.get("variants", []))
         label += "".join(f" [{o}]" for o in scenario.get("overrides", []))
-        return cls(label, manifest, read_table(folder / "transitions"), read_table(folder / "indicators"),
-                   read_table(folder / "ldn_balance"))
+        tables = {name: _read_needed(folder, name) for name in NEEDED}
+        for key in ("objective",):
+            if not isinstance(manifest.get(key), int | float):
+                raise LupOptError(f"{folder}/{MANIFEST}: '{key}' is missing or not a number (a damaged results folder)")
+        return cls(label, manifest, tables["transitions"], tables["indicators"], tables["ldn_balance"])
 
 
 @dataclass(frozen=True)
@@ -52,14 +67,35 @@ class Comparison:
     indicators: pd.DataFrame  # indicator, unit, scope, period, a, b, difference, relative
     ldn_balance: pd.DataFrame  # land_type, jurisdiction, period, a_net_ha, b_net_ha, difference_ha
 
-    def write(self, folder: str | Path) -> Path:
-        with atomic_folder(Path(folder)) as tmp:
-            for name in ("summary", "allocation", "indicators", "ldn_balance"):
-                getattr(self, name).to_csv(tmp / f"compare_{name}.csv", index=False)
-            comparison_figure(self, tmp / "compare.png")
-            (tmp / MANIFEST).write_text(json.dumps({"method": "compare", "a": self.a, "b": self.b}, indent=2),
-                                        encoding="utf-8")
+    def write(self, folder: str | Path, **protocol) -> Path:
+        """Write the tables and chart to ``folder`` (the write protocol of ``lup_opt.safe_paths``;
+        ``protocol``: protect, run, overwrite, label)."""
+        protocol.setdefault("run", {"command": "compare", "a": self.a, "b": self.b})
+        with atomic_folder(Path(folder), **protocol) as tmp:
+            self.write_into(tmp)
         return Path(folder).resolve()
+
+    def write_into(self, tmp: Path) -> None:
+        """The tables, chart and manifest, into a folder being written."""
+        for name in ("summary", "allocation", "indicators", "ldn_balance"):
+            getattr(self, name).to_csv(tmp / f"compare_{name}.csv", index=False)
+        comparison_figure(self, tmp / "compare.png")
+        (tmp / MANIFEST).write_text(json.dumps({"method": "compare", "a": self.a, "b": self.b}, indent=2),
+                                    encoding="utf-8")
+
+
+def _read_needed(folder: Path, name: str) -> pd.DataFrame:
+    try:
+        table = read_table(folder / name)
+    except FileNotFoundError:
+        raise LupOptError(f"{folder}/{name}.csv: missing (a damaged results folder)") from None
+    except (OSError, ValueError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise LupOptError(f"{folder}/{name}.csv: cannot be read ({type(exc).__name__}; a damaged results folder)"
+                          ) from None
+    missing = [c for c in NEEDED[name] if c not in table.columns]
+    if missing:
+        raise LupOptError(f"{folder}/{name}.csv: missing column(s) {', '.join(missing)} (a damaged results folder)")
+    return table
 
 
 def _side_by_side(a: pd.DataFrame, b: pd.DataFrame, keys: list[str], value: str, names: tuple[str, str]
@@ -72,6 +108,14 @@ def _side_by_side(a: pd.DataFrame, b: pd.DataFrame, keys: list[str], value: str,
 
 def compare_runs(folder_a: str | Path, folder_b: str | Path) -> Comparison:
     a, b = RunTables.read(Path(folder_a)), RunTables.read(Path(folder_b))
+    try:
+        return _compare(a, b)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise LupOptError(f"{folder_a} or {folder_b}: the tables cannot be compared ({type(exc).__name__}: "
+                          f"{str(exc)[:80]}; a damaged results folder)") from None
+
+
+def _compare(a: RunTables, b: RunTables) -> Comparison:
     last = min(a.transitions["period"].max(), b.transitions["period"].max())
 
     def allocation(run: RunTables) -> pd.DataFrame:

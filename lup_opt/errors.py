@@ -29,6 +29,11 @@ class LupOptError(Exception):
     """Base class of the errors lup_opt raises on purpose."""
 
 
+class OutputError(LupOptError):
+    """A place to write that cannot be used as given (it would replace the user's files, another
+    run, the scenario; or it cannot be written). Nothing was changed when it is raised."""
+
+
 class ScenarioError(LupOptError):
     """A scenario that cannot be used as written. Carries every issue found."""
 

@@ -44,15 +44,24 @@ def _rasterio():
 
 
 def _read_legend(path: Path) -> dict[str, dict[int, str]]:
-    legend = pd.read_csv(path, dtype={"layer": str, "value": str})
+    from lup_opt.safe_paths import excerpt
+
+    try:
+        legend = pd.read_csv(path, dtype={"layer": str, "value": str})
+    except (OSError, ValueError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise LupOptError(f"{path}: not a readable CSV legend ({type(exc).__name__}); columns layer, code, value"
+                          ) from None
     missing = {"layer", "code", "value"} - set(legend.columns)
     if missing:
         raise LupOptError(f"{path}: missing column(s) {', '.join(sorted(missing))} (layer, code, value)")
     out: dict[str, dict[int, str]] = {}
     for row, (layer, code, value) in enumerate(legend[["layer", "code", "value"]].itertuples(index=False), start=2):
         if layer not in LAYERS:
-            raise LupOptError(f"{path}, row {row}, column 'layer': '{layer}' is not one of {', '.join(LAYERS)}")
-        out.setdefault(layer, {})[int(code)] = str(value).strip()
+            raise LupOptError(f"{path}, row {row}, column 'layer': '{excerpt(layer)}' is not one of {', '.join(LAYERS)}")
+        try:
+            out.setdefault(layer, {})[int(code)] = str(value).strip()
+        except (TypeError, ValueError):
+            raise LupOptError(f"{path}, row {row}, column 'code': '{excerpt(code)}' is not a whole number") from None
     return out
 
 
@@ -100,11 +109,15 @@ def scenario_from_rasters(template: str | Path, rasters: Mapping[str, str | Path
         columns["climate"] = climate
     units = pd.DataFrame(columns)
     baseline = pd.DataFrame({"land_unit": units["id"], "use": units.pop("land_cover"), "area_ha": cell_ha})
-    tmp = out.with_name(f".{out.name}.partial")
-    shutil.rmtree(tmp, ignore_errors=True)
-    try:  # written beside, renamed into place when complete
-        shutil.copytree(template, tmp)
-        config = yaml.safe_load((tmp / "scenario.yaml").read_text(encoding="utf-8"))
+    from lup_opt.safe_paths import write_folder
+    from lup_opt.scenario.safe_input import read_yaml
+
+    # The one write protocol: written beside, swapped into place when complete. Symlinks are
+    # copied as symlinks, so that loading the new scenario still refuses one leading outside.
+    with write_folder(out, protect=[template], label="--out", marker=False) as tmp:
+        shutil.copytree(template, tmp, symlinks=True, dirs_exist_ok=True,
+                        ignore=shutil.ignore_patterns(f".{out.name}.*"))
+        config = read_yaml(tmp / "scenario.yaml", "scenario.yaml")
         tables = config.setdefault("tables", {})
         tables["units"], tables["baseline"] = "units.csv", "baseline.csv"
         config.pop("geometry", None)
@@ -115,10 +128,6 @@ def scenario_from_rasters(template: str | Path, rasters: Mapping[str, str | Path
                                             "transform": list(profile["transform"])[:6],
                                             "width": profile["width"], "height": profile["height"]}, indent=2),
                                 encoding="utf-8")
-        tmp.rename(out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     log.info("%s: %d land units from %d x %d cells", out, len(units), profile["height"], profile["width"])
     return out
 

@@ -4,7 +4,9 @@ it finishes. A local cluster by default; an existing cluster by its scheduler ad
 
 Layout of the sweep folder::
 
-    sweep.csv               one row per run: its inputs, status and key outputs (rewritten as runs finish)
+    manifest.json           what the folder holds (lup_opt's mark: the folder may be appended to)
+    sweep.csv               one row per run: its inputs, status and key outputs (rewritten as runs
+                            finish; runs of earlier sweeps into the same folder are kept)
     runs/<run_id>/          each finished run's results folder (written atomically)
     failed/<run_id>.json    each run that raised an error: the error and its traceback
 
@@ -20,7 +22,6 @@ import itertools
 import json
 import logging
 import os
-import tempfile
 import traceback
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from lup_opt.errors import LupOptError
+from lup_opt.safe_paths import output_target, read_manifest, write_file, write_folder
 
 log = logging.getLogger(__name__)
 
@@ -159,15 +161,47 @@ def _done_row(folder: Path, overrides: Mapping[str, str]) -> dict[str, Any] | No
     return row
 
 
-def _save_table(rows: list[dict[str, Any]], order: list[str], path: Path) -> pd.DataFrame:
+def _earlier_rows(path: Path, order: list[str]) -> pd.DataFrame:
+    """Rows of ``sweep.csv`` from earlier sweeps into the same folder whose runs are not in this one."""
+    if not path.is_file():
+        return pd.DataFrame()
+    try:
+        earlier = pd.read_csv(path, dtype=object, keep_default_na=False)
+    except (OSError, ValueError, pd.errors.ParserError, UnicodeDecodeError):
+        log.warning("%s: unreadable, so earlier runs are not listed in it again", path)
+        return pd.DataFrame()
+    if "run_id" not in earlier.columns:
+        return pd.DataFrame()
+    return earlier[~earlier["run_id"].isin(order)]
+
+
+def _save_table(rows: list[dict[str, Any]], order: list[str], path: Path,
+                earlier: pd.DataFrame | None = None) -> pd.DataFrame:
     table = pd.DataFrame(rows)
     table["_order"] = table["run_id"].map({name: k for k, name in enumerate(order)})
     table = table.sort_values("_order").drop(columns="_order").reset_index(drop=True)
-    fd, tmp = tempfile.mkstemp(prefix=".sweep-", suffix=".csv", dir=path.parent)
-    os.close(fd)
-    table.to_csv(tmp, index=False)
-    os.replace(tmp, path)
+    written = table if earlier is None or earlier.empty else pd.concat([table, earlier], ignore_index=True)
+    write_file(path, lambda tmp: written.to_csv(tmp, index=False))
     return table
+
+
+def open_sweep_folder(folder: str | Path, scenario: str | Path, variants: Sequence[str] = (),
+                      overwrite: bool = False) -> Path:
+    """The sweep folder, made through the write protocol when new (with its manifest); an existing
+    one is appended to when it holds sweeps of the same scenario and variants, replaced by an
+    empty one only with ``overwrite``; a folder lup_opt did not write is refused."""
+    scenario_folder = Path(scenario).resolve()
+    run = {"command": "sweep", "scenario_folder": str(scenario_folder), "variants": list(variants)}
+    target = output_target(folder, protect=[scenario_folder], run=run, overwrite=overwrite)
+    manifest = read_manifest(target) if target.is_dir() else None
+    if manifest is not None and manifest.get("run") == run:
+        (target / RUNS).mkdir(exist_ok=True)
+        return target
+    with write_folder(target, protect=[scenario_folder], run=run, overwrite=overwrite) as tmp:
+        (tmp / RUNS).mkdir()
+        (tmp / "manifest.json").write_text(json.dumps({"method": "sweep", "scenario": str(scenario_folder),
+                                                       "variants": list(variants)}, indent=2), encoding="utf-8")
+    return target
 
 
 @dataclass(frozen=True)
@@ -184,17 +218,18 @@ class SweepResult:
 
 def sweep(scenario: str | Path, runs: Sequence[Mapping[str, str]], folder: str | Path, *,
           variants: Sequence[str] = (), workers: int = 2, scheduler: str | None = None,
-          on_done: Callable[[dict[str, Any]], None] | None = None) -> SweepResult:
+          on_done: Callable[[dict[str, Any]], None] | None = None, overwrite: bool = False) -> SweepResult:
     """Solve every run not yet done on a Dask cluster (local with ``workers`` processes, or the
-    one at ``scheduler``), saving each as it finishes and ``sweep.csv`` after each."""
+    one at ``scheduler``), saving each as it finishes and ``sweep.csv`` after each. Runs of an
+    earlier sweep into the same folder stay in ``sweep.csv`` (see :func:`open_sweep_folder`)."""
     from dask.distributed import Client, LocalCluster, as_completed
 
-    folder = Path(folder).resolve()
-    (folder / RUNS).mkdir(parents=True, exist_ok=True)
-    scenario = str(Path(scenario).resolve())
     order = [run_id(r) for r in runs]
     if len(set(order)) != len(order):
         raise LupOptError("the sweep has the same run twice; check the --grid values")
+    folder = open_sweep_folder(folder, scenario, variants, overwrite)
+    scenario = str(Path(scenario).resolve())
+    earlier = _earlier_rows(folder / TABLE, order)
     rows, todo = [], []
     for overrides in runs:
         done = _done_row(folder, overrides)
@@ -214,11 +249,11 @@ def sweep(scenario: str | Path, runs: Sequence[Mapping[str, str]], folder: str |
                 for future in as_completed(futures):
                     row = future.result()
                     rows.append(row)
-                    _save_table(rows, order, folder / TABLE)
+                    _save_table(rows, order, folder / TABLE, earlier)
                     if on_done is not None:
                         on_done(row)
         finally:
             if cluster is not None:
                 cluster.close()
-    table = _save_table(rows, order, folder / TABLE) if rows else pd.DataFrame()
+    table = _save_table(rows, order, folder / TABLE, earlier) if rows else pd.DataFrame()
     return SweepResult(table, tuple(run_id(r) for r in todo), skipped, folder)

@@ -137,7 +137,8 @@ def test_infeasible_solve_writes_the_diagnosis_beside_the_manifest(cli, tmp_path
 def test_cli_explain_exit_codes_and_files(cli, tmp_path):
     outcome = cli(["explain", TEST_SCENARIOS / "ldn_vs_housing", "--out", tmp_path / "d"])
     assert outcome.exit_code == 1
-    assert {p.name for p in (tmp_path / "d").iterdir()} == {"diagnosis.json", "diagnosis.md", "ldn_capacity.csv"}
+    assert {p.name for p in (tmp_path / "d").iterdir()} == {"diagnosis.json", "diagnosis.md", "ldn_capacity.csv",
+                                                        "manifest.json"}
     assert cli(["explain", SCENARIOS / "tiny", "--out", tmp_path / "f"]).exit_code == 0
 
 

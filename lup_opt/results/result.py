@@ -4,11 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import shutil
-import tempfile
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from time import perf_counter
@@ -19,6 +15,7 @@ import pandas as pd
 
 from lup_opt.diagnose.diagnosis import Diagnosis
 from lup_opt.enums import SolveStatus, TableFormat
+from lup_opt.safe_paths import MANIFEST, absolute_target, write_folder
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +23,6 @@ AUTO_PARQUET_CELLS = 10_000_000  # tables with more values (rows x columns) are 
 CHUNK_ROWS = 500_000  # rows converted at a time when writing
 TABLES = ("allocation", "transitions", "conversions", "ldn_balance", "indicators", "duals", "reduced_costs",
           "land_units")
-MANIFEST = "manifest.json"
 SOLVER_LOG = "highs.log"
 
 
@@ -67,56 +63,73 @@ class Result:
         """Every result table by file name (linkage tables only when the scenario uses them)."""
         return {**{name: getattr(self, name) for name in TABLES}, **self.linkages}
 
-    def write(self, folder: str | Path, table_format: TableFormat | str = TableFormat.AUTO, report: bool = True
-              ) -> Path:
-        """Write the results folder atomically (a temporary folder, then renamed into place).
+    def write(self, folder: str | Path, table_format: TableFormat | str = TableFormat.AUTO, report: bool = True,
+              *, overwrite: bool = False) -> Path:
+        """Write the results folder atomically (a temporary folder, then swapped into place).
 
-        An existing folder of the same name is replaced only once the new one is complete.
+        An existing folder of the same name is replaced only once the new one is complete, and
+        only when lup_opt wrote it, it is neither the working folder nor the scenario folder nor
+        holds either, and it holds the same run (scenario, variants, overrides) unless
+        ``overwrite``; otherwise :class:`lup_opt.errors.OutputError` and nothing is changed.
         ``table_format``: csv, parquet, or auto (Parquet for tables of over 10 million values).
         ``report``: also ``report.html`` and ``figures/`` (and ``allocation.gpkg`` when the
         scenario gives geometry).
         """
-        return write_results(self, Path(folder), TableFormat(table_format), report)
+        return write_results(self, Path(folder), TableFormat(table_format), report, overwrite=overwrite)
 
 
-@contextmanager
-def atomic_folder(folder: Path) -> Iterator[Path]:
-    """Yield a temporary folder beside ``folder``; on success it replaces ``folder`` at once,
-    on failure it is removed and any existing ``folder`` is left as it was."""
-    folder = folder.resolve()
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.partial-", dir=folder.parent))
-    try:
-        yield tmp
-        _replace_folder(tmp, folder)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+def atomic_folder(folder: Path, **protocol: Any):
+    """Yield a temporary folder beside ``folder``; on success it replaces ``folder`` in one step,
+    on failure it is removed and any existing ``folder`` is left as it was. The one write
+    protocol of :func:`lup_opt.safe_paths.write_folder` (its keywords: protect, run, overwrite,
+    label)."""
+    return write_folder(folder, **protocol)
+
+
+def run_of(manifest: Mapping[str, Any], command: str = "solve", **extra: Any) -> dict[str, Any]:
+    """What was run, as stored in ``manifest["run"]``: the command, scenario, variants and overrides."""
+    scenario = manifest.get("scenario") or {}
+    if not isinstance(scenario, Mapping):
+        scenario = {"name": str(scenario)}
+    run = {"command": command, "scenario": scenario.get("name"), "variants": list(scenario.get("variants", [])),
+           "overrides": list(scenario.get("overrides", []))}
+    return {**run, **extra}
 
 
 def write_results(result: Result, folder: Path, table_format: TableFormat = TableFormat.AUTO,
-                  report: bool = True) -> Path:
-    start = perf_counter()
-    with atomic_folder(folder) as tmp:
-        manifest = json.loads(json.dumps(dict(result.manifest), default=_jsonable))
-        if result.is_optimal:
-            for name, table in result.tables().items():
-                write_table(table, tmp / name, table_format)
-            if manifest.get("geometry") and report:
-                _write_geopackage(result, manifest, tmp)
-            if manifest.get("grid"):
-                _write_geotiffs(result, manifest, tmp)
-        (tmp / SOLVER_LOG).write_text(result.solver_log, encoding="utf-8")
-        if result.diagnosis is not None:
-            write_diagnosis(result.diagnosis, tmp)
-        if report:
-            from lup_opt.report import build_report
+                  report: bool = True, *, overwrite: bool = False, run: Mapping[str, Any] | None = None,
+                  protect: tuple[Path, ...] | None = None, label: str = "--out") -> Path:
+    """Write ``result`` to ``folder`` through the write protocol (``lup_opt.safe_paths``)."""
+    scenario_folder = (result.manifest.get("scenario") or {}).get("folder")
+    protect = protect if protect is not None else tuple(p for p in [scenario_folder] if p)
+    with write_folder(folder, protect=protect, run=run or run_of(result.manifest), overwrite=overwrite,
+                      label=label) as tmp:
+        fill_results(result, tmp, table_format, report)
+    return output_path(folder)
 
-            build_report(tmp, manifest)
-        manifest.setdefault("seconds", {})["write"] = round(perf_counter() - start, 4)
-        manifest["files"] = sorted(p.name for p in tmp.iterdir()) + [MANIFEST]
-        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
-    return folder.resolve()
+
+def fill_results(result: Result, tmp: Path, table_format: TableFormat = TableFormat.AUTO,
+                 report: bool = True) -> None:
+    """Write the tables, log, diagnosis, report and manifest of ``result`` into the folder ``tmp``."""
+    start = perf_counter()
+    manifest = json.loads(json.dumps(dict(result.manifest), default=_jsonable))
+    if result.is_optimal:
+        for name, table in result.tables().items():
+            write_table(table, tmp / name, table_format)
+        if manifest.get("geometry") and report:
+            _write_geopackage(result, manifest, tmp)
+        if manifest.get("grid"):
+            _write_geotiffs(result, manifest, tmp)
+    (tmp / SOLVER_LOG).write_text(result.solver_log, encoding="utf-8")
+    if result.diagnosis is not None:
+        write_diagnosis(result.diagnosis, tmp)
+    if report:
+        from lup_opt.report import build_report
+
+        build_report(tmp, manifest)
+    manifest.setdefault("seconds", {})["write"] = round(perf_counter() - start, 4)
+    manifest["files"] = sorted(p.name for p in tmp.iterdir()) + [MANIFEST]
+    (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
 
 
 def _write_geopackage(result: Result, manifest: dict[str, Any], folder: Path) -> None:
@@ -180,19 +193,9 @@ def write_diagnosis(diagnosis: Diagnosis, folder: Path) -> None:
         diagnosis.ldn_capacity.to_csv(folder / "ldn_capacity.csv", index=False)
 
 
-def _replace_folder(new: Path, folder: Path) -> None:
-    if not folder.exists():
-        os.replace(new, folder)
-        return
-    old = Path(tempfile.mkdtemp(prefix=f".{folder.name}.old-", dir=folder.parent))
-    os.rmdir(old)
-    os.replace(folder, old)
-    try:
-        os.replace(new, folder)
-    except BaseException:
-        os.replace(old, folder)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
+def output_path(folder: str | Path) -> Path:
+    """The absolute path a folder given as ``folder`` was written to."""
+    return absolute_target(folder, "--out")
 
 
 def _jsonable(value: Any) -> Any:

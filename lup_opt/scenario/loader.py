@@ -18,16 +18,16 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 from pydantic import BaseModel, ValidationError
 
 from lup_opt.errors import IssueCollector, ScenarioError, did_you_mean
+from lup_opt.safe_paths import excerpt, path_problem, resolve
 from lup_opt.ldn_rules import (
     COVER_CLASSES,
     DEFAULT_CROPLAND_FACTORS,
     UNCCD_LAND_COVER_MATRIX,
 )
-from lup_opt.scenario import schemas
+from lup_opt.scenario import safe_input, schemas
 from lup_opt.scenario.checks import check_config_references, check_tables
 from lup_opt.scenario.config import ScenarioConfig
 from lup_opt.scenario.overrides import apply_variants_and_overrides
@@ -43,12 +43,14 @@ def load_scenario(
     path: str | Path,
     variants: Sequence[str] | str = (),
     overrides: Sequence[str] | Mapping[str, Any] = (),
+    allow_outside: bool = False,
 ) -> Scenario:
     """Load, merge and validate a scenario folder (or its ``scenario.yaml``).
 
     ``variants`` are names defined under the scenario's ``variants`` key (a list, or one
     comma-separated string), applied in order; ``overrides`` are ``"key=value"`` strings or a
     mapping of dotted keys, applied last. Raises :class:`ScenarioError` listing every problem.
+    Every file the scenario names must lie inside its folder unless ``allow_outside``.
     """
     start = perf_counter()
     folder, yaml_path = _locate(Path(path))
@@ -56,6 +58,9 @@ def load_scenario(
     raw = _read_yaml(yaml_path)
     effective = apply_variants_and_overrides(raw, variant_names, overrides, SCENARIO_FILE)
     config = _validate_config(effective, variant_names)
+    safe_input.check_finite(config, SCENARIO_FILE, f" (after variants {', '.join(variant_names)})"
+                            if variant_names else "")
+    safe_input.check_paths(folder, config, SCENARIO_FILE, allow_outside)
     tables = _read_tables(folder, config)
     check_config_references(config, tables)
     if config.geometry is not None and not _table_path(folder, config.geometry.file).is_file():
@@ -88,25 +93,27 @@ def _split_names(variants: Sequence[str] | str) -> list[str]:
 
 
 def _locate(path: Path) -> tuple[Path, Path]:
-    yaml_path = path / SCENARIO_FILE if path.is_dir() else path
-    if not yaml_path.is_file():
+    problem = path_problem(path)
+    if problem:
+        raise ScenarioError.single(excerpt(path, 80), "", problem)
+    try:
+        yaml_path = path / SCENARIO_FILE if path.is_dir() else path
+        found = yaml_path.is_file()
+    except OSError as exc:
+        raise ScenarioError.single(str(path), "", f"cannot be read: {exc.strerror}") from None
+    if not found:
         raise ScenarioError.single(
             str(path), "", f"no {SCENARIO_FILE} found; give a scenario folder or its {SCENARIO_FILE}"
         )
-    return yaml_path.parent.resolve(), yaml_path
+    folder = resolve(yaml_path.parent, str(path))
+    if resolve(yaml_path, SCENARIO_FILE).parent != folder:
+        raise ScenarioError.single(SCENARIO_FILE, "", "is a symlink leading outside the scenario folder; copy the "
+                                                      "file into the folder")
+    return folder, yaml_path
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ScenarioError.single(SCENARIO_FILE, where, f"not valid YAML: {problem}") from None
-    if not isinstance(raw, dict):
-        raise ScenarioError.single(SCENARIO_FILE, "", "must be a mapping of keys (name, periods, ...)")
-    return raw
+    return safe_input.read_yaml(path, SCENARIO_FILE)
 
 
 def _validate_config(effective: dict[str, Any], variants: Sequence[str]) -> ScenarioConfig:
@@ -133,7 +140,7 @@ def _describe_error(error: dict[str, Any], loc: tuple[str, ...]) -> str:
     value = error.get("input")
     message = error["msg"].removeprefix("Value error, ")
     if isinstance(value, str | int | float | bool):
-        return f"{message} (got {value!r})"
+        return f"{message} (got {excerpt(repr(value), 60)})"
     return message
 
 

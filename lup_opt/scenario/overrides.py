@@ -12,9 +12,8 @@ import copy
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import yaml
-
 from lup_opt.errors import ScenarioError, did_you_mean, known_list
+from lup_opt.safe_paths import excerpt
 
 
 def expand_dotted(mapping: Mapping[str, Any]) -> dict[str, Any]:
@@ -53,13 +52,15 @@ def parse_set_option(text: str) -> dict[str, Any]:
     key = key.strip()
     if not sep or not key:
         raise ScenarioError.single(
-            "--set", text, "expected key=value, e.g. --set ldn.scope=jurisdiction"
+            "--set", excerpt(text, 60), "expected key=value, e.g. --set ldn.scope=jurisdiction"
         )
+    from lup_opt.scenario.safe_input import load_yaml
+
+    parsed = load_yaml(value, "--set", excerpt(key, 60)) if value.strip() else ""
     try:
-        parsed = yaml.safe_load(value) if value.strip() else ""
-    except yaml.YAMLError as exc:
-        raise ScenarioError.single("--set", text, f"the value is not valid YAML: {exc}") from None
-    return expand_dotted({key: parsed})
+        return expand_dotted({key: parsed})
+    except ValueError as exc:
+        raise ScenarioError.single("--set", excerpt(key, 60), str(exc)) from None
 
 
 def apply_variants_and_overrides(

@@ -7,6 +7,9 @@ the file, the line as an editor shows it (the header is line 1) and the column.
 
 from __future__ import annotations
 
+import csv
+import io
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
@@ -16,10 +19,13 @@ import numpy as np
 import pandas as pd
 
 from lup_opt.errors import IssueCollector, ScenarioError, did_you_mean, known_list
+from lup_opt.safe_paths import excerpt, read_bytes
 
 LINE = "source_line"  # column added to every table: the line of each row in its file
 WILDCARD = "*"
 MAX_ROWS_REPORTED = 5
+MAX_COLUMNS = 1_000  # a table with more columns is refused before it is parsed
+HEADER_BYTES = 4_000_000  # the header is looked for in this many first bytes
 
 _TRUE = {"true", "yes", "1", "y", "t"}
 _FALSE = {"false", "no", "0", "n", "f"}
@@ -61,15 +67,11 @@ class TableSchema:
 
 def read_table(path: Path, schema: TableSchema, label: str) -> pd.DataFrame:
     """Read and check one table; raise ScenarioError listing every problem found."""
-    raw = _read_text_table(path, label)
-    blanks = _may_have_blanks(path)
+    data = read_bytes(path, label)
+    raw = _read_text_table(data, label)
+    blanks = _may_have_blanks(data)
     issues = IssueCollector()
     header = list(raw.columns)
-
-    duplicated = sorted({c for c in header if header.count(c) > 1})
-    for col in duplicated:
-        issues.add(label, "line 1", f"column '{col}' appears more than once")
-    issues.raise_if_any()
 
     declared = {c.name for c in schema.columns}
     for col in schema.columns:
@@ -77,19 +79,20 @@ def read_table(path: Path, schema: TableSchema, label: str) -> pd.DataFrame:
             issues.add(
                 label,
                 "line 1",
-                f"missing column '{col.name}' ({col.kind.value}); columns found: "
-                f"{', '.join(header) or 'none'}",
+                f"missing column '{col.name}' ({col.kind.value}); columns found: {_names(header)}",
             )
     if schema.extra_columns == "forbid":
-        for col in header:
-            if col not in declared:
-                allowed = sorted(declared)
-                issues.add(
-                    label,
-                    "line 1",
-                    f"unknown column '{col}'{did_you_mean(col, allowed)}; "
-                    f"allowed columns: {', '.join(allowed)}",
-                )
+        unknown = [col for col in header if col not in declared]
+        allowed = sorted(declared)
+        for col in unknown[:MAX_ROWS_REPORTED]:
+            issues.add(
+                label,
+                "line 1",
+                f"unknown column '{excerpt(col)}'{did_you_mean(col, allowed)}; "
+                f"allowed columns: {', '.join(allowed)}",
+            )
+        if len(unknown) > MAX_ROWS_REPORTED:
+            issues.add(label, "line 1", f"... and {len(unknown) - MAX_ROWS_REPORTED} more unknown columns")
     issues.raise_if_any()
 
     if len(raw) < schema.min_rows:
@@ -97,7 +100,7 @@ def read_table(path: Path, schema: TableSchema, label: str) -> pd.DataFrame:
             label, "", f"the table has no data rows; it needs at least {schema.min_rows}"
         )
 
-    lines = np.arange(2, len(raw) + 2)
+    lines = record_lines(data, len(raw))
     out = {}
     for col in schema.columns:
         if col.name in raw.columns:
@@ -116,12 +119,47 @@ def read_table(path: Path, schema: TableSchema, label: str) -> pd.DataFrame:
     return table
 
 
-def _read_text_table(path: Path, label: str) -> pd.DataFrame:
-    if not path.is_file():
-        raise ScenarioError.single(label, "", f"file not found (looked for {path})")
+def _names(header: list[str], limit: int = 12) -> str:
+    """The header's column names for a message: a few, each shortened."""
+    shown = ", ".join(excerpt(c) for c in header[:limit]) or "none"
+    return shown + (f", ... ({len(header)} in all)" if len(header) > limit else "")
+
+
+def read_header(data: bytes) -> list[str]:
+    """The column names of the first non-blank record, as written (quotes understood); read
+    before pandas so that duplicated names are seen (pandas renames them ``X.1``) and a table
+    with too many columns is refused at once."""
+    head = data[:HEADER_BYTES].decode("utf-8-sig", errors="replace")
+    reader = csv.reader(io.StringIO(head, newline=""), skipinitialspace=True)
+    try:
+        for row in reader:
+            if row:
+                return [c.strip() for c in row]
+    except csv.Error:
+        return []
+    return []
+
+
+def _check_header(header: list[str], label: str) -> None:
+    if len(header) > MAX_COLUMNS:
+        raise ScenarioError.single(label, "line 1", f"{len(header):,} columns; a table has at most {MAX_COLUMNS:,}")
+    counts = Counter(header)
+    duplicated = [c for c, n in counts.items() if n > 1 and c]
+    issues = IssueCollector()
+    for col in duplicated[:MAX_ROWS_REPORTED]:
+        issues.add(label, "line 1", f"column '{excerpt(col)}' appears {counts[col]} times; keep one")
+    if len(duplicated) > MAX_ROWS_REPORTED:
+        issues.add(label, "line 1", f"... and {len(duplicated) - MAX_ROWS_REPORTED} more columns given twice")
+    issues.raise_if_any()
+
+
+def _read_text_table(data: bytes, label: str) -> pd.DataFrame:
+    if not data.strip():
+        raise ScenarioError.single(label, "", "the file is empty; it needs a header row and data rows")
+    _check_header(read_header(data), label)
     try:
         raw = pd.read_csv(
-            path,
+            io.BytesIO(data),
             # Python strings, not pandas' Arrow-backed ones: validation works value by value
             # where it must, and that was measured 2x slower on Arrow strings.
             dtype=object,
@@ -137,9 +175,13 @@ def _read_text_table(path: Path, label: str) -> pd.DataFrame:
         ) from None
     except pd.errors.ParserError as exc:
         raise ScenarioError.single(
-            label, "", f"not a readable CSV table: {exc}. Check commas and quotes on that line"
+            label, _parser_line(str(exc)), f"not a readable CSV table: {excerpt(exc, 160)}. Check commas and quotes "
+                                           f"on that line"
         ) from None
     except UnicodeDecodeError:
+        from lup_opt.scenario.safe_input import decode_utf8
+
+        decode_utf8(data, label)  # raises, naming the line and byte
         raise ScenarioError.single(label, "", "not UTF-8 text; save the table as UTF-8 CSV") from None
     raw.columns = [str(c).strip() for c in raw.columns]
     if any(c.startswith("Unnamed:") or c == "" for c in raw.columns):
@@ -147,14 +189,46 @@ def _read_text_table(path: Path, label: str) -> pd.DataFrame:
     return raw
 
 
+def _parser_line(message: str) -> str:
+    import re
+
+    found = re.search(r"line (\d+)", message)
+    return f"line {found.group(1)}" if found else ""
+
+
+def record_lines(data: bytes, rows: int) -> np.ndarray:
+    """The line (as an editor shows it) on which each of the ``rows`` data records starts.
+
+    Blank lines are skipped by the reader and a quoted cell may span lines, so the n-th record
+    is not always on line n + 1. Vectorised: record ends are the newlines outside quotes
+    (an even number of quote characters before them; a doubled quote counts twice)."""
+    simple = np.arange(2, rows + 2)
+    if b'"' not in data and b"\n\n" not in data and b"\n\r\n" not in data and not data.startswith((b"\n", b"\r\n")):
+        return simple
+    buf = np.frombuffer(data, dtype=np.uint8)
+    newlines = np.flatnonzero(buf == 10)
+    quotes = np.flatnonzero(buf == 34)
+    outside = np.searchsorted(quotes, newlines) % 2 == 0
+    ends = newlines[outside]
+    starts = np.concatenate([[0], ends + 1])
+    record_end = np.concatenate([ends, [len(buf)]])
+    keep = starts < len(buf)
+    starts, record_end = starts[keep], record_end[keep]
+    length = record_end - starts
+    first = buf[np.minimum(starts, len(buf) - 1)]
+    blank = (length == 0) | ((length == 1) & (first == 13))
+    lines = (np.searchsorted(newlines, starts) + 1)[~blank]
+    data_lines = lines[1:]
+    return data_lines if len(data_lines) == rows else simple
+
+
 _BLANK_NEIGHBOURS = (b" ,", b"\t,", b",\t", b" \n", b"\t\n", b" \r", b"\t\r", b"\n ", b"\n\t", b'"')
 
 
-def _may_have_blanks(path: Path) -> bool:
+def _may_have_blanks(data: bytes) -> bool:
     """Whether any cell of the file could start or end with a blank once parsed (blanks after
     a comma are already skipped by the reader). A scan of the bytes: far cheaper than cleaning
     every cell of a million-row table that has none."""
-    data = path.read_bytes()
     return data[:1] in (b" ", b"\t") or data.rstrip(b"\r\n")[-1:] in (b" ", b"\t") or any(
         pattern in data for pattern in _BLANK_NEIGHBOURS
     )
@@ -222,7 +296,7 @@ def _convert(
             col,
             lines,
             bad,
-            lambda i: f"'{text_values[i]}' is not allowed{did_you_mean(text_values[i], col.choices)}; "
+            lambda i: f"'{excerpt(text_values[i])}' is not allowed{did_you_mean(text_values[i], col.choices)}; "
             f"use one of: {', '.join(col.choices)}",
         )
         return lowered.astype(object)
@@ -234,7 +308,7 @@ def _convert(
         bad = ~(truthy | falsy | empty)
         _report(
             issues, label, col, lines, bad,
-            lambda i: f"'{text_values[i]}' is not true or false (write true/false, yes/no or 1/0)",
+            lambda i: f"'{excerpt(text_values[i])}' is not true or false (write true/false, yes/no or 1/0)",
         )
         result = np.where(empty, bool(col.default), truthy)
         return pd.Series(result.astype(bool))
@@ -242,21 +316,21 @@ def _convert(
     numbers = pd.to_numeric(text.where(~empty, None), errors="coerce").to_numpy(dtype=float)
     not_number = np.isnan(numbers) & ~empty
     not_number |= np.isinf(numbers)
-    _report(issues, label, col, lines, not_number, lambda i: f"'{text_values[i]}' is not a number")
+    _report(issues, label, col, lines, not_number, lambda i: f"'{excerpt(text_values[i])}' is not a number")
     if col.default is not None:
         numbers = np.where(empty, float(col.default), numbers)
     if col.kind is Kind.INT:
         fractional = ~np.isnan(numbers) & (numbers != np.round(numbers))
         _report(
             issues, label, col, lines, fractional,
-            lambda i: f"'{text_values[i]}' is not a whole number",
+            lambda i: f"'{excerpt(text_values[i])}' is not a whole number",
         )
     if col.choices:
         allowed = np.array([float(c) for c in col.choices])
         bad = ~np.isnan(numbers) & ~np.isin(numbers, allowed)
         _report(
             issues, label, col, lines, bad,
-            lambda i: f"{text_values[i]} is not allowed; use one of: {', '.join(col.choices)}",
+            lambda i: f"{excerpt(text_values[i])} is not allowed; use one of: {', '.join(col.choices)}",
         )
     if col.minimum is not None:
         with np.errstate(invalid="ignore"):
@@ -266,7 +340,7 @@ def _convert(
             else:
                 bad = numbers < col.minimum
                 rule = f"must be at least {col.minimum:g}"
-        _report(issues, label, col, lines, bad, lambda i: f"{text_values[i]} {rule}")
+        _report(issues, label, col, lines, bad, lambda i: f"{excerpt(text_values[i])} {rule}")
     if col.kind is Kind.INT:
         return pd.Series(np.nan_to_num(numbers).astype(np.int64))
     return pd.Series(numbers)
@@ -280,7 +354,7 @@ def _check_unique(table: pd.DataFrame, keys: tuple[str, ...], label: str) -> Non
     first = table.loc[dup].groupby(list(keys), sort=False)[LINE].apply(list)
     for key, group_lines in list(first.items())[:MAX_ROWS_REPORTED]:
         shown = key if isinstance(key, tuple) else (key,)
-        desc = ", ".join(f"{k}={v}" for k, v in zip(keys, shown, strict=True))
+        desc = ", ".join(f"{k}={excerpt(v)}" for k, v in zip(keys, shown, strict=True))
         issues.add(
             label,
             f"lines {', '.join(map(str, group_lines))}",
@@ -320,7 +394,7 @@ def check_references(
         issues.add(
             label,
             f"line {lines[i]}, column '{column}'",
-            f"unknown {what} '{vals[i]}'{did_you_mean(vals[i], known_set)}; "
+            f"unknown {what} '{excerpt(vals[i])}'{did_you_mean(vals[i], known_set)}; "
             f"known: {known_list(known_set)}",
         )
     if len(rows) > MAX_ROWS_REPORTED:

@@ -58,8 +58,16 @@ def _plan_tables(data: ModelData, lp: LinearProgram, x: np.ndarray) -> dict[str,
             "indicators": indicator_table(data, values, baseline_area(data))}
 
 
-def _write(folder: str | Path, tables: dict[str, pd.DataFrame], figure, manifest: dict[str, Any]) -> Path:
-    with atomic_folder(Path(folder)) as tmp:
+def _write(folder: str | Path, tables: dict[str, pd.DataFrame], figure, manifest: dict[str, Any],
+           **protocol: Any) -> Path:
+    """Through the one write protocol (``lup_opt.safe_paths``); ``protocol``: protect, run,
+    overwrite, label. By default the run is the method, scenario and objectives."""
+    scenario = protocol.pop("scenario", None)
+    protocol.setdefault("run", {"command": manifest.get("method"), "scenario": manifest.get("scenario"),
+                                "variants": list(getattr(scenario, "variants", ())),
+                                "overrides": list(getattr(scenario, "overrides", ())),
+                                "objectives": [o["label"] for o in manifest.get("objectives", [])]})
+    with atomic_folder(Path(folder), **protocol) as tmp:
         for name, table in tables.items():
             table.to_csv(tmp / f"{name}.csv", index=False)
         figure(tmp)
@@ -85,12 +93,14 @@ class PayoffResult:
     def table(self) -> pd.DataFrame:
         return self.payoff.table
 
-    def write(self, folder: str | Path) -> Path:
+    def write(self, folder: str | Path, **protocol: Any) -> Path:
+        protocol.setdefault("protect", [self.scenario.folder])
+        protocol.setdefault("scenario", self.scenario)
         achievement = np.array([self.payoff.normalise(row, Normalization.PAYOFF)
                                 for row in self.payoff.table.iloc[:, 1:].to_numpy()])
         return _write(folder, {"payoff": self.payoff.table, "payoff_summary": self.payoff.summary()},
                       lambda tmp: plots.payoff_figure(self.payoff.table, achievement, tmp / "payoff.png"),
-                      _manifest(self.scenario, "payoff", self.payoff.objectives, self.seconds))
+                      _manifest(self.scenario, "payoff", self.payoff.objectives, self.seconds), **protocol)
 
 
 def payoff(scenario: Scenario, objectives: Specs, *, full_range: bool = False,
@@ -115,14 +125,16 @@ class FrontierResult:
     def points(self) -> pd.DataFrame:
         return self.frontier.points
 
-    def write(self, folder: str | Path) -> Path:
+    def write(self, folder: str | Path, **protocol: Any) -> Path:
+        protocol.setdefault("protect", [self.scenario.folder])
+        protocol.setdefault("scenario", self.scenario)
         objectives = self.frontier.objectives
         labels, units = [o.label for o in objectives], [o.unit for o in objectives]
         tables = {"frontier": self.frontier.points, "frontier_timing": self.frontier.seconds,
                   "payoff": self.payoff.table, **{f"knee_{k}": v for k, v in self.knee_tables.items()}}
         return _write(folder, tables, lambda tmp: plots.frontier_figure(self.points, labels, units, tmp / "frontier.png"),
                       _manifest(self.scenario, "frontier", objectives, self.seconds,
-                                normalization=self.normalization.value, points=len(self.points)))
+                                normalization=self.normalization.value, points=len(self.points)), **protocol)
 
 
 def frontier_of(scenario: Scenario, objectives: Specs, *, points: int = 11,
@@ -155,7 +167,9 @@ class PlanResult:
     def table(self) -> pd.DataFrame:
         return self.plan.table
 
-    def write(self, folder: str | Path) -> Path:
+    def write(self, folder: str | Path, **protocol: Any) -> Path:
+        protocol.setdefault("protect", [self.scenario.folder])
+        protocol.setdefault("scenario", self.scenario)
         method = self.plan.method
         title = method.replace("_", " ")
 
@@ -166,7 +180,7 @@ class PlanResult:
                 return plots.composition_figure(self.extra["composition"], title, tmp / f"{method}.png")
             return plots.achievement_figure(self.plan.table, title, tmp / f"{method}.png")
         return _write(folder, {method: self.plan.table, **self.extra, **self.tables}, figure,
-                      _manifest(self.scenario, method, self.objectives, self.seconds))
+                      _manifest(self.scenario, method, self.objectives, self.seconds), **protocol)
 
 
 def _plan_result(problem: TradeoffProblem, plan: TradeoffPlan, start: float, **extra) -> PlanResult:
@@ -228,13 +242,15 @@ class AlternativesResult:
     slack: float
     seconds: float
 
-    def write(self, folder: str | Path) -> Path:
+    def write(self, folder: str | Path, **protocol: Any) -> Path:
+        protocol.setdefault("protect", [self.scenario.folder])
+        protocol.setdefault("scenario", self.scenario)
         plans = list(self.summary["plan"])
         return _write(folder, {"alternatives": self.summary, "alternatives_allocation": self.allocation,
                                "alternatives_timing": self.timing},
                       lambda tmp: plots.alternatives_figure(self.allocation, plans, tmp / "alternatives.png"),
                       {"scenario": self.scenario.name, "scenario_hash": self.scenario.content_hash,
-                       "method": "alternatives", "slack": self.slack, "seconds": round(self.seconds, 4)})
+                       "method": "alternatives", "slack": self.slack, "seconds": round(self.seconds, 4)}, **protocol)
 
 
 def alternatives(scenario: Scenario, *, slack: float = 0.05, count: int = 3,
