@@ -32,7 +32,8 @@ def test_default_scenario_meets_the_brief(default_scenario):
 def test_default_scenario_solves_to_optimality(default_result):
     assert default_result.status is lup_opt.SolveStatus.OPTIMAL
     assert default_result.objective > 0
-    assert set(default_result.linkages) == {"food", "food_flows", "finance", "funds", "livelihoods"}
+    assert set(default_result.linkages) == {"food", "food_flows", "finance", "funds", "livelihoods", "ldn_hierarchy",
+                                            "ldn_price"}
 
 
 def test_every_ldn_row_holds_when_recomputed_from_the_results_files(default_results_folder):

@@ -18,7 +18,7 @@ from lup_opt.report.html import REPORT
 from tests.conftest import REPO, SCENARIOS
 
 ARTIFACTS = REPO / "test-artifacts"
-SECTIONS = ("summary", "ldn", "transitions", "targets", "prices", "maps")
+SECTIONS = ("summary", "ldn", "ldn_hierarchy", "ldn_price", "transitions", "targets", "prices", "maps")
 GPKG_ATTRIBUTES = ["land_unit", "jurisdiction", "zone", "land_type", "area_ha", "year", "baseline_use", "planned_use",
                    "changed_ha", "changed", "ldn_gains_ha", "ldn_losses_ha", "ldn_status"]
 
@@ -53,6 +53,16 @@ def test_default_report_renders_in_headless_chromium_with_maps(default_results_f
     assert pixels.shape[:2] == (6000, 1280)
     # Charts and maps drawn, not a blank page: many colours, including the maps' tab20 palette.
     assert len(np.unique(pixels.reshape(-1, 3), axis=0)) > 500
+
+
+def test_report_shows_the_bau_balance_sheet_and_the_price_of_neutrality(default_results_folder):
+    page = (default_results_folder / REPORT).read_text(encoding="utf-8")
+    for section in ("ldn_hierarchy", "ldn_price"):
+        assert f'<section id="{section}">' in page
+    price = pd.read_csv(default_results_folder / "ldn_price.csv").set_index("land_type")
+    assert f"{price.loc['hill_slopes', 'price_of_neutrality']:,.2f}" in page
+    sheet = pd.read_csv(default_results_folder / "ldn_hierarchy.csv")
+    assert f"{sheet['losses_avoided_ha'].iloc[0]:,.2f}" in page
 
 
 def test_report_is_self_contained_with_valid_embedded_figures(default_results_folder):

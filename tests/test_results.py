@@ -15,12 +15,12 @@ from tests.conftest import SCENARIOS
 
 EXPECTED_FILES = {"allocation.csv", "transitions.csv", "conversions.csv", "ldn_balance.csv", "indicators.csv",
                   "duals.csv", "reduced_costs.csv", "land_units.csv", "manifest.json", "highs.log", "report.html",
-                  "figures"}
+                  "figures", "ldn_hierarchy.csv"}
 
 
 def test_results_folder_holds_every_table_and_the_manifest(default_results_folder):
     linkages = {"food.csv", "food_flows.csv", "finance.csv", "funds.csv", "livelihoods.csv",
-                "allocation.gpkg"}  # the default scenario has geometry
+                "allocation.gpkg", "ldn_price.csv"}  # the default scenario has geometry and LDN on
     assert {p.name for p in default_results_folder.iterdir()} == EXPECTED_FILES | linkages
     allocation = pd.read_csv(default_results_folder / "allocation.csv")
     assert list(allocation.columns) == ["land_unit", "baseline_use", "use", "period", "area_ha"]

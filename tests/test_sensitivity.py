@@ -19,7 +19,10 @@ RANGES = [
 
 
 def objective(key, value):
-    result = lup_opt.solve(lup_opt.load_scenario(SCENARIOS / "tiny", overrides={key: value}), checks=False)
+    overrides = {key: value}
+    if key.startswith("ldn.net_target_ha") and value < 0:  # a net loss needs a stated reason
+        overrides["ldn.justification"] = "finite-difference probe below neutrality"
+    result = lup_opt.solve(lup_opt.load_scenario(SCENARIOS / "tiny", overrides=overrides), checks=False)
     return result.objective if result.is_optimal else None
 
 

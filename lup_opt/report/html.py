@@ -117,6 +117,10 @@ def _figures(folder: Path, out: Path) -> dict[str, Path | None]:
     return made
 
 
+HIERARCHY_COLUMNS = ["land_type", "jurisdiction", "period", "bau_losses_ha", "losses_avoided_ha", "losses_reduced_ha",
+                     "new_losses_ha", "plan_losses_ha", "gains_reversal_ha", "gains_other_ha", "net_ha"]
+
+
 def render(folder: Path, manifest: dict[str, Any], made: dict[str, Path | None]) -> str:
     """The page for the results in ``folder`` with the figures ``made``."""
     duals = _table(folder / "duals")
@@ -131,7 +135,17 @@ def render(folder: Path, manifest: dict[str, Any], made: dict[str, Path | None])
         ("summary", "Summary", _summary(manifest)),
         ("ldn", "Land degradation neutrality", _image(made.get("ldn_balance"), "LDN balance chart")
          + _frame(ldn, ["land_type", "jurisdiction", "period", "gains_ha", "gains_counted_ha", "losses_ha", "net_ha",
-                        "target_ha", "met", "main_loss_driver"])),
+                        "target_ha", "met", "committed_losses_ha", "main_loss_driver"])),
+        ("ldn_hierarchy", "Avoid, reduce, reverse: business as usual against the plan",
+         '<p class="note">Losses avoided or reduced are losses business as usual would have that the plan does '
+         "not; only gains on land degraded at baseline are reversal (Trends.Earth's planning step).</p>"
+         + _frame(_table(folder / "ldn_hierarchy"), HIERARCHY_COLUMNS)),
+        ("ldn_price", "Price of neutrality",
+         '<p class="note">The objective with each land type\'s LDN rows and without them (re-solved), beside the '
+         "sum of their shadow prices (the marginal price).</p>"
+         + _frame(_table(folder / "ldn_price"), ["land_type", "jurisdiction", "objective_with_ldn",
+                                                 "objective_without", "price_of_neutrality", "shadow_price_sum",
+                                                 "binding_rows", "status"])),
         ("transitions", "Transition matrix", _image(made.get("transitions"), "transition heatmap")),
         ("targets", "Indicators against targets", _image(made.get("targets"), "targets chart")
          + _image(made.get("jurisdictions"), "indicators per jurisdiction")
