@@ -60,9 +60,10 @@ def load_scenario(
     config = _validate_config(effective, variant_names)
     safe_input.check_finite(config, SCENARIO_FILE, f" (after variants {', '.join(variant_names)})"
                             if variant_names else "")
-    safe_input.check_paths(folder, config, SCENARIO_FILE, allow_outside)
-    tables = _read_tables(folder, config)
-    check_config_references(config, tables)
+    outside = safe_input.check_paths(folder, config, SCENARIO_FILE, allow_outside)
+    with safe_input.unquoted(outside):  # nothing of a file outside the folder is quoted
+        tables = _read_tables(folder, config)
+        check_config_references(config, tables)
     if config.geometry is not None and not _table_path(folder, config.geometry.file).is_file():
         raise ScenarioError.single(SCENARIO_FILE, "geometry.file",
                                    f"file not found (looked for {_table_path(folder, config.geometry.file)})")

@@ -8,6 +8,7 @@ Each problem is a :class:`ScenarioError` naming the file and the line, byte or k
 from __future__ import annotations
 
 import codecs
+import contextlib
 import math
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -18,7 +19,7 @@ from yaml.composer import ComposerError
 from yaml.constructor import ConstructorError
 from yaml.nodes import MappingNode, Node, SequenceNode
 
-from lup_opt.errors import IssueCollector, ScenarioError
+from lup_opt.errors import IssueCollector, ScenarioError, ScenarioIssue
 from lup_opt.safe_paths import excerpt, inside, read_bytes
 
 MAX_DEPTH = 64  # nesting of mappings and lists, aliases followed
@@ -218,13 +219,35 @@ def _named_files(config: Any) -> Iterator[tuple[str, str]]:
             yield ".".join(where), value
 
 
-def check_paths(folder: Path, config: Any, label: str, allow_outside: bool = False) -> None:
+def check_paths(folder: Path, config: Any, label: str, allow_outside: bool = False) -> set[str]:
     """Every file the configuration names resolves inside the scenario ``folder`` (no ``..``,
-    absolute path or symlink leading out), unless ``allow_outside``."""
+    absolute path or symlink leading out), unless ``allow_outside``. Returns the names of the
+    files that lie outside (allowed)."""
     issues = IssueCollector()
+    outside: set[str] = set()
     for where, relative in _named_files(config):
         try:
-            inside(folder, relative, label, where, allow_outside)
+            inside(folder, relative, label, where, allow_outside=False)
         except ScenarioError as exc:
-            issues.extend(exc.issues)
+            if not allow_outside or any("symlink loop" in i.message or "NUL" in i.message or "long" in i.message
+                                        for i in exc.issues):
+                issues.extend(exc.issues)
+            outside.add(relative)
     issues.raise_if_any()
+    return outside
+
+
+@contextlib.contextmanager
+def unquoted(outside: set[str]) -> Iterator[None]:
+    """Problems found in a file outside the scenario folder keep their place (line, column) but
+    quote nothing of the file: it may be any file (``--allow-outside``)."""
+    try:
+        yield
+    except ScenarioError as exc:
+        if not outside or not any(issue.file in outside for issue in exc.issues):
+            raise
+        issues = [ScenarioIssue(issue.file, issue.where,
+                                "does not fit this table's format (the file lies outside the scenario folder, so "
+                                "nothing of it is quoted)") if issue.file in outside else issue
+                  for issue in exc.issues]
+        raise ScenarioError(list(dict.fromkeys(issues))) from None

@@ -1,0 +1,56 @@
+"""Fuzz the command line with mutated ``tiny`` and ``default`` scenarios (issue 11).
+
+The cases and checks are those of ``benchmarks/fuzz.py`` (see its docstring): every case ends
+with exit 0, 1 or 2 and no traceback; exit 2 names a file and a place; input the format forbids
+is refused; nothing is left behind or changed outside ``--out``; nothing outside the scenario is
+quoted; an exit 0 solve conserves area per land unit and year. A few hundred cases here; the
+long run (1,000 and more, with a table by mutation family) is ``benchmarks/fuzz.py``.
+"""
+
+from __future__ import annotations
+
+import random
+import resource
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from benchmarks import fuzz
+
+GOOD = {"refused (2)", "solved (0)", "not optimal (1)"}
+CASES = 200
+
+
+@pytest.fixture(scope="module")
+def memory_cap():
+    """A memory bomb that got through would fail (MemoryError) instead of exhausting the machine."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    fuzz.limit_memory(16.0)
+    yield
+    resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+
+@pytest.fixture(scope="module")
+def base():
+    folder = Path(tempfile.mkdtemp(prefix="lup-fuzz-test-"))
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@settings(max_examples=CASES, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(family=st.sampled_from(sorted(fuzz.FAMILIES)),
+       scenario=st.sampled_from(["tiny"] * 9 + ["default"]),
+       seed=st.integers(min_value=0, max_value=2**63 - 1))
+def test_mutated_scenarios_get_a_clean_answer(memory_cap, base, family, scenario, seed):
+    rng = random.Random(seed)
+    case = fuzz.Case(scenario=scenario, family=family)
+    root = Path(tempfile.mkdtemp(dir=base))
+    outcome = fuzz.run_case(case, rng, root / "case")
+    assert outcome.verdict in GOOD, (
+        f"{outcome.verdict}: {case.description} :: lup-opt {' '.join(case.command)} -> exit {outcome.exit_code}\n"
+        f"{outcome.detail}\n{outcome.output[-2000:]}")
