@@ -19,6 +19,7 @@ from lup_opt.data.model_data import ModelData
 from lup_opt.enums import Comparison
 from lup_opt.model.land_balance import AREA
 from lup_opt.model.targets import non_land_terms
+from lup_opt.results.ldn_hierarchy import proportion_degraded
 
 Values = Mapping[str, np.ndarray]  # variable values per block: AREA and the non-land blocks
 
@@ -93,7 +94,8 @@ def _groupings(data: ModelData) -> list[tuple[str, tuple[str, ...], np.ndarray]]
 
 def indicator_table(data: ModelData, area: np.ndarray | Values, baseline_area: np.ndarray) -> pd.DataFrame:
     """Every indicator for the whole area, each jurisdiction, zone and land type, and every
-    target's own scope, planned and at baseline, with target, shortfall and whether it is met.
+    target's own scope, planned and at baseline, with target, shortfall and whether it is met;
+    then SDG 15.3.1, the proportion of land degraded, per jurisdiction.
 
     ``area`` is the area per column, or the values of every variable block. Baseline values
     count the land only (food flows, finance and people without work are not known for it).
@@ -118,6 +120,7 @@ def indicator_table(data: ModelData, area: np.ndarray | Values, baseline_area: n
         table = table[(table["scope_type"] != "zone") | (table["value"] != 0) | (table["baseline_value"] != 0)]
     targets = target_rows(data, planned_plan, before_plan)
     table = pd.concat([table, targets], ignore_index=True) if len(targets) else table
+    table = pd.concat([table, proportion_degraded(data, as_values(area)[AREA])], ignore_index=True)
     table["change"] = table["value"] - table["baseline_value"]
     for column in ("target_name", "sense", "kind"):
         if column not in table:

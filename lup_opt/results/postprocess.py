@@ -26,7 +26,7 @@ from lup_opt.results.duals import COLUMNS as DUAL_COLUMNS
 from lup_opt.results.duals import duals_table
 from lup_opt.results.indicators import indicator_table
 from lup_opt.results.land_units import land_unit_table
-from lup_opt.results.ldn_hierarchy import hierarchy_table, proportion_degraded
+from lup_opt.results.ldn_hierarchy import hierarchy_table
 from lup_opt.results.linkages import LINKAGE_TABLES
 from lup_opt.results.result import Result
 from lup_opt.results.sensitivity import REDUCED_COST_COLUMNS, reduced_cost_table
@@ -105,8 +105,7 @@ def make_result(
             "transitions": transitions_table(data, area),
             "conversions": conversions_table(data, area, paths),
             "ldn_balance": ldn_balance_table(data, area),
-            "indicators": pd.concat([indicator_table(data, values, baseline_area(data)),
-                                     proportion_degraded(data, area)], ignore_index=True),
+            "indicators": indicator_table(data, values, baseline_area(data)),
             "duals": duals_table(data, lp, solution),
             "reduced_costs": reduced_cost_table(data, lp, solution),
             "land_units": land_unit_table(scenario, data, paths),
