@@ -31,7 +31,9 @@ LAND_COVER = np.array([[0, -1, -1, -1, -1, -1, 0], [1, 0, 1, -1, -1, -1, 0], [1,
 CROPLAND = {"temperate_dry": 0.80, "temperate_moist": 0.69, "tropical_dry": 0.58, "tropical_moist": 0.48,
             "tropical_wet": 0.48, "tropical_montane": 0.64}
 STATUS = {"degraded": 0, "stable": 1, "improved": 2}
-COUNTERBALANCE = np.array([[-1, 0, 1], [-1, 0, 1], [-1, 1, 1]])
+# GPG addendum's 7-class counterbalancing: gains are improvements in the period (classes 6, 7),
+# losses declines (1, 2), whatever the baseline status; a stable period is neutral (3, 4, 5).
+COUNTERBALANCE = np.array([[-1, 0, 1], [-1, 0, 1], [-1, 0, 1]])
 
 
 def soc_factor(cover_from, cover_to, f):
