@@ -259,3 +259,10 @@ def test_explain_says_that_accepting_a_net_loss_needs_a_justification():
     relaxation = Relaxation(LDN, "hill", "ldn.net_target_ha.hill", "land type 'hill' (2030)", "ha",
                             Comparison.AT_LEAST, 0.0, -5.0, 60.0)
     assert "justification" in relaxation.sentence()
+
+
+def test_a_bare_off_in_yaml_means_off_not_false():
+    loaded = lup_opt.load_scenario(f"{SCENARIOS}/tiny", overrides=["ldn.price_of_neutrality=off", "ldn.hierarchy=off"])
+    assert loaded.config.ldn.price_of_neutrality.value == "off" and loaded.config.ldn.hierarchy.value == "off"
+    result = lup_opt.solve(loaded)
+    assert "ldn_price" not in result.linkages

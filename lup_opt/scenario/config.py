@@ -188,6 +188,12 @@ class Ldn(StrictModel):
     business_as_usual: BusinessAsUsual = BusinessAsUsual()
     price_of_neutrality: NeutralityPrice = NeutralityPrice.AUTO
 
+    @field_validator("hierarchy", "price_of_neutrality", mode="before")
+    @classmethod
+    def _yaml_off(cls, value: object) -> object:
+        # YAML 1.1 reads a bare off / on as false / true: take them as the words they were.
+        return {False: "off", True: "on"}.get(value, value) if isinstance(value, bool) else value
+
     @model_validator(mode="after")
     def _rules(self) -> Ldn:
         below = [t for t, v in {"default_net_target_ha": self.default_net_target_ha, **self.net_target_ha}.items()
