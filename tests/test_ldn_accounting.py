@@ -266,3 +266,28 @@ def test_a_bare_off_in_yaml_means_off_not_false():
     assert loaded.config.ldn.price_of_neutrality.value == "off" and loaded.config.ldn.hierarchy.value == "off"
     result = lup_opt.solve(loaded)
     assert "ldn_price" not in result.linkages
+
+
+def test_bau_degradation_rates_project_losses_on_both_sides_by_hand():
+    # Under BAU 1 %/yr of grass degrades: by 2030 (10 years) 10 % of tiny's 80 ha of grass (U2 20 ha,
+    # U3 60 ha). On the plain the plan restores all of U2's grass: its 2 ha are avoided. On the
+    # hill the plan keeps 20 ha of U3's grass (2 ha projected) and crops 20 (a loss): 22 ha of
+    # losses on the part against BAU's 6, so nothing is avoided there and 16 ha are new.
+    result = lup_opt.solve(lup_opt.load_scenario(f"{SCENARIOS}/tiny", overrides=[
+        "ldn.business_as_usual.degradation_rate={grass: 0.01}"]))
+    assert result.objective == pytest.approx(620.0)  # a reference: the plan's rows are unchanged
+    sheet = result.linkages["ldn_hierarchy"].set_index(["land_type", "jurisdiction"])
+    hill, plain = sheet.loc[("hill", "all")], sheet.loc[("plain", "all")]
+    assert hill["bau_losses_ha"] == pytest.approx(6.0) and plain["bau_losses_ha"] == pytest.approx(2.0)
+    assert hill["plan_projected_losses_ha"] == pytest.approx(2.0) and plain["plan_projected_losses_ha"] == 0
+    assert hill["losses_avoided_ha"] == pytest.approx(0.0) and plain["losses_avoided_ha"] == pytest.approx(2.0)
+    assert hill["new_losses_ha"] == pytest.approx(16.0) and plain["new_losses_ha"] == pytest.approx(40.0)
+    for row in (hill, plain):  # plan losses + projected = BAU - avoided - reduced + new
+        assert row["plan_losses_ha"] + row["plan_projected_losses_ha"] == pytest.approx(
+            row["bau_losses_ha"] - row["losses_avoided_ha"] - row["losses_reduced_ha"] + row["new_losses_ha"])
+    assert hill["net_ha"] == pytest.approx(0.0, abs=1e-6)  # the LDN net follows the classification alone
+
+
+def test_a_degradation_rate_for_an_unknown_use_is_named():
+    with pytest.raises(ScenarioError, match="degradation_rate.*pasture"):
+        lup_opt.load_scenario(f"{SCENARIOS}/tiny", overrides=["ldn.business_as_usual.degradation_rate={pasture: 0.01}"])

@@ -115,6 +115,21 @@ def classify_paths(
     return LdnClasses(**{key: np.stack([c[key] for c in per_period]) for key in per_period[0]})
 
 
+def projected_loss_share(scenario: Scenario, dims: Dimensions, columns: ColumnArrays, period: int) -> np.ndarray:
+    """Per path, the share of its area that ``ldn.business_as_usual.degradation_rate`` projects as
+    degraded by planning year ``period``: rate of the use held x years since the path took it
+    (the baseline year for kept land), at most 1. Zero where no rate is given."""
+    rates = scenario.config.ldn.business_as_usual.degradation_rate
+    if not rates:
+        return np.zeros(columns.size)
+    rate = np.array([rates.get(use, 0.0) for use in dims.uses])
+    held = columns.use_in(period)
+    starts = np.asarray(dims.period_starts, dtype=float)
+    since = np.where(columns.converted_by(period), starts[np.maximum(columns.conversion, 0)],
+                     float(dims.period_starts[0]))
+    return np.minimum(1.0, rate[held] * (dims.periods[period] - since))
+
+
 def response_classes(scenario: Scenario) -> np.ndarray:
     """The response class of each land unit (index into RESPONSE_CLASSES), as Trends.Earth's
     planning step frames it: land degraded at baseline -> reverse; land at risk (a scope of

@@ -118,7 +118,8 @@ def _figures(folder: Path, out: Path) -> dict[str, Path | None]:
 
 
 HIERARCHY_COLUMNS = ["land_type", "jurisdiction", "period", "bau_losses_ha", "losses_avoided_ha", "losses_reduced_ha",
-                     "new_losses_ha", "plan_losses_ha", "gains_reversal_ha", "gains_other_ha", "net_ha"]
+                     "new_losses_ha", "plan_losses_ha", "plan_projected_losses_ha", "gains_reversal_ha", "gains_other_ha",
+                     "net_ha"]
 
 
 def render(folder: Path, manifest: dict[str, Any], made: dict[str, Path | None]) -> str:

@@ -11,7 +11,11 @@ not. Per part of land and year, with L the loss area under BAU and under the pla
 
 so plan losses = BAU losses - avoided - reduced + new, and the net is the plan's counted gains
 less its losses (the net of ``ldn_balance.csv``). BAU is the baseline kept, or the plan given in
-``ldn.business_as_usual.plan``, judged by the same rules.
+``ldn.business_as_usual.plan``, judged by the same rules. With
+``ldn.business_as_usual.degradation_rate``, each use also degrades a share of its area per year
+(projected losses), on BAU's paths and on the plan's alike; both sides of the comparison then
+include them (``plan_projected_losses_ha``), while ``plan_losses_ha`` and the net stay those of
+the LDN classification.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from lup_opt.data.ldn import RESPONSE_CLASSES, classify_paths, response_classes
+from lup_opt.data.ldn import RESPONSE_CLASSES, classify_paths, projected_loss_share, response_classes
 from lup_opt.data.model_data import KEEP, ColumnArrays, ModelData
 from lup_opt.data.plans import plan_state
 from lup_opt.data.targets import ALL
@@ -29,18 +33,22 @@ from lup_opt.scenario.scenario import Scenario
 
 COLUMNS = ["land_type", "jurisdiction", "period", "area_ha", "avoid_ha", "reduce_ha", "reverse_ha",
            "bau_losses_ha", "bau_gains_ha", "bau_net_ha", "losses_avoided_ha", "losses_reduced_ha",
-           "new_losses_ha", "plan_losses_ha", "gains_reversal_ha", "gains_other_ha", "net_ha"]
+           "new_losses_ha", "plan_losses_ha", "plan_projected_losses_ha", "gains_reversal_ha", "gains_other_ha",
+           "net_ha"]
 
 
 def business_as_usual(scenario: Scenario, data: ModelData) -> tuple[np.ndarray, np.ndarray]:
     """(losses, counted gains), each (periods, parts): the LDN balance of each part of land under
-    business as usual."""
+    business as usual, losses including those the degradation rates project."""
     parts, n_periods = data.parts, len(data.dims.periods)
     plan = scenario.business_as_usual_plan
     if plan.empty:  # the baseline kept: every part on its keep column
         # Every part has exactly one keep column, and columns are sorted by part.
         keep = np.flatnonzero(data.columns.conversion == KEEP)
-        return data.ldn.loss_weight[:, keep] * parts.area, data.ldn.gain_weight[:, keep] * parts.area
+        loss = np.stack([_with_projected(data.ldn.loss_weight[t, keep],
+                                         projected_loss_share(scenario, data.dims, data.columns, t)[keep])
+                         for t in range(n_periods)])
+        return loss * parts.area, data.ldn.gain_weight[:, keep] * parts.area
     label = scenario.config.ldn.business_as_usual.plan or "business as usual plan"
     state, changes = plan_state(data.dims, parts, plan, label)
     p, b, k = np.nonzero(changes > 0)
@@ -56,9 +64,15 @@ def business_as_usual(scenario: Scenario, data: ModelData) -> tuple[np.ndarray, 
     losses = np.zeros((n_periods, parts.size))
     gains = np.zeros((n_periods, parts.size))
     for t in range(n_periods):
-        losses[t] = np.bincount(part, weights=area * classes.loss_weight[t], minlength=parts.size)
+        loss = _with_projected(classes.loss_weight[t], projected_loss_share(scenario, data.dims, columns, t))
+        losses[t] = np.bincount(part, weights=area * loss, minlength=parts.size)
         gains[t] = np.bincount(part, weights=area * classes.gain_weight[t], minlength=parts.size)
     return losses, gains
+
+
+def _with_projected(loss_weight: np.ndarray, projected: np.ndarray) -> np.ndarray:
+    """Per-ha loss with projected degradation on the area the rules do not already count lost."""
+    return loss_weight + (1.0 - loss_weight) * projected
 
 
 def hierarchy_table(scenario: Scenario, data: ModelData, area: np.ndarray) -> pd.DataFrame:
@@ -78,14 +92,17 @@ def hierarchy_table(scenario: Scenario, data: ModelData, area: np.ndarray) -> pd
     for t in range(n_periods):
         plan_loss = np.bincount(cols.part, weights=x * data.ldn.loss_weight[t], minlength=parts.size)
         plan_gain = np.bincount(cols.part, weights=x * data.ldn.gain_weight[t], minlength=parts.size)
-        spared = np.maximum(bau_loss[t] - plan_loss, 0.0)
+        projected = np.bincount(cols.part, weights=x * (1.0 - data.ldn.loss_weight[t])
+                                * projected_loss_share(scenario, data.dims, cols, t), minlength=parts.size)
+        spared = np.maximum(bau_loss[t] - plan_loss - projected, 0.0)
         per_part = {
             "area_ha": parts.area,
             "avoid_ha": parts.area * (~reverse & ~reduce_), "reduce_ha": parts.area * reduce_,
             "reverse_ha": parts.area * reverse,
             "bau_losses_ha": bau_loss[t], "bau_gains_ha": bau_gain[t],
             "losses_avoided_ha": spared * ~reduce_, "losses_reduced_ha": spared * reduce_,
-            "new_losses_ha": np.maximum(plan_loss - bau_loss[t], 0.0), "plan_losses_ha": plan_loss,
+            "new_losses_ha": np.maximum(plan_loss + projected - bau_loss[t], 0.0), "plan_losses_ha": plan_loss,
+            "plan_projected_losses_ha": projected,
             "gains_reversal_ha": plan_gain * reverse, "gains_other_ha": plan_gain * ~reverse,
         }
         sums = {name: np.bincount(group, weights=v, minlength=n_j * n_l) for name, v in per_part.items()}

@@ -49,6 +49,9 @@ def check_linkages(
     for i, rule in enumerate(config.ldn.gain_effectiveness):
         check_scope(rule.scope, f"ldn.gain_effectiveness.{i}.scope")
         _uses(rule.uses, f"ldn.gain_effectiveness.{i}.uses", uses, issues)
+    for i, scope in enumerate(config.ldn.at_risk):
+        check_scope(scope, f"ldn.at_risk.{i}")
+    _uses(list(config.ldn.business_as_usual.degradation_rate), "ldn.business_as_usual.degradation_rate", uses, issues)
 
     population = tables["population"]
     if config.population is not None:

@@ -160,9 +160,12 @@ class LdnEnforcement(StrEnum):
 class BusinessAsUsual(StrictModel):
     """The reference the response hierarchy is measured against: the baseline kept (default), or
     a plan in a CSV file shaped like ``allocation.csv`` (land_unit, use, area_ha and, for several
-    planning years, period)."""
+    planning years, period). ``degradation_rate``: per use, the share of its area that degrades
+    each year under business-as-usual management (e.g. overgrazed communal pasture), beyond what
+    the LDN classification of changes says; applied alike to BAU and to the plan's own paths."""
 
     plan: str | None = None
+    degradation_rate: dict[str, Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]] = {}
 
 
 class Ldn(StrictModel):
