@@ -2,9 +2,11 @@
 
 A shadow price is d(objective)/d(target value): how much the optimum changes if the target moves
 by one unit of its indicator (one hectare for an LDN row, one percentage point for a share).
-HiGHS's row duals are exactly that derivative for the row as written, for both senses; HiGHS
-ranging gives the target values between which it holds (not given for share rows, whose bound
-is a share of a quantity the plan changes). The
+HiGHS's row duals are exactly that derivative for the row as written, for both senses; ranging
+gives the target values between which it holds, always a range that holds the target's own value
+(for a target that does not bind: from the activity outwards, see
+:func:`lup_opt.solve.highs._row_ranging`), and the objective at each end as a re-solve there gives
+it (not given for share rows, whose bound is a share of a quantity the plan changes). The
 marginal rate is its inverse, in the indicator's units per objective unit: how much more of the
 target one more objective unit (e.g. one kUSD) buys at the margin.
 """

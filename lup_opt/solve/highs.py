@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import tempfile
-from dataclasses import replace
 from pathlib import Path
 from time import perf_counter
 
@@ -168,8 +167,19 @@ def solve_with_highspy(lp: LinearProgram, options: SolverOptions | None = None) 
 
 
 def _row_ranging(highs: highspy.Highs) -> RowRanging | None:
-    """Ranging of row bounds, or None without a basis (PDLP, IPM without crossover)."""
-    if not highs.getBasis().valid:
+    """Per row, the row-bound values between which its dual holds and the objective at each end,
+    or None without a basis (PDLP, IPM without crossover).
+
+    HiGHS's row-bound ranging answers that question for rows that are nonbasic (at a bound: the
+    dual is the price). For a basic row (not at its bound; dual 0) HiGHS ranges the row's
+    *activity* over its basis instead, a range that need not contain the bound. For such a row
+    the optimum does not move while the bound stays on the slack side of the activity: a '>='
+    bound holds its price 0 for any value up to the activity, a '<=' bound for any value down to
+    it; past the activity the row binds and the price changes (or may: the next basis change).
+    A basic equality or boxed row is degenerate: the price is known at its bound only.
+    """
+    basis = highs.getBasis()
+    if not basis.valid:
         return None
     status, ranging = highs.getRanging()
     if status != highspy.HighsStatus.kOk or not ranging.valid:
@@ -179,12 +189,24 @@ def _row_ranging(highs: highspy.Highs) -> RowRanging | None:
         array = np.asarray(values, dtype=float)
         return np.where(np.abs(array) >= highspy.kHighsInf, np.copysign(np.inf, array), array)
 
-    return RowRanging(
-        lower_value=clean(ranging.row_bound_dn.value_),
-        lower_objective=clean(ranging.row_bound_dn.objective_),
-        upper_value=clean(ranging.row_bound_up.value_),
-        upper_objective=clean(ranging.row_bound_up.objective_),
-    )
+    lower_value = clean(ranging.row_bound_dn.value_)
+    lower_objective = clean(ranging.row_bound_dn.objective_)
+    upper_value = clean(ranging.row_bound_up.value_)
+    upper_objective = clean(ranging.row_bound_up.objective_)
+    basic = np.array([s == highspy.HighsBasisStatus.kBasic for s in basis.row_status], dtype=bool)
+    if basic.any():
+        lp = highs.getLp()
+        row_lower, row_upper = clean(lp.row_lower_), clean(lp.row_upper_)
+        activity = np.asarray(highs.getSolution().row_value, dtype=float)
+        objective = float(highs.getInfo().objective_function_value)
+        at_least = np.isfinite(row_lower) & ~np.isfinite(row_upper)
+        at_most = np.isfinite(row_upper) & ~np.isfinite(row_lower)
+        lower_value = np.where(basic, np.where(at_least, -np.inf, activity), lower_value)
+        upper_value = np.where(basic, np.where(at_most, np.inf, activity), upper_value)
+        lower_objective = np.where(basic, objective, lower_objective)
+        upper_objective = np.where(basic, objective, upper_objective)
+    return RowRanging(lower_value=lower_value, lower_objective=lower_objective,
+                      upper_value=upper_value, upper_objective=upper_objective)
 
 
 def _status(highs: highspy.Highs) -> tuple[SolveStatus, str]:
@@ -223,9 +245,4 @@ def solve_with_bounds(
     options: SolverOptions | None = None,
 ) -> Solution:
     """Solve ``lp`` with other column and row bounds (e.g. a plan's areas fixed, rows freed)."""
-    fixed = replace(lp, variables=tuple(
-        replace(block, lower=col_lower[block.slice], upper=col_upper[block.slice]) for block in lp.variables
-    ), constraints=tuple(
-        replace(block, lower=row_lower[block.slice], upper=row_upper[block.slice]) for block in lp.constraints
-    ))
-    return solve_with_highspy(fixed, options)
+    return solve_with_highspy(lp.with_bounds(col_lower, col_upper, row_lower, row_upper), options)
