@@ -38,7 +38,7 @@ from lup_opt.results.result import Result
 from lup_opt.scenario.scenario import Scenario
 from lup_opt.solve.highs import solve_with_highspy
 from lup_opt.solve.ldn import least_losses, price_of_neutrality
-from lup_opt.solve.myopic import solve_myopic
+from lup_opt.solve.myopic import failed_step, solve_myopic
 from lup_opt.solve.options import Solution, SolverOptions
 from lup_opt.solve.pyomo_backend import solve_with_pyomo, to_pyomo
 
@@ -84,15 +84,17 @@ def explain(
     time_limit: float | None = None,
     threads: int | None = None,
     fewest: bool = False,
+    mode: PlanningMode | str = PlanningMode.PERFECT_FORESIGHT,
 ) -> Diagnosis:
     """Why a scenario cannot be solved and what to relax (or that it can be solved).
 
     ``fewest`` adds a second stage that, among the smallest relaxations, relaxes the fewest rows.
+    With ``mode="myopic"`` the year that fails is explained, with the years before it fixed.
     """
     built = build(scenario)
     options = SolverOptions(method=SolverMethod(method), time_limit=time_limit, threads=threads)
     checks = run_checks(scenario, built.data, built.lp)
-    return explain_built(scenario.name, built.data, built.lp, checks, options, fewest=fewest)
+    return _diagnose(scenario, built, checks, options, PlanningMode(mode), fewest)
 
 
 def evaluate(
@@ -172,8 +174,7 @@ def solve(
     logger.info("%s: %s (objective %s)", scenario.name, solution.status.value, solution.objective)
     diagnosis = None
     if diagnose and solution.status is SolveStatus.INFEASIBLE:
-        empty = CheckReport((), pd.DataFrame(), 0.0)
-        diagnosis = explain_built(scenario.name, built.data, built.lp, report or empty, options)
+        diagnosis = _diagnose(scenario, built, report or CheckReport((), pd.DataFrame(), 0.0), options, mode)
     seconds = {
         "load": scenario.load_seconds,
         "model_data": built.data_seconds,
@@ -196,6 +197,20 @@ def solve(
 # Absolute slack on the loss cap: above HiGHS's primal feasibility tolerance (1e-7), so that the
 # second stage is not infeasible by round-off, and too small to buy any objective worth reporting.
 FEWEST_LOSSES_SLACK_HA = 1e-6
+def _diagnose(scenario: Scenario, built: BuiltModel, checks: CheckReport, options: SolverOptions,
+              mode: PlanningMode, fewest: bool = False) -> Diagnosis:
+    """The diagnosis of the model that failed: with myopic planning, the first year that has no
+    plan, with the decisions of the years before it fixed."""
+    if mode is PlanningMode.MYOPIC:
+        failed = failed_step(built.lp, scenario.planning_years, scenario.config.periods.baseline_year, options)
+        if failed is not None:
+            year, step = failed
+            diagnosis = explain_built(scenario.name, built.data, step, checks, options, fewest=fewest)
+            return replace(diagnosis, context=f"(myopic planning, year {year} with the decisions of earlier "
+                                              "years fixed)")
+    return explain_built(scenario.name, built.data, built.lp, checks, options, fewest=fewest)
+
+
 PRICE_AUTO_COLUMNS = 200_000  # ldn.price_of_neutrality: auto re-solves LPs up to this many columns
 
 

@@ -281,6 +281,21 @@ def test_myopic_planning_fails_where_foresight_prepares(tmp_path):
     assert "2030" in myopic.message and "earlier years" in myopic.message
 
 
+def test_a_myopic_failure_is_diagnosed_in_the_year_that_failed(tmp_path):
+    # The whole plan is feasible (foresight builds in 2025); the myopic 2030 step, with 2025's
+    # decision (nothing built) fixed, is not: the diagnosis must say so and blame the 2030 target.
+    targets = {"homes": {"indicator": "housing_persons", "sense": ">=", "value": 2000, "period": 2030}}
+    folder = housing_and_cereal(tmp_path, "myopic_why", targets=targets,
+                                conversion_limits={"pace": {"to_uses": ["housing"], "max_ha": 10}})
+    result = solve(folder, mode="myopic")
+    sentences = " ".join(result.diagnosis.sentences())
+    assert "year 2030" in sentences and "is infeasible" in sentences, sentences
+    assert "homes" in sentences or "pace" in sentences, sentences
+    explained = lup_opt.explain(lup_opt.load_scenario(folder), mode="myopic")
+    assert not explained.feasible and explained.context
+    assert lup_opt.explain(lup_opt.load_scenario(folder)).feasible  # the whole plan can be made
+
+
 def test_myopic_and_foresight_agree_without_links_between_years(tmp_path):
     targets = {"homes": {"indicator": "housing_persons", "sense": ">=", "value": 2000, "period": 2025},
                "cereal": {"indicator": "cereal_t", "sense": ">=", "value": 300, "kind": "soft", "penalty": 1}}

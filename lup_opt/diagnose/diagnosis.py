@@ -92,12 +92,15 @@ class Diagnosis:
     fewest_rows: bool = False
     structural: bool = False
     ldn_capacity: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+    # Which model was diagnosed when it is not the whole plan, e.g. one year of myopic planning.
+    context: str = ""
 
     def sentences(self) -> list[str]:
         checks = ", ".join(f"presolve {k}: {v}" for k, v in self.presolve_checks.items())
+        where = f" {self.context}" if self.context else ""
         if self.feasible:
-            return [f"Scenario '{self.scenario}' is feasible ({checks})."]
-        out = [f"Scenario '{self.scenario}' is infeasible ({checks})."]
+            return [f"Scenario '{self.scenario}'{where} is feasible ({checks})."]
+        out = [f"Scenario '{self.scenario}'{where} is infeasible ({checks})."]
         out += [f.message for f in self.findings if f.severity.value == "error"]
         if self.structural:
             out.append("Even with every target and LDN row relaxed there is no plan: the land itself "

@@ -8,7 +8,7 @@ the one column-wise (CSC) matrix that is handed to the solver.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 import numpy as np
@@ -65,6 +65,15 @@ class LinearProgram:
     cost: np.ndarray
     cost_by_period: dict[int, np.ndarray] = field(default_factory=dict, repr=False)
     objective_offset: float = 0.0
+
+    def with_bounds(self, col_lower: np.ndarray, col_upper: np.ndarray, row_lower: np.ndarray,
+                    row_upper: np.ndarray) -> LinearProgram:
+        """The same LP with other column and row bounds (e.g. a plan's areas fixed, rows freed)."""
+        return replace(self, variables=tuple(
+            replace(b, lower=col_lower[b.slice], upper=col_upper[b.slice]) for b in self.variables
+        ), constraints=tuple(
+            replace(b, lower=row_lower[b.slice], upper=row_upper[b.slice]) for b in self.constraints
+        ))
 
     @property
     def num_cols(self) -> int:

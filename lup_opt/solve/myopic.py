@@ -8,6 +8,8 @@ The same HiGHS model is reused, its bounds and costs changed between steps (warm
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass
 from time import perf_counter
 
 import highspy
@@ -48,16 +50,26 @@ def row_years(lp: LinearProgram) -> np.ndarray:
     return years
 
 
-def solve_myopic(
-    lp: LinearProgram, planning_years: tuple[int, ...], baseline_year: int, options: SolverOptions | None = None
-) -> Solution:
-    options = options or SolverOptions()
-    start = perf_counter()
+@dataclass(frozen=True)
+class MyopicStep:
+    """One year of myopic planning: its status, the bounds it was solved with, and the values
+    of every variable after it (the plan so far)."""
+
+    year: int
+    status: SolveStatus
+    message: str
+    bounds: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]  # column lower/upper, row lower/upper
+    values: np.ndarray | None
+    seconds: float
+
+
+def _steps(lp: LinearProgram, planning_years: tuple[int, ...], baseline_year: int, options: SolverOptions,
+           ) -> Iterator[MyopicStep]:
+    """Solve year by year in one HiGHS model, yielding each step; stops after a failed one."""
     highs = new_highs()
     _configure(highs, options, None)
     highs.setOptionValue("output_flag", False)
     pass_lp(highs, lp)
-    handoff = perf_counter() - start
     var_year, row_year = variable_years(lp, baseline_year), row_years(lp)
     lower = np.where(np.isinf(lp.col_lower), -INF, lp.col_lower)
     upper = np.where(np.isinf(lp.col_upper), INF, lp.col_upper)
@@ -70,7 +82,6 @@ def solve_myopic(
     columns = np.arange(lp.num_cols, dtype=np.int32)
     rows = np.arange(lp.num_rows, dtype=np.int32)
     values = np.zeros(lp.num_cols)
-    solver_seconds, log = 0.0, []
     for t, year in enumerate(planning_years):
         step_lower, step_upper = lower.copy(), upper.copy()
         later = var_year > year
@@ -80,20 +91,51 @@ def solve_myopic(
         step_lower[earlier] = step_upper[earlier] = values[earlier]
         highs.changeColsBounds(lp.num_cols, columns, step_lower, step_upper)
         active = (row_year == 0) | (row_year == year)
-        highs.changeRowsBounds(lp.num_rows, rows, np.where(active, row_lower, -INF), np.where(active, row_upper, INF))
+        step_row_lower, step_row_upper = np.where(active, row_lower, -INF), np.where(active, row_upper, INF)
+        highs.changeRowsBounds(lp.num_rows, rows, step_row_lower, step_row_upper)
         cost = other_cost + sum((c for p, c in lp.cost_by_period.items() if p <= t), np.zeros(lp.num_cols))
         highs.changeColsCost(lp.num_cols, columns, cost)
         highs.run()
-        solver_seconds += highs.getRunTime()
         status, message = _status(highs)
-        log.append(f"myopic step {year}: {message}")
+        if status is SolveStatus.OPTIMAL:
+            values = np.asarray(highs.getSolution().col_value)
+        bounds = tuple(np.where(b >= INF, np.inf, np.where(b <= -INF, -np.inf, b))
+                       for b in (step_lower, step_upper, step_row_lower, step_row_upper))
+        yield MyopicStep(year, status, message, bounds, values if status is SolveStatus.OPTIMAL else None,
+                         highs.getRunTime())
         if status is not SolveStatus.OPTIMAL:
-            return Solution(status, f"myopic planning: no plan for {year} given the decisions of earlier years "
-                            f"({message})", None, None, None, None, None, Backend.HIGHSPY, highs_version(),
-                            handoff, solver_seconds, 0.0, "\n".join(log))
-        values = np.asarray(highs.getSolution().col_value)
+            return
+
+
+def solve_myopic(
+    lp: LinearProgram, planning_years: tuple[int, ...], baseline_year: int, options: SolverOptions | None = None
+) -> Solution:
+    options = options or SolverOptions()
+    start = perf_counter()
+    solver_seconds, log, values = 0.0, [], None
+    steps = _steps(lp, planning_years, baseline_year, options)
+    handoff = perf_counter() - start
+    for step in steps:
+        solver_seconds += step.seconds
+        log.append(f"myopic step {step.year}: {step.message}")
+        if step.status is not SolveStatus.OPTIMAL:
+            return Solution(step.status, f"myopic planning: no plan for {step.year} given the decisions of earlier "
+                            f"years ({step.message})", None, None, None, None, None, Backend.HIGHSPY,
+                            highs_version(), handoff, solver_seconds, 0.0, "\n".join(log))
+        values = step.values
     objective = float(lp.cost @ values + lp.objective_offset)
     nan_rows = np.full(lp.num_rows, np.nan)  # duals of a sequence of LPs are not prices of the plan
     return Solution(SolveStatus.OPTIMAL, "myopic planning: each year optimised given earlier decisions",
                     objective, values, lp.matrix @ values, nan_rows, None, Backend.HIGHSPY, highs_version(),
                     handoff, solver_seconds, 0.0, "\n".join(log))
+
+
+def failed_step(lp: LinearProgram, planning_years: tuple[int, ...], baseline_year: int,
+                options: SolverOptions | None = None) -> tuple[int, LinearProgram] | None:
+    """The first year myopic planning finds no plan for, and that year's LP (earlier years'
+    decisions fixed, later changes closed, other years' rows dropped), for a diagnosis; None when
+    every year solves."""
+    for step in _steps(lp, planning_years, baseline_year, options or SolverOptions()):
+        if step.status is not SolveStatus.OPTIMAL:
+            return step.year, lp.with_bounds(*step.bounds)
+    return None
