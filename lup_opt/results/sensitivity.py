@@ -18,6 +18,17 @@ REDUCED_COST_COLUMNS = [
 ]
 
 
+def empty_reduced_costs() -> pd.DataFrame:
+    """A reduced-cost table without rows, with the dtypes of a full one (numbers are floats)."""
+    return pd.DataFrame({
+        "jurisdiction": pd.Series(dtype=object), "use": pd.Series(dtype=object),
+        "period": pd.Series(dtype=object), "planned_ha": pd.Series(dtype=float),
+        "in_plan": pd.Series(dtype=bool), "improvement_needed": pd.Series(dtype=float),
+        "improvement_unit": pd.Series(dtype=object), "closest_land_unit": pd.Series(dtype=object),
+        "closest_baseline_use": pd.Series(dtype=object),
+    })[REDUCED_COST_COLUMNS]
+
+
 def reduced_cost_table(data: ModelData, lp: LinearProgram, solution: Solution) -> pd.DataFrame:
     """Per jurisdiction, use and period of change: the area that changes to the use then (the
     area that keeps its baseline use has period 0), and for a change not in the plan, how much
@@ -26,8 +37,8 @@ def reduced_cost_table(data: ModelData, lp: LinearProgram, solution: Solution) -
 
     The improvement is the reduced cost of the best column, in objective units per ha.
     """
-    if solution.col_duals is None:
-        return pd.DataFrame(columns=REDUCED_COST_COLUMNS)
+    if solution.col_duals is None:  # no column duals (no solution): an empty table, typed as a full one
+        return empty_reduced_costs()
     area = lp.variable("area")
     dims, cols = data.dims, data.columns
     sign = 1.0 if data.objective.sense is ObjectiveSense.MINIMIZE else -1.0
@@ -66,7 +77,8 @@ def reduced_cost_table(data: ModelData, lp: LinearProgram, solution: Solution) -
 
 def cheapest_uses_not_chosen(reduced_costs: pd.DataFrame) -> pd.DataFrame:
     """Per jurisdiction and period, the use not in the plan that is closest to entering it."""
-    out = reduced_costs[~reduced_costs["in_plan"] & np.isfinite(reduced_costs["improvement_needed"])]
+    needed = pd.to_numeric(reduced_costs["improvement_needed"], errors="coerce").to_numpy(dtype=float)
+    out = reduced_costs[~reduced_costs["in_plan"].astype(bool).to_numpy() & np.isfinite(needed)]
     if out.empty:
         return out
     index = out.groupby(["jurisdiction", "period"])["improvement_needed"].idxmin()

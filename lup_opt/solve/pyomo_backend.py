@@ -145,13 +145,17 @@ def solve_with_pyomo(lp: LinearProgram, options: SolverOptions | None = None) ->
     message = f"HiGHS via Pyomo: {results.termination_condition.name}"
 
     start = perf_counter()
-    values = row_values = duals = None
+    values = row_values = duals = col_duals = None
     objective = None
     if status is SolveStatus.OPTIMAL:
         results.solution_loader.load_vars()
-        values = np.array([v.value if v.value is not None else 0.0 for v in model_columns(model, lp)])
+        columns = model_columns(model, lp)
+        values = np.array([v.value if v.value is not None else 0.0 for v in columns], dtype=float)
         dual_map = results.solution_loader.get_duals()
         duals = np.array([dual_map.get(c, 0.0) for c in model_rows(model, lp)], dtype=float)
+        # HiGHS's column duals (reduced costs), as the highspy backend returns them.
+        reduced = results.solution_loader.get_reduced_costs()
+        col_duals = np.array([reduced.get(v, 0.0) for v in columns], dtype=float)
         row_values = lp.matrix @ values
         objective = float(results.incumbent_objective)
     extract = perf_counter() - start
@@ -162,7 +166,7 @@ def solve_with_pyomo(lp: LinearProgram, options: SolverOptions | None = None) ->
         col_values=values,
         row_values=row_values,
         row_duals=duals,
-        col_duals=None,
+        col_duals=col_duals,
         backend=Backend.PYOMO,
         solver=highs_version(),
         handoff_seconds=handoff,
