@@ -3,6 +3,8 @@ answer is worked out in the test's comment."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -360,3 +362,26 @@ def test_housing_targets_follow_population_growth(tmp_path):
     assert targets.loc[2025, "target"] == pytest.approx(2500) and targets.loc[2030, "target"] == pytest.approx(3500)
     changes = result.conversions.set_index("period")["area_ha"]
     assert changes[2025] == pytest.approx(5) and changes[2030] == pytest.approx(10)
+
+
+def test_a_food_demand_the_land_cannot_meet_is_named_with_its_shortfall(tmp_path):
+    # The city (1,000 people, 0.1 t each) has no farmland, no links and no imports: its 100 t of
+    # demand cannot be met. The diagnosis must name that demand and its shortfall (it blamed
+    # "the land itself" and suggested switching LDN off, which is off).
+    food = {"products": {"cereal": {"indicator": "cereal_t", "demand_per_person": 0.1}}, "cost_indicator": "cost_kusd"}
+    folder, people = food_area(tmp_path, "hungry", food=food)
+    pd.DataFrame(people).to_csv(folder / "population.csv", index=False)
+    result = solve(folder)
+    assert result.status is lup_opt.SolveStatus.INFEASIBLE
+    assert "LDN is not enforced" in result.message and "ldn.enabled=false" not in result.message
+    sentences = " ".join(result.diagnosis.sentences())
+    assert re.search(r"demand for cereal in city \(2030\) exceeds what its land, links and imports can supply by "
+                     r"100(\.0)? t", sentences), sentences
+    assert "the land itself" not in sentences
+
+
+def test_funds_too_small_for_the_plan_are_named(tmp_path):
+    result = solve(restoration_area(tmp_path, "unpaid", remittances=0.0))
+    sentences = " ".join(result.diagnosis.sentences())
+    assert "funding source 'public_budget' for the pooled area (2030)" in sentences, sentences
+    assert "the land itself" not in sentences

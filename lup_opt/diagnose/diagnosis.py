@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 
 from lup_opt.diagnose.findings import Finding
-from lup_opt.diagnose.relaxable import EQUAL_SHARE, LDN, SHARE, RelaxableRow
+from lup_opt.diagnose.relaxable import EQUAL_SHARE, FOOD, FUNDS, LDN, SHARE, RelaxableRow
 from lup_opt.enums import Comparison
 from lup_opt.formatting import number
 
@@ -62,6 +62,14 @@ class Relaxation:
                         f"{number(self.current)} ha); a target below neutrality needs a justification in "
                         "ldn.justification (UNCCD)")
             return f"the LDN net target of {self.label} must drop from {number(self.current)} ha to {number(self.required)} ha"
+        if self.kind == FOOD:
+            return (f"{self.label} exceeds what its land, links and imports can supply by "
+                    f"{number(-self.change)} {self.unit}: lower food.products.{self.name}.demand_per_person, "
+                    f"add a link (food.links) or allow imports (food.products.{self.name}.import_price)")
+        if self.kind == FUNDS:
+            return (f"{self.label} falls {number(self.change)} {self.unit} short: raise its amount in the funds "
+                    f"table (finance.amounts) from {number(self.current)} to {number(self.required)}, or make "
+                    "another source eligible")
         if self.kind == SHARE:
             verb = "drop" if self.change < 0 else "rise"
             return f"{self.label} must {verb} from {self.current:.1%} to {self.required:.1%}"
@@ -103,8 +111,8 @@ class Diagnosis:
         out = [f"Scenario '{self.scenario}'{where} is infeasible ({checks})."]
         out += [f.message for f in self.findings if f.severity.value == "error"]
         if self.structural:
-            out.append("Even with every target and LDN row relaxed there is no plan: the land itself "
-                       "(areas, allowed transitions) cannot be planned; check transitions and exclusions.")
+            out.append("Even with every target, LDN, food and funds row relaxed there is no plan: the land "
+                       "itself (areas, allowed transitions) cannot be planned; check transitions and exclusions.")
             return out
         for i, conflict in enumerate(self.conflicts, 1):
             names = "; ".join(m.label for m in conflict)

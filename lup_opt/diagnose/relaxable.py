@@ -1,4 +1,5 @@
-"""The rows a planner can relax (hard targets, share targets, LDN rows), in scenario terms.
+"""The rows a planner can relax (hard targets, share targets, LDN rows, food balances, funds), in
+scenario terms.
 
 Each relaxable row knows the scenario key that sets it, its current value in planner units, and
 its *size*, which scales its violation so that relaxations of different targets compare as
@@ -15,12 +16,14 @@ from lup_opt.data.model_data import ModelData
 from lup_opt.data.targets import ALL
 from lup_opt.diagnose.bounds import indicator_values, part_max, part_min
 from lup_opt.enums import Comparison, TargetKind
+from lup_opt.model.finance import FUNDS as FUNDS_ROWS
+from lup_opt.model.food import FOOD_BALANCE
 from lup_opt.model.ldn import LDN_NEUTRALITY
 from lup_opt.model.lp import LinearProgram
 from lup_opt.model.shares import EQUAL_SHARES, SHARE_TARGETS, equal_shares, fixed_shares
 from lup_opt.model.targets import HARD_TARGETS
 
-TARGET, LDN, SHARE, EQUAL_SHARE = "target", "ldn", "share", "equal_share"
+TARGET, LDN, SHARE, EQUAL_SHARE, FOOD, FUNDS = "target", "ldn", "share", "equal_share", "food", "funds"
 
 
 @dataclass(frozen=True)
@@ -88,7 +91,48 @@ def relaxable_rows(data: ModelData, lp: LinearProgram) -> list[RelaxableRow]:
                 size=max(share.denominator_value if equal else largest_den * max(share.share, 0.01), 1e-6),
                 group=share.group, period=dims.periods[share.period],
             ))
+    rows.extend(_food_rows(data, lp))
+    rows.extend(_funds_rows(data, lp))
     return rows
+
+
+def _food_rows(data: ModelData, lp: LinearProgram) -> list[RelaxableRow]:
+    """C-FOOD rows with demand: relaxing one lowers that demand (population x demand per person)."""
+    if not lp.has_constraint(FOOD_BALANCE) or data.linkages.food is None:
+        return []
+    block, food = lp.constraint(FOOD_BALANCE), data.linkages.food
+    labels = block.labels
+    unit_of = {p: data.dims.indicator_units[int(i)] for p, i in zip(food.products, food.product_indicator, strict=True)}
+    out = []
+    for i in np.flatnonzero(block.lower > 0):
+        product, jurisdiction, period = (labels[k].iat[i] for k in ("product", "jurisdiction", "period"))
+        out.append(RelaxableRow(
+            row=block.offset + int(i), kind=FOOD, name=str(product), key=None,
+            label=f"demand for {product} in {jurisdiction} ({period})",
+            unit=unit_of[product], sense=Comparison.AT_LEAST, value=float(block.lower[i]),
+            size=max(float(block.lower[i]), 1.0), group=str(jurisdiction), period=int(period),
+        ))
+    return out
+
+
+def _funds_rows(data: ModelData, lp: LinearProgram) -> list[RelaxableRow]:
+    """C-FUNDS rows: relaxing one raises what that source gives (the funds table)."""
+    if not lp.has_constraint(FUNDS_ROWS) or data.linkages.finance is None:
+        return []
+    block = lp.constraint(FUNDS_ROWS)
+    labels = block.labels
+    unit = data.objective.unit
+    out = []
+    for i in range(block.size):
+        source, jurisdiction, period = (labels[k].iat[i] for k in ("source", "jurisdiction", "period"))
+        where = "the pooled area" if jurisdiction == "*" else str(jurisdiction)
+        out.append(RelaxableRow(
+            row=block.offset + i, kind=FUNDS, name=str(source), key=None,
+            label=f"funding source '{source}' for {where} ({period})", unit=unit,
+            sense=Comparison.AT_MOST, value=float(block.upper[i]), size=max(float(block.upper[i]), 1.0),
+            group=str(jurisdiction), period=int(period),
+        ))
+    return out
 
 
 def _part_area_per_column(data: ModelData) -> np.ndarray:

@@ -115,7 +115,7 @@ def make_result(
             tables["reduced_costs"]["closest_land_unit"] = aggregation.representative(closest)
     seconds = {**seconds, "postprocess": perf_counter() - start}
     manifest = build_manifest(scenario, data, lp, solution, options, seconds)
-    manifest["message"] = planner_message(solution, options)
+    manifest["message"] = planner_message(solution, options, ldn_enforced=bool(data.ldn_rows.enforced))
     manifest["mode"] = mode.value
     if aggregation is not None:
         manifest["aggregation"] = aggregation.report
@@ -139,17 +139,17 @@ def make_result(
     )
 
 
-def planner_message(solution: Solution, options: SolverOptions) -> str:
+def planner_message(solution: Solution, options: SolverOptions, ldn_enforced: bool = True) -> str:
     """What the status means for the plan, followed by the solver's own words."""
     status = solution.status
     if status is SolveStatus.OPTIMAL:
         text = "An optimal plan was found."
     elif status is SolveStatus.INFEASIBLE:
-        text = (
-            "No plan meets every hard target, share target and LDN balance at once. Relax a target "
-            "or make it soft (with a penalty); to see whether LDN is the cause, solve again with "
-            "--set ldn.enabled=false."
-        )
+        rows = "hard target, share target, food balance, funding limit" + (" and LDN balance" if ldn_enforced else "")
+        text = (f"No plan meets every {rows} at once. Relax a target or make it soft (with a penalty); "
+                "the diagnosis names the rows in conflict"
+                + (" (to see whether LDN is the cause, solve again with --set ldn.enabled=false)." if ldn_enforced
+                   else "; LDN is not enforced, so it is not the cause."))
     elif status is SolveStatus.UNBOUNDED:
         text = "The objective can improve without limit: some indicator in it is not bounded by land."
     elif status is SolveStatus.TIME_LIMIT:
