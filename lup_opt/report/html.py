@@ -171,6 +171,42 @@ def render(folder: Path, manifest: dict[str, Any], made: dict[str, Path | None])
             f"<nav>{nav}</nav><main>{body}</main></body></html>")
 
 
+def is_tradeoff(manifest: dict[str, Any]) -> bool:
+    """A folder written by a trade-off command (payoff, frontier, compromise, ...): its manifest
+    names the method and the objectives, and the scenario by name only."""
+    return "method" in manifest and not isinstance(manifest.get("scenario"), dict)
+
+
+def render_tradeoff(folder: Path, manifest: dict[str, Any], made: dict[str, Path | None]) -> str:
+    """The page for a trade-off folder: what was compared, its figures and its tables."""
+    method = str(manifest.get("method", "trade-off"))
+    objectives = manifest.get("objectives", [])
+    listed = "".join(f"<li>{html.escape(str(o.get('label', '')))} ({html.escape(str(o.get('sense', '')))}, "
+                     f"{html.escape(str(o.get('unit', '')))})</li>" for o in objectives)
+    rows = [("Scenario", html.escape(str(manifest.get("scenario", "")))),
+            ("Method", html.escape(method.replace("_", " "))),
+            *((key.replace("_", " ").capitalize(), html.escape(str(manifest[key])))
+              for key in ("normalization", "points", "seconds") if key in manifest)]
+    summary = ("".join(f"<tr><th>{k}</th><td style='text-align:left'>{v}</td></tr>" for k, v in rows)
+               .join(("<table>", "</table>")) + (f"<p>Objectives:</p><ul>{listed}</ul>" if listed else ""))
+    sections = [("summary", "Summary", summary)]
+    pictures = sorted(p for p in folder.glob("*.png"))
+    if pictures:
+        sections.append(("figures", "Figures", "".join(_image(p, p.stem.replace("_", " ")) for p in pictures)))
+    for key, alt in (("targets", "targets chart"), ("jurisdictions", "indicators per jurisdiction")):
+        if made.get(key):
+            sections.append((key, alt.capitalize(), _image(made[key], alt)))
+    for csv in sorted(folder.glob("*.csv")):
+        table = _table(folder / csv.stem)
+        sections.append((csv.stem, csv.stem.replace("_", " ").capitalize(), _frame(table, list(table.columns))))
+    nav = "".join(f'<a href="#{key}">{title}</a>' for key, title, _ in sections)
+    body = "".join(f'<section id="{key}"><h2>{title}</h2>{content}</section>' for key, title, content in sections)
+    name = html.escape(str(manifest.get("scenario", "lup_opt")))
+    return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>lup_opt {html.escape(method)}: '
+            f"{name}</title><style>{STYLE}</style></head><body><header><h1>Trade-offs ({html.escape(method)}): "
+            f"{name}</h1></header><nav>{nav}</nav><main>{body}</main></body></html>")
+
+
 def build_report(folder: str | Path, manifest: dict[str, Any] | None = None) -> Path:
     """Write ``report.html`` and ``figures/*.png`` into the results ``folder``; both replace
     what was there only once complete."""
@@ -184,7 +220,8 @@ def build_report(folder: str | Path, manifest: dict[str, Any] | None = None) -> 
     try:
         (tmp / FIGURES).mkdir()
         made = _figures(folder, tmp / FIGURES)
-        (tmp / REPORT).write_text(render(folder, manifest, made), encoding="utf-8")
+        page = render_tradeoff(folder, manifest, made) if is_tradeoff(manifest) else render(folder, manifest, made)
+        (tmp / REPORT).write_text(page, encoding="utf-8")
         if (folder / FIGURES).exists():
             shutil.rmtree(folder / FIGURES)
         os.replace(tmp / FIGURES, folder / FIGURES)
