@@ -91,8 +91,10 @@ def explain(
     ``fewest`` adds a second stage that, among the smallest relaxations, relaxes the fewest rows.
     With ``mode="myopic"`` the year that fails is explained, with the years before it fixed.
     """
+    start = perf_counter()
     built = build(scenario)
-    options = SolverOptions(method=SolverMethod(method), time_limit=time_limit, threads=threads)
+    options = SolverOptions(method=SolverMethod(method), time_limit=time_limit, threads=threads).started(
+        already=scenario.load_seconds + perf_counter() - start)
     checks = run_checks(scenario, built.data, built.lp)
     return _diagnose(scenario, built, checks, options, PlanningMode(mode), fewest)
 
@@ -149,17 +151,18 @@ def solve(
     reports the reduction. ``culling`` leaves out dominated changes of use (same optimum; see
     :class:`Culling` for ``auto``).
     """
+    # time_limit is the budget of the whole run, loading included: every HiGHS call gets what is left.
     options = SolverOptions(
         method=SolverMethod(method), time_limit=time_limit, threads=threads,
         presolve=presolve, crossover=crossover,
-    )
+    ).started(already=scenario.load_seconds)
     aggregation = _aggregation(scenario, merge_alike)
     built = build(aggregation.scenario, culling)
     report = run_checks(aggregation.scenario, built.data, built.lp) if checks else None
     if report is not None:
         report.raise_if_errors()
     backend, mode = Backend(backend), PlanningMode(mode)
-    ldn_report = {}
+    ldn_report, notes = {}, []
     if mode is PlanningMode.MYOPIC:
         if _strict_hierarchy(scenario):
             raise LupOptError("ldn.hierarchy: strict needs perfect foresight (it minimises losses over all years "
@@ -173,7 +176,9 @@ def solve(
         solution = failed or solver(built.lp, options)
     logger.info("%s: %s (objective %s)", scenario.name, solution.status.value, solution.objective)
     diagnosis = None
-    if diagnose and solution.status is SolveStatus.INFEASIBLE:
+    if diagnose and solution.status is SolveStatus.INFEASIBLE and options.out_of_time():
+        notes.append("No diagnosis: the time budget ran out (allow more with --time-limit).")
+    elif diagnose and solution.status is SolveStatus.INFEASIBLE:
         diagnosis = _diagnose(scenario, built, report or CheckReport((), pd.DataFrame(), 0.0), options, mode)
     seconds = {
         "load": scenario.load_seconds,
@@ -184,14 +189,16 @@ def solve(
         "extract": solution.extract_seconds,
     }
     extra = {}
-    if solution.is_optimal and _prices_neutrality(scenario, built.lp):
+    if solution.is_optimal and _prices_neutrality(scenario, built.lp) and options.out_of_time():
+        notes.append("No price of neutrality: the time budget ran out (allow more with --time-limit).")
+    elif solution.is_optimal and _prices_neutrality(scenario, built.lp):
         start = perf_counter()
         extra["ldn_price"] = price_of_neutrality(built.lp, float(solution.objective),
                                                  duals_table(built.data, built.lp, solution), options)
         seconds["ldn_price"] = perf_counter() - start
     return make_result(scenario, built.data, built.lp, solution, options, seconds,
                        checks=report, diagnosis=diagnosis, mode=mode, aggregation=aggregation,
-                       extra_tables=extra, ldn_report=ldn_report)
+                       extra_tables=extra, ldn_report=ldn_report, notes=notes)
 
 
 # Absolute slack on the loss cap: above HiGHS's primal feasibility tolerance (1e-7), so that the

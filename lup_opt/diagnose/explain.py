@@ -18,7 +18,7 @@ All solves reuse one HiGHS model whose bounds are changed between solves (warm s
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from time import perf_counter
 
 import highspy
@@ -37,13 +37,17 @@ from lup_opt.diagnose.relaxable import (
 from lup_opt.enums import Comparison, SolveStatus
 from lup_opt.model.lp import LinearProgram
 from lup_opt.model.targets import indicator_row
-from lup_opt.solve.highs import new_highs, pass_lp, solve_with_highspy
+from lup_opt.solve.highs import apply_time_limit, new_highs, pass_lp, solve_with_highspy
 from lup_opt.solve.options import SolverOptions
 
 logger = logging.getLogger(__name__)
 
 MAX_CONFLICTS = 5
 TOLERANCE = 1e-7  # relative violation below this is solver noise
+
+
+class OutOfTime(Exception):
+    """The command's time budget ran out during the diagnosis."""
 
 
 @dataclass
@@ -54,9 +58,11 @@ class _Elastic:
     rows: list[RelaxableRow]
     plus: np.ndarray  # violation column index per relaxable row, or -1 (helps a lower bound)
     minus: np.ndarray  # (helps an upper bound)
+    options: SolverOptions
 
     @classmethod
-    def build(cls, lp: LinearProgram, rows: list[RelaxableRow], method: str = "ipm") -> _Elastic:
+    def build(cls, lp: LinearProgram, rows: list[RelaxableRow], options: SolverOptions,
+              method: str = "ipm") -> _Elastic:
         highs = new_highs()
         highs.setOptionValue("output_flag", False)
         # Measured on the default scenario: after costs and bounds change, simplex needed tens of
@@ -79,7 +85,7 @@ class _Elastic:
                 n, np.arange(n, dtype=np.int32), np.array([c[0] for c in columns], dtype=np.int32),
                 np.array([c[1] for c in columns]),
             )
-        return cls(highs, rows, plus, minus)
+        return cls(highs, rows, plus, minus, options)
 
     def solve(self, costed: set[int], free: frozenset[int] | set[int] = frozenset()) -> float | None:
         """Least total relative violation of the ``costed`` rows, while ``free`` rows may be
@@ -95,7 +101,7 @@ class _Elastic:
             index = np.array(index, dtype=np.int32)
             self.highs.changeColsBounds(len(index), index, np.zeros(len(index)), np.array(upper))
             self.highs.changeColsCost(len(index), index, np.array(cost))
-        self.highs.run()
+        self._run()
         if self.highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             return None
         return float(self.highs.getInfo().objective_function_value)
@@ -138,7 +144,16 @@ class _Elastic:
         costs = np.zeros(n_cols + n_rows)
         costs[switches] = 1.0
         self.highs.changeColsCost(n_cols + n_rows, np.arange(n_cols + n_rows, dtype=np.int32), costs)
+        self._run()
+
+    def _run(self) -> None:
+        """One HiGHS run within what is left of the command's time budget."""
+        if self.options.out_of_time():
+            raise OutOfTime
+        apply_time_limit(self.highs, self.options)
         self.highs.run()
+        if self.highs.getModelStatus() == highspy.HighsModelStatus.kTimeLimit:
+            raise OutOfTime
 
 
 def explain(
@@ -153,18 +168,30 @@ def explain(
     """Diagnose a built scenario: feasible or not, and if not, why and what to relax."""
     start = perf_counter()
     options = options or SolverOptions()
-    on = solve_with_highspy(lp, SolverOptions(options.method, options.time_limit, options.threads, presolve=True))
-    off = solve_with_highspy(lp, SolverOptions(options.method, options.time_limit, options.threads, presolve=False))
+    on = solve_with_highspy(lp, replace(options, presolve=True))
+    off = solve_with_highspy(lp, replace(options, presolve=False))
     presolve = {"on": on.status.value, "off": off.status.value}
     feasible = SolveStatus.OPTIMAL in (on.status, off.status)
     base = dict(scenario=scenario_name, presolve_checks=presolve, findings=checks.findings,
                 ldn_capacity=checks.ldn_capacity)
     if feasible or SolveStatus.INFEASIBLE not in (on.status, off.status):
+        late = SolveStatus.TIME_LIMIT in (on.status, off.status) and not feasible
         return Diagnosis(feasible=feasible, conflicts=(), relaxation=(), alternatives=(), overrides={},
-                         seconds=perf_counter() - start, **base)
+                         seconds=perf_counter() - start, context=OUT_OF_TIME if late else "", **base)
+    try:
+        return _explain_infeasible(data, lp, options, fewest, start, base)
+    except OutOfTime:
+        return Diagnosis(feasible=False, conflicts=(), relaxation=(), alternatives=(), overrides={},
+                         seconds=perf_counter() - start, context=OUT_OF_TIME, **base)
 
+
+OUT_OF_TIME = "(the time budget ran out before the diagnosis was complete: allow more with --time-limit)"
+
+
+def _explain_infeasible(data: ModelData, lp: LinearProgram, options: SolverOptions, fewest: bool, start: float,
+                        base: dict) -> Diagnosis:
     rows = relaxable_rows(data, lp)
-    elastic = _Elastic.build(lp, rows)
+    elastic = _Elastic.build(lp, rows, options)
     everything = set(range(len(rows)))
     total = elastic.solve(everything)
     if total is None:
@@ -172,7 +199,7 @@ def explain(
                          seconds=perf_counter() - start, structural=True, **base)
     relaxation = _relaxations(data, lp, rows, elastic)
     if fewest:  # on a copy: the second stage changes the objective
-        second = _Elastic.build(lp, rows)
+        second = _Elastic.build(lp, rows, options)
         second.solve(everything)
         second.fewest_rows(total)
         relaxation = _relaxations(data, lp, rows, second)

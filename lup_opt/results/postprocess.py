@@ -7,7 +7,7 @@ import importlib.metadata
 import platform
 import resource
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from time import perf_counter
 from types import MappingProxyType
 from typing import Any
@@ -73,6 +73,7 @@ def make_result(
     aggregation: Aggregation | None = None,
     extra_tables: Mapping[str, pd.DataFrame] | None = None,
     ldn_report: Mapping[str, Any] | None = None,
+    notes: Sequence[str] = (),
 ) -> Result:
     """The result tables and manifest of a solve; with ``aggregation``, per-unit tables are
     split back from merged parts to the scenario's own land units. ``extra_tables`` (e.g. the
@@ -126,6 +127,7 @@ def make_result(
         manifest["diagnosis"] = diagnosis.sentences()
     if ldn_report:
         manifest["ldn"] = dict(ldn_report)
+    manifest["notes"] = list(notes)
     return Result(
         status=solution.status,
         message=manifest["message"],
@@ -154,8 +156,8 @@ def planner_message(solution: Solution, options: SolverOptions, ldn_enforced: bo
         text = "The objective can improve without limit: some indicator in it is not bounded by land."
     elif status is SolveStatus.TIME_LIMIT:
         text = (
-            f"HiGHS stopped at the time limit ({options.time_limit} s) before proving an optimum, so "
-            "no plan is reported. Allow more time with --time-limit."
+            f"The time budget ({options.time_limit} s for the whole run, loading included) ran out before "
+            "HiGHS proved an optimum, so no plan is reported. Allow more time with --time-limit."
         )
     else:
         text = "The solver failed; no plan is reported. The solver log is kept with the results."

@@ -96,10 +96,17 @@ def _configure(highs: highspy.Highs, options: SolverOptions, log_file: Path | No
     highs.setOptionValue("solver", options.method.value)
     highs.setOptionValue("run_crossover", "on" if options.crossover else "off")
     highs.setOptionValue("presolve", "on" if options.presolve else "off")
-    if options.time_limit is not None:
-        highs.setOptionValue("time_limit", float(options.time_limit))
+    apply_time_limit(highs, options)
     if options.threads is not None:
         highs.setOptionValue("threads", int(options.threads))
+
+
+def apply_time_limit(highs: highspy.Highs, options: SolverOptions) -> None:
+    """Give HiGHS what is left of the command's time budget (call before every run)."""
+    left = options.remaining()
+    if left is not None:
+        # HiGHS takes 0 as "stop at once"; a hair above it still reports kTimeLimit, not an error.
+        highs.setOptionValue("time_limit", max(float(left), 1e-3))
 
 
 def solve_with_highspy(lp: LinearProgram, options: SolverOptions | None = None) -> Solution:
@@ -125,6 +132,7 @@ def solve_with_highspy(lp: LinearProgram, options: SolverOptions | None = None) 
             # HiGHS presolve has wrongly declared feasible models infeasible in several reported
             # cases (and cannot always tell infeasible from unbounded): check without it.
             highs.setOptionValue("presolve", "off")
+            apply_time_limit(highs, options)
             highs.run()
             status, message = _status(highs)
             rechecked = True

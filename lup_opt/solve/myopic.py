@@ -20,6 +20,7 @@ from lup_opt.model.land_balance import AREA
 from lup_opt.model.lp import LinearProgram
 from lup_opt.solve.highs import (
     _configure,
+    apply_time_limit,
     _status,
     highs_version,
     new_highs,
@@ -95,6 +96,7 @@ def _steps(lp: LinearProgram, planning_years: tuple[int, ...], baseline_year: in
         highs.changeRowsBounds(lp.num_rows, rows, step_row_lower, step_row_upper)
         cost = other_cost + sum((c for p, c in lp.cost_by_period.items() if p <= t), np.zeros(lp.num_cols))
         highs.changeColsCost(lp.num_cols, columns, cost)
+        apply_time_limit(highs, options)
         highs.run()
         status, message = _status(highs)
         if status is SolveStatus.OPTIMAL:

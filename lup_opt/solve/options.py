@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from time import perf_counter
 
 import numpy as np
 
@@ -19,10 +20,28 @@ class SolverOptions:
     """
 
     method: SolverMethod = SolverMethod.IPM
-    time_limit: float | None = None
+    time_limit: float | None = None  # seconds for the whole command (see ``started``), not per HiGHS call
     threads: int | None = None
     presolve: bool = True
     crossover: bool = True
+    deadline: float | None = None  # perf_counter() time at which the budget ends (set by ``started``)
+
+    def started(self, already: float = 0.0) -> SolverOptions:
+        """These options with the time budget running from now, ``already`` seconds of it spent
+        (e.g. loading the scenario): every HiGHS call after this gets what is left."""
+        if self.time_limit is None:
+            return self
+        return replace(self, deadline=perf_counter() + self.time_limit - already)
+
+    def remaining(self) -> float | None:
+        """Seconds left for the next HiGHS call (None: no limit)."""
+        if self.deadline is not None:
+            return max(self.deadline - perf_counter(), 0.0)
+        return self.time_limit
+
+    def out_of_time(self) -> bool:
+        left = self.remaining()
+        return left is not None and left <= 0.0
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "method", SolverMethod(self.method))

@@ -24,7 +24,7 @@ import scipy.sparse as sp
 
 from lup_opt.enums import ObjectiveSense, SolverMethod, SolveStatus
 from lup_opt.model.lp import LinearProgram
-from lup_opt.solve.highs import _configure, _status, new_highs, pass_lp
+from lup_opt.solve.highs import _configure, _status, apply_time_limit, new_highs, pass_lp
 from lup_opt.solve.options import SolverOptions
 
 INF = highspy.kHighsInf
@@ -134,6 +134,7 @@ class WarmSession:
             self.highs.clearSolver()
         self.objective_changed = False
         start = perf_counter()
+        apply_time_limit(self.highs, self.options)
         self.highs.run()
         seconds = perf_counter() - start
         self.solves += 1
