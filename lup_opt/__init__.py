@@ -4,37 +4,75 @@
     >>> scenario = lup_opt.load_scenario("scenarios/tiny")
     >>> result = lup_opt.solve(scenario)
     >>> result.status, result.objective
+
+The names below are imported when first used, so that ``import lup_opt.cli`` (and
+``lup-opt --help``) does not load pandas, scipy, Pyomo or matplotlib.
 """
 
-from lup_opt.api import build, check, evaluate, explain, pyomo_model, solve
-from lup_opt.diagnose.diagnosis import Diagnosis
-from lup_opt.diagnose.evaluate import Evaluation
-from lup_opt.diagnose.findings import CheckReport, PrecheckError
-from lup_opt.enums import Backend, SolverMethod, SolveStatus
-from lup_opt.errors import LupOptError, ScenarioError
-from lup_opt.results.result import Result
-from lup_opt.scenario import Scenario, load_scenario
+from __future__ import annotations
 
-__version__ = "0.1.0"
+import importlib
+import sys
+import types
 
-__all__ = [
-    "Backend",
-    "CheckReport",
-    "Diagnosis",
-    "Evaluation",
-    "PrecheckError",
-    "LupOptError",
-    "Result",
-    "Scenario",
-    "ScenarioError",
-    "SolveStatus",
-    "SolverMethod",
-    "__version__",
-    "build",
-    "check",
-    "evaluate",
-    "explain",
-    "load_scenario",
-    "pyomo_model",
-    "solve",
-]
+# name -> module that defines it
+_LAZY = {
+    "build": "lup_opt.api",
+    "check": "lup_opt.api",
+    "evaluate": "lup_opt.api",
+    "explain": "lup_opt.api",
+    "pyomo_model": "lup_opt.api",
+    "solve": "lup_opt.api",
+    "Diagnosis": "lup_opt.diagnose.diagnosis",
+    "Evaluation": "lup_opt.diagnose.evaluate",
+    "CheckReport": "lup_opt.diagnose.findings",
+    "PrecheckError": "lup_opt.diagnose.findings",
+    "Backend": "lup_opt.enums",
+    "SolverMethod": "lup_opt.enums",
+    "SolveStatus": "lup_opt.enums",
+    "LupOptError": "lup_opt.errors",
+    "ScenarioError": "lup_opt.errors",
+    "Result": "lup_opt.results.result",
+    "Scenario": "lup_opt.scenario",
+    "load_scenario": "lup_opt.scenario",
+}
+
+__all__ = sorted([*_LAZY, "__version__"])
+
+
+def _package_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("lup_opt")
+    except PackageNotFoundError:  # pragma: no cover - a source tree that is not installed
+        return "0.0.0+unknown"
+
+
+def __getattr__(name: str):
+    if name == "__version__":
+        globals()[name] = value = _package_version()
+        return value
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'lup_opt' has no attribute '{name}'")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY, "__version__"})
+
+
+class _Package(types.ModuleType):
+    """``lup_opt.solve`` is the function, as before, even once the ``lup_opt.solve`` subpackage
+    is imported (the import system would otherwise bind the subpackage over it)."""
+
+    def __setattr__(self, name: str, value) -> None:
+        if name in _LAZY and isinstance(value, types.ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package

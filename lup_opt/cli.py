@@ -15,27 +15,22 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.logging import RichHandler
 from rich.markup import escape
 
-from lup_opt.api import build
-from lup_opt.api import evaluate as evaluate_plan
-from lup_opt.api import explain as explain_scenario
-from lup_opt.api import solve as solve_scenario
-from lup_opt.diagnose.findings import PrecheckError
-from lup_opt.diagnose.prechecks import run_checks
 from lup_opt.enums import Backend, Culling, PlanningMode, SolverMethod, TableFormat
 from lup_opt.errors import LupOptError, OutputError, ScenarioError
-from lup_opt.results.result import Result, atomic_folder, run_of, write_diagnosis
 from lup_opt.safe_paths import output_target
-from lup_opt.scenario import load_scenario
-from lup_opt.scenario.scenario import Scenario
-from lup_opt.solve.export import write_model
-from lup_opt.summary import print_summary
+
+# The solver, Pyomo, scipy, pandas and matplotlib are imported inside the commands that use them:
+# ``lup-opt --help`` and ``--version`` answer at once (tests/test_cli_startup.py).
+if TYPE_CHECKING:
+    from lup_opt.results.result import Result
+    from lup_opt.scenario.scenario import Scenario
 
 EXIT_OK, EXIT_NOT_OPTIMAL, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -62,9 +57,19 @@ AllowOutsideOpt = Annotated[bool, typer.Option("--allow-outside", help="Read tab
                                                                        "folder (refused by default).")]
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        out_console.print(f"lup-opt {version('lup_opt')}", markup=False, highlight=False)
+        raise typer.Exit(EXIT_OK)
+
+
 @app.callback()
 def main(
     verbose: Annotated[bool, typer.Option("--verbose", help="Log each stage with timings.")] = False,
+    show_version: Annotated[bool, typer.Option("--version", callback=_print_version, is_eager=True,
+                                               help="Print the version and exit.")] = False,
 ) -> None:
     handler = RichHandler(console=err_console, show_path=False, show_time=False)
     package_logger = logging.getLogger("lup_opt")
@@ -106,6 +111,8 @@ def _exit_on_bad_input(scenario: Path, subject: str | None = None) -> Iterator[N
     try:
         yield
     except ScenarioError as exc:
+        from lup_opt.diagnose.findings import PrecheckError
+
         proven = isinstance(exc, PrecheckError)
         lead = "cannot be solved as written (found before solving)" if proven else "cannot be used as written"
         err_console.print(f"{subject or f'Scenario {scenario}'} {lead}:", style="bold red", markup=False,
@@ -119,6 +126,8 @@ def _exit_on_bad_input(scenario: Path, subject: str | None = None) -> Iterator[N
 
 def _load(scenario: Path, variant: list[str] | None, overrides: list[str] | None,
           allow_outside: bool = False) -> Scenario:
+    from lup_opt.scenario import load_scenario
+
     with _exit_on_bad_input(scenario):
         return load_scenario(scenario, variants=variant or [], overrides=overrides or [],
                              allow_outside=allow_outside)
@@ -143,6 +152,8 @@ def _default_out(scenario: Scenario) -> Path:
 
 def _run(scenario: Scenario, command: str, **extra) -> dict:
     """The identity of a run, stored in its manifest: a folder holding another is not replaced."""
+    from lup_opt.results.result import run_of
+
     return run_of({"scenario": {"name": scenario.name, "variants": list(scenario.variants),
                                 "overrides": list(scenario.overrides)}}, command, **extra)
 
@@ -165,6 +176,9 @@ def _check_out(folder: Path, scenario: Scenario, run: dict, overwrite: bool) -> 
 def validate(scenario: ScenarioArg, variant: VariantOpt = None, set_: SetOpt = None,
              allow_outside: AllowOutsideOpt = False) -> None:
     """Check a scenario's files and build its model without solving."""
+    from lup_opt.api import build
+    from lup_opt.diagnose.prechecks import run_checks
+
     loaded = _load(scenario, variant, set_, allow_outside)
     with _exit_on_bad_input(scenario):
         built = build(loaded)
@@ -210,6 +224,8 @@ def solve(
     allow_outside: AllowOutsideOpt = False,
 ) -> None:
     """Solve a scenario and write its results folder."""
+    from lup_opt.api import solve as solve_scenario
+
     with err_console.status("Loading the scenario", spinner="dots") if not (quiet or as_json) else nullcontext() as status:
         loaded = _load(scenario, variant, set_, allow_outside)
         target = _check_out(out or _default_out(loaded), loaded, _run(loaded, "solve"), overwrite)
@@ -234,6 +250,8 @@ def _print(result: Result, folder: Path, *, quiet: bool, as_json: bool) -> None:
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
         out_console.print_json(json.dumps(manifest))
     elif not quiet:
+        from lup_opt.summary import print_summary
+
         print_summary(result, out_console, folder=str(folder))
     if not result.is_optimal and quiet:
         err_console.print(f"{result.status.value}: {result.message}", markup=False)
@@ -253,6 +271,9 @@ def explain(
     allow_outside: AllowOutsideOpt = False,
 ) -> None:
     """Explain why a scenario cannot be solved and what to relax (exit 1), or confirm it can (exit 0)."""
+    from lup_opt.api import explain as explain_scenario
+    from lup_opt.results.result import atomic_folder, write_diagnosis
+
     loaded = _load(scenario, variant, set_, allow_outside)
     run = _run(loaded, "explain", fewest=fewest)
     folder = _check_out(out or Path(f"{_default_out(loaded)}-explain"), loaded, run, overwrite)
@@ -280,6 +301,9 @@ def evaluate(
 ) -> None:
     """Score a given plan without optimising: indicators, LDN balance, targets met and missed, cost,
     and its distance from the optimum. Exit 0 when it meets every hard target and LDN, else 1."""
+    from lup_opt.api import evaluate as evaluate_plan
+    from lup_opt.results.result import atomic_folder
+
     loaded = _load(scenario, variant, set_, allow_outside)
     run = _run(loaded, "evaluate", plan=plan, compare=compare)
     plan_name = "" if plan == "baseline" else f"-{Path(plan).stem}"
@@ -307,6 +331,9 @@ def export(
     allow_outside: AllowOutsideOpt = False,
 ) -> None:
     """Write a scenario's LP as MPS and/or LP files (with readable names)."""
+    from lup_opt.api import build
+    from lup_opt.solve.export import write_model
+
     if mps is None and lp is None:
         err_console.print("Give --mps FILE and/or --lp FILE.", style="red")
         raise typer.Exit(EXIT_BAD_INPUT)

@@ -13,7 +13,6 @@ from typing import Annotated
 
 import typer
 
-from lup_opt import tradeoffs
 from lup_opt.cli import (
     EXIT_BAD_INPUT,
     AllowOutsideOpt,
@@ -37,6 +36,13 @@ from lup_opt.errors import LupOptError
 ObjectivesOpt = Annotated[str, typer.Option("--objectives", "-o", help="Objectives, e.g. cost_kusd:min,cereal_t:max.")]
 NormalizationOpt = Annotated[Normalization, typer.Option(help="payoff: ideal to nadir; range: ideal to anti-ideal.")]
 OutOpt = Annotated[Path | None, typer.Option(help="Results folder (default: results/NAME[+VARIANTS]-METHOD).")]
+
+
+def _tradeoffs():
+    """lup_opt.tradeoffs, imported when a command runs (it loads the solver and matplotlib)."""
+    from lup_opt import tradeoffs
+
+    return tradeoffs
 
 
 def _names(text: str) -> list[str]:
@@ -85,7 +91,7 @@ def payoff(scenario: ScenarioArg, objectives: ObjectivesOpt, variant: VariantOpt
         overwrite: OverwriteOpt = False, allow_outside: AllowOutsideOpt = False) -> None:
     """Pay-off table: each objective optimised alone, every objective's value there."""
     _run(scenario, variant, set_, out, "payoff",
-         lambda s: tradeoffs.payoff(s, _names(objectives), full_range=full_range), overwrite=overwrite,
+         lambda s: _tradeoffs().payoff(s, _names(objectives), full_range=full_range), overwrite=overwrite,
          allow_outside=allow_outside, objectives=objectives, full_range=full_range)
 
 
@@ -98,7 +104,7 @@ def frontier(scenario: ScenarioArg, objectives: ObjectivesOpt, variant: VariantO
         overwrite: OverwriteOpt = False, allow_outside: AllowOutsideOpt = False) -> None:
     """Epsilon-constraint frontier of two or three objectives, with its knee."""
     _run(scenario, variant, set_, out, "frontier",
-         lambda s: tradeoffs.frontier_of(s, _names(objectives), points=points, normalization=normalization,
+         lambda s: _tradeoffs().frontier_of(s, _names(objectives), points=points, normalization=normalization,
                                          warm=not cold), overwrite=overwrite, allow_outside=allow_outside,
          objectives=objectives, points=points, normalization=normalization.value)
 
@@ -113,12 +119,12 @@ def compromise(scenario: ScenarioArg, objectives: ObjectivesOpt, variant: Varian
     """The plan that best balances the objectives (max-min), or their weighted sum (--weights)."""
     if weights:
         _run(scenario, variant, set_, out, "weighted",
-             lambda s: tradeoffs.weighted(s, _names(objectives), _numbers(weights, "--weights"),
+             lambda s: _tradeoffs().weighted(s, _names(objectives), _numbers(weights, "--weights"),
                                           normalization=normalization), overwrite=overwrite,
              allow_outside=allow_outside, objectives=objectives, weights=weights, normalization=normalization.value)
     else:
         _run(scenario, variant, set_, out, "compromise",
-             lambda s: tradeoffs.compromise_of(s, _names(objectives), normalization=normalization),
+             lambda s: _tradeoffs().compromise_of(s, _names(objectives), normalization=normalization),
              overwrite=overwrite, allow_outside=allow_outside, objectives=objectives,
              normalization=normalization.value)
 
@@ -131,7 +137,7 @@ def hierarchy(scenario: ScenarioArg, objectives: ObjectivesOpt,
         overwrite: OverwriteOpt = False, allow_outside: AllowOutsideOpt = False) -> None:
     """Objectives optimised in order, each keeping the earlier ones within their tolerance."""
     _run(scenario, variant, set_, out, "hierarchy",
-         lambda s: tradeoffs.lexicographic(s, _names(objectives), _numbers(tolerances, "--tolerances")),
+         lambda s: _tradeoffs().lexicographic(s, _names(objectives), _numbers(tolerances, "--tolerances")),
          overwrite=overwrite, allow_outside=allow_outside, objectives=objectives, tolerances=tolerances)
 
 
@@ -149,7 +155,7 @@ def robust(scenario: ScenarioArg,
         err_console.print(f"{uncertainty}: file not found", style="red", markup=False)
         raise typer.Exit(EXIT_BAD_INPUT)
     _run(scenario, variant, set_, out, "robust",
-         lambda s: tradeoffs.robust(s, uncertainty, level=level, period=period), overwrite=overwrite,
+         lambda s: _tradeoffs().robust(s, uncertainty, level=level, period=period), overwrite=overwrite,
          allow_outside=allow_outside, uncertainty=uncertainty.resolve(), level=level, period=period)
 
 
@@ -162,5 +168,5 @@ def alternatives(scenario: ScenarioArg, variant: VariantOpt = None, set_: SetOpt
         overwrite: OverwriteOpt = False, allow_outside: AllowOutsideOpt = False) -> None:
     """Plans within a slack of the optimum that differ most from it and from each other."""
     _run(scenario, variant, set_, out, "alternatives",
-         lambda s: tradeoffs.alternatives(s, slack=slack, count=count), overwrite=overwrite,
+         lambda s: _tradeoffs().alternatives(s, slack=slack, count=count), overwrite=overwrite,
          allow_outside=allow_outside, slack=slack, count=count)
