@@ -71,8 +71,9 @@ def test_uses_not_chosen_report_the_improvement_they_need(small):
     assert table.loc[("j1", "forest", 2030), "improvement_needed"] == pytest.approx(1.0)
     assert table.loc[("j2", "forest", 2030), "improvement_needed"] == pytest.approx(1.0)
     assert table.loc[("j1", "housing", 2030), "improvement_needed"] == pytest.approx(10.0)
-    kept = table.loc[("j1", "crop", 0)]  # period 0: the area that keeps its baseline use
-    assert kept["in_plan"] and kept["improvement_needed"] == 0
+    kept = result.reduced_costs.query("jurisdiction == 'j1' and use == 'crop' and period.isna()")
+    assert len(kept) == 1  # no period of change (NA): the area that keeps its baseline use
+    assert kept["in_plan"].iloc[0] and kept["improvement_needed"].iloc[0] == 0
     assert table.loc[("j1", "forest", 2030), "improvement_unit"] == "kUSD per ha"
     closest = cheapest_uses_not_chosen(result.reduced_costs).set_index("jurisdiction")
     assert closest.loc["j2", "use"] in {"forest", "grass"}

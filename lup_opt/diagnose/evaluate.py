@@ -44,6 +44,12 @@ BASELINE_PLAN = "baseline"  # the plan in which every part keeps its baseline us
 PLAN_SCHEMA = PLAN
 
 
+def percent(share: float) -> str:
+    """A share as a percentage with one decimal; round-off around zero reads 0.0%, never -0.0%."""
+    value = round(100.0 * share, 1) + 0.0
+    return f"{value:,.1f}%"
+
+
 @dataclass(frozen=True)
 class Evaluation:
     scenario: str
@@ -85,23 +91,35 @@ class Evaluation:
         missed = self.missed_targets
         out.append(f"It meets {len(hard) - int((missed['kind'] == 'hard').sum())} of {len(hard)} hard targets.")
         for row in missed.itertuples():
-            gap = f"{row.shortfall:.1%}" if row.unit == "share" else f"{number(row.shortfall)} {row.unit}"
-            share = f" ({row.shortfall / abs(row.target):.1%})" if row.unit != "share" and row.target else ""
+            share_row = row.unit == "share"
+            gap = percent(row.shortfall) if share_row else f"{number(row.shortfall)} {row.unit}"
+            bound = percent(row.target) if share_row else number(row.target)
+            share = f" ({percent(row.shortfall / abs(row.target))})" if not share_row and row.target else ""
             out.append(f"It misses {row.kind} target '{row.target_name}' ({row.indicator} {row.sense} "
-                       f"{number(row.target)}, {row.scope}, {row.period}) by {gap}{share}.")
-        for row in self.ldn_balance.itertuples():
-            where = "" if row.jurisdiction == "all" else f" in {row.jurisdiction}"
-            status = "met" if row.met else "NOT met"
-            out.append(f"LDN on land type '{row.land_type}'{where} ({row.period}): gains {number(row.gains_ha)} ha, "
-                       f"losses {number(row.losses_ha)} ha, net {number(row.net_ha)} ha against "
-                       f"{number(row.target_ha)} ha: {status}.")
+                       f"{bound}, {row.scope}, {row.period}) by {gap}{share}.")
+        enforced = self.ldn_balance["enforced"].astype(bool) if len(self.ldn_balance) else None
+        if enforced is None or not enforced.any():
+            out.append("LDN is not enforced in this scenario (ldn.enabled: false), so the plan is not judged "
+                       "against it; its balance per land type is in ldn_balance.csv.")
+        else:
+            for row, held in zip(self.ldn_balance.itertuples(), enforced, strict=True):
+                where = "" if row.jurisdiction == "all" else f" in {row.jurisdiction}"
+                status = ("met" if row.met else "NOT met") if held else "not enforced in this year"
+                out.append(f"LDN on land type '{row.land_type}'{where} ({row.period}): gains {number(row.gains_ha)} "
+                           f"ha, losses {number(row.losses_ha)} ha, net {number(row.net_ha)} ha against "
+                           f"{number(row.target_ha)} ha: {status}.")
         if self.optimum is not None:
             gap = self.objective - self.optimum
-            side = "above" if gap > 0 else "below"
-            caveat = "" if self.meets_hard_targets and self.ldn_met else " (it does not meet every hard target and LDN)"
-            out.append(f"The optimum of the same scenario is {number(self.optimum)} {self.objective_unit}; the plan's "
-                       f"objective is {number(abs(gap))} {self.objective_unit} {side} it{caveat}, and it allocates "
-                       f"{number(self.reallocated_ha)} ha differently.")
+            fails = [what for what, ok in (("every hard target", self.meets_hard_targets), ("LDN", self.ldn_met))
+                     if not ok]
+            caveat = f" (it does not meet {' or '.join(fails)})" if fails else ""
+            if abs(gap) <= 1e-9 * max(1.0, abs(self.optimum)):
+                relation = f"the plan's objective equals it{caveat}"
+            else:
+                side = "above" if gap > 0 else "below"
+                relation = f"the plan's objective is {number(abs(gap))} {self.objective_unit} {side} it{caveat}"
+            out.append(f"The optimum of the same scenario is {number(self.optimum)} {self.objective_unit}; "
+                       f"{relation}, and it allocates {number(self.reallocated_ha)} ha differently.")
         elif self.optimum_status:
             out.append(f"The scenario itself has no optimum to compare with ({self.optimum_status}).")
         return out

@@ -105,6 +105,9 @@ def duals_table(data: ModelData, lp: LinearProgram, solution: Solution) -> pd.Da
     with np.errstate(divide="ignore"):
         table["marginal_rate"] = np.where(np.abs(prices) > 1e-12, 1.0 / prices, np.nan)
     table["rate_unit"] = table["unit"] + f" per {unit}"
+    for column in table.columns:  # -0.0 (a share of 0, a price of 0 on a '<=' row) reads as 0
+        if table[column].dtype == float:
+            table[column] = table[column] + 0.0
     return table.reindex(columns=COLUMNS)
 
 

@@ -22,7 +22,7 @@ def empty_reduced_costs() -> pd.DataFrame:
     """A reduced-cost table without rows, with the dtypes of a full one (numbers are floats)."""
     return pd.DataFrame({
         "jurisdiction": pd.Series(dtype=object), "use": pd.Series(dtype=object),
-        "period": pd.Series(dtype=object), "planned_ha": pd.Series(dtype=float),
+        "period": pd.Series(dtype="Int64"), "planned_ha": pd.Series(dtype=float),
         "in_plan": pd.Series(dtype=bool), "improvement_needed": pd.Series(dtype=float),
         "improvement_unit": pd.Series(dtype=object), "closest_land_unit": pd.Series(dtype=object),
         "closest_baseline_use": pd.Series(dtype=object),
@@ -31,7 +31,7 @@ def empty_reduced_costs() -> pd.DataFrame:
 
 def reduced_cost_table(data: ModelData, lp: LinearProgram, solution: Solution) -> pd.DataFrame:
     """Per jurisdiction, use and period of change: the area that changes to the use then (the
-    area that keeps its baseline use has period 0), and for a change not in the plan, how much
+    area that keeps its baseline use has no period: it is empty, NA), and for a change not in the plan, how much
     its objective value per hectare would have to improve (fall, when minimising) before the
     cheapest of its hectares would enter the plan, and where that hectare is.
 
@@ -49,7 +49,7 @@ def reduced_cost_table(data: ModelData, lp: LinearProgram, solution: Solution) -
     n_uses, n_periods = len(dims.uses), len(dims.periods) + 1
     period_code = cols.conversion.astype(np.int64) + 1  # 0: keeps its baseline use
     key = (data.units.jurisdiction[cols.unit].astype(np.int64) * n_uses + cols.to_use) * n_periods + period_code
-    improvement = np.maximum(improvement, 0.0)
+    improvement = np.maximum(improvement, 0.0) + 0.0  # + 0.0: no -0.0
     keys, inverse = np.unique(key, return_inverse=True)
     planned = np.bincount(inverse, weights=x, minlength=len(keys))
     # The closest column of each group: sort by (group, improvement), take each group's first.
@@ -60,28 +60,31 @@ def reduced_cost_table(data: ModelData, lp: LinearProgram, solution: Solution) -
     table = pd.DataFrame({
         "jurisdiction": np.asarray(dims.jurisdictions, dtype=object)[keys // n_periods // n_uses],
         "use": np.asarray(dims.uses, dtype=object)[keys // n_periods % n_uses],
-        "period": np.where(code_period > 0, np.asarray((0, *dims.periods))[code_period], 0),
+        "period": pd.array(np.where(code_period > 0, np.asarray((0, *dims.periods))[code_period], 0),
+                           dtype="Int64"),
         "planned_ha": planned,
         "improvement": improvement[best],
         "land_unit": np.asarray(dims.land_units, dtype=object)[cols.unit[best]],
         "baseline_use": np.asarray(dims.uses, dtype=object)[cols.from_use[best]],
     })
+    table.loc[code_period == 0, "period"] = pd.NA  # keeps its baseline use: no period of change
     table["in_plan"] = table["planned_ha"] > AREA_EPS
     table["improvement_needed"] = np.where(table["in_plan"], 0.0, table["improvement"])
     table["improvement_unit"] = f"{data.objective.unit} per ha"
     table = table.rename(columns={"land_unit": "closest_land_unit", "baseline_use": "closest_baseline_use"})
     table.loc[table["in_plan"], ["closest_land_unit", "closest_baseline_use"]] = ""
-    table = table.sort_values(["jurisdiction", "use", "period"], kind="stable")
+    table = table.sort_values(["jurisdiction", "use", "period"], kind="stable", na_position="first")
     return table[REDUCED_COST_COLUMNS].reset_index(drop=True)
 
 
 def cheapest_uses_not_chosen(reduced_costs: pd.DataFrame) -> pd.DataFrame:
-    """Per jurisdiction and period, the use not in the plan that is closest to entering it."""
+    """Per jurisdiction and period of change (NA: keeping the baseline use), the use not in the
+    plan that is closest to entering it."""
     needed = pd.to_numeric(reduced_costs["improvement_needed"], errors="coerce").to_numpy(dtype=float)
     out = reduced_costs[~reduced_costs["in_plan"].astype(bool).to_numpy() & np.isfinite(needed)]
     if out.empty:
         return out
-    index = out.groupby(["jurisdiction", "period"])["improvement_needed"].idxmin()
+    index = out.groupby(["jurisdiction", "period"], dropna=False)["improvement_needed"].idxmin()
     return out.loc[index].reset_index(drop=True)
 
 
