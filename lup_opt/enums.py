@@ -173,3 +173,13 @@ class Direction(_Choice):
 
     MORE = "more"
     LESS = "less"
+
+
+class OptimisticRule(_Choice):
+    """The high outcome of a use in the robust compromise (optimLanduse's ``optimisticRule``):
+    ``uncertainty_adjusted`` (optimLanduse ``uncertaintyAdjustedExpectation``): mean + u*se where
+    more is better (mean - u*se where less is); ``expectation`` (optimLanduse's default): the mean
+    itself, so only downside risks count."""
+
+    UNCERTAINTY_ADJUSTED = "uncertainty_adjusted"
+    EXPECTATION = "expectation"

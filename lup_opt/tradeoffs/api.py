@@ -19,7 +19,7 @@ import pandas as pd
 
 from lup_opt.api import build
 from lup_opt.data.model_data import ModelData
-from lup_opt.enums import Normalization
+from lup_opt.enums import Normalization, OptimisticRule
 from lup_opt.model.land_balance import AREA
 from lup_opt.model.lp import LinearProgram
 from lup_opt.results.indicators import indicator_table
@@ -221,14 +221,21 @@ def lexicographic(scenario: Scenario, objectives: Specs, tolerances: Sequence[fl
 
 def robust(scenario: Scenario, uncertainty: pd.DataFrame | str | Path, *, level: float = 1.0,
            period: int | None = None, scope: dict | None = None, max_scenarios: int = MAX_SCENARIOS,
-           options: SolverOptions | None = None) -> PlanResult:
-    """The robust compromise of Knoke et al. (2016) on the plan LP: see :mod:`lup_opt.tradeoffs.robust`."""
+           options: SolverOptions | None = None,
+           optimistic_rule: OptimisticRule | str = OptimisticRule.UNCERTAINTY_ADJUSTED) -> PlanResult:
+    """The robust compromise of Knoke et al. (2016) on the plan LP: see :mod:`lup_opt.tradeoffs.robust`.
+
+    ``optimistic_rule`` is optimLanduse's ``optimisticRule``: ``uncertainty_adjusted`` (a use's high
+    outcome is mean + u*se; the default here) or ``expectation`` (the mean; optimLanduse's default,
+    only downside risks count)."""
     start = perf_counter()
+    rule = OptimisticRule(optimistic_rule)
     built = build(scenario, "off")
     table = uncertainty if isinstance(uncertainty, pd.DataFrame) else str(uncertainty)
     result: RobustCompromise = robust_compromise(scenario, built.data, built.lp, table, level, period, scope,
-                                                 max_scenarios, options)
-    plan = TradeoffPlan("robust_compromise", result.plan, result.indicators.assign(beta=result.beta, level=level))
+                                                 max_scenarios, options, rule)
+    plan = TradeoffPlan("robust_compromise", result.plan,
+                        result.indicators.assign(beta=result.beta, level=level, optimistic_rule=rule.value))
     return PlanResult(scenario, plan, _plan_tables(built.data, built.lp, result.plan), perf_counter() - start,
                       {"composition": result.composition})
 

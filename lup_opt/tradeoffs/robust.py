@@ -3,9 +3,18 @@ optimLanduse package, Husmann et al. 2022), on the plan LP (``models/formulation
 compromise").
 
 Each indicator has a mean and a standard error per use. For an uncertainty level u, an indicator's
-*scenarios* are all combinations of a low or high outcome for each use (low = mean - u*se where
-more is better, mean + u*se where less is better). Within a scenario s the indicator of the plan's
-land composition at year t, per hectare, is normalised from the worst use (0) to the best use (1):
+*scenarios* are all combinations of a low or high outcome for each use. The low outcome is
+mean - u*se where more is better (mean + u*se where less is better); the high outcome follows
+optimLanduse's ``optimisticRule`` (:class:`~lup_opt.enums.OptimisticRule`):
+
+- ``uncertainty_adjusted`` (optimLanduse ``uncertaintyAdjustedExpectation``, lup_opt's default):
+  mean + u*se where more is better (mean - u*se where less is better);
+- ``expectation`` (optimLanduse's own default): the mean itself, so only downside risks count.
+
+Within a scenario s the indicator of the plan's land composition at year t, per hectare, is
+normalised from the worst use (0) to the best use (1), over the uses that can hold land in the
+scope at year t (the others are left out, with a warning naming them: optimLanduse normalises
+over every use in its table, so its achievements can differ when some uses cannot hold land):
 
     achievement[i,s](x) = (sum_b v[i,s,b] * area_b(x) / A - min_b v[i,s,b]) / (max_b - min_b v[i,s,b])
 
@@ -15,6 +24,7 @@ indicator and scenario, subject to every row of the plan LP.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,13 +33,15 @@ import scipy.sparse as sp
 
 from lup_opt.data.model_data import ModelData
 from lup_opt.data.targets import scope_label, scope_mask
-from lup_opt.enums import Direction, ObjectiveSense
+from lup_opt.enums import Direction, ObjectiveSense, OptimisticRule
 from lup_opt.errors import LupOptError
 from lup_opt.model.land_balance import AREA
 from lup_opt.model.lp import LinearProgram
 from lup_opt.scenario.scenario import Scenario
 from lup_opt.solve.options import SolverOptions
 from lup_opt.solve.session import WarmSession
+
+logger = logging.getLogger(__name__)
 
 MAX_SCENARIOS = 65_536  # rows the robust LP may add (indicator scenarios); above it, refuse
 UNCERTAINTY_COLUMNS = ("indicator", "use", "mean", "se", "direction")
@@ -75,13 +87,15 @@ def read_uncertainty(table: pd.DataFrame | str) -> pd.DataFrame:
     return frame
 
 
-def _scenario_rows(mean: np.ndarray, se: np.ndarray, level: float, more: bool) -> tuple[np.ndarray, np.ndarray]:
+def _scenario_rows(mean: np.ndarray, se: np.ndarray, level: float, more: bool,
+                   rule: OptimisticRule = OptimisticRule.UNCERTAINTY_ADJUSTED) -> tuple[np.ndarray, np.ndarray]:
     """Every combination of low and high outcomes of the uses as rows ``coefficients @ q >=
     constants + beta`` (q: the shares of the uses); scenarios where every use is alike are
-    left out (nothing to normalise)."""
+    left out (nothing to normalise). ``rule``: the high outcome (see the module docstring)."""
     n = len(mean)
     high = (np.arange(2 ** n)[:, None] >> np.arange(n)) & 1  # one scenario per row
-    good = np.where(high == 1, 1.0, -1.0) * level * se  # the high outcome is the better one
+    upside = 1.0 if OptimisticRule(rule) is OptimisticRule.UNCERTAINTY_ADJUSTED else 0.0
+    good = np.where(high == 1, upside, -1.0) * level * se  # the high outcome is the better one
     values = mean + good if more else mean - good
     best = values.max(axis=1) if more else values.min(axis=1)
     worst = values.min(axis=1) if more else values.max(axis=1)
@@ -109,8 +123,10 @@ def _most_violated(slack: np.ndarray, owner: np.ndarray, active: np.ndarray, fir
 
 def robust_compromise(scenario: Scenario, data: ModelData, lp: LinearProgram, uncertainty: pd.DataFrame,
                       level: float = 1.0, period: int | None = None, scope: dict | None = None,
-                      max_scenarios: int = MAX_SCENARIOS, options: SolverOptions | None = None) -> RobustCompromise:
+                      max_scenarios: int = MAX_SCENARIOS, options: SolverOptions | None = None,
+                      optimistic_rule: OptimisticRule | str = OptimisticRule.UNCERTAINTY_ADJUSTED) -> RobustCompromise:
     """Maximise the worst normalised achievement (see the module docstring)."""
+    rule = OptimisticRule(optimistic_rule)
     if level < 0:
         raise LupOptError("the uncertainty level u must be 0 or more (standard errors added and removed)")
     dims, columns = data.dims, data.columns
@@ -127,6 +143,13 @@ def robust_compromise(scenario: Scenario, data: ModelData, lp: LinearProgram, un
     if unknown:
         raise LupOptError(f"uncertainty table: unknown use(s) {', '.join(unknown)}")
     per_indicator = {name: group.set_index("use") for name, group in table.groupby("indicator", sort=False)}
+    idle = sorted(set(table["use"]) - set(possible))
+    if idle:
+        logger.warning(
+            "robust compromise: use(s) %s of the uncertainty table can hold no land in %s in %s, so they are "
+            "left out of the normalisation (best and worst use per scenario are taken among %s); optimLanduse, "
+            "which normalises over every use in its table, would give other achievements",
+            ", ".join(idle), scope_label(scope), year, ", ".join(possible))
     count = sum(2 ** len(possible) for _ in per_indicator)
     if count > max_scenarios:
         raise LupOptError(
@@ -155,7 +178,7 @@ def robust_compromise(scenario: Scenario, data: ModelData, lp: LinearProgram, un
         mean = rows.loc[possible, "mean"].to_numpy()
         se = rows.loc[possible, "se"].to_numpy()
         more = rows.loc[possible, "direction"].iloc[0] == Direction.MORE.value
-        coefficients, constants = _scenario_rows(mean, se, level, more)
+        coefficients, constants = _scenario_rows(mean, se, level, more, rule)
         blocks.append((coefficients, constants))
         rows_meta.append((name, coefficients, constants))
     coefficients = np.vstack([c for c, _ in blocks])
@@ -190,6 +213,7 @@ def robust_compromise(scenario: Scenario, data: ModelData, lp: LinearProgram, un
         q, beta_value = solved.extra_values[: len(shares)], float(solved.extra_values[-1])
     x = solved.values
     q = solved.extra_values[: len(shares)]
+    q = np.maximum(q, 0.0) + 0.0  # round-off below 0 (and -0.0) is no share
     composition = pd.DataFrame({"use": possible, "area_ha": q * area_total, "share": q})
     summary = []
     for name, coefficients, constants in rows_meta:
