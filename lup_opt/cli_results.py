@@ -169,6 +169,7 @@ def sweep(
     from lup_opt import sweep as sweeps
 
     try:
+        sweeps.require_dask()
         fixed = sweeps.parse_grid(grid or [])
         if range_ or samples:
             if not (range_ and samples):

@@ -40,6 +40,17 @@ log = logging.getLogger(__name__)
 TABLE = "sweep.csv"
 RUNS, FAILED = "runs", "failed"
 ERROR = "error"
+# Seconds a worker may take to finish and exit when the sweep ends. Dask's own default (4 s)
+# kills the workers of a busy machine, with a "still alive ..., killing" warning after every sweep.
+CLOSE_TIMEOUT = 60.0
+
+
+def require_dask() -> None:
+    """Raise LupOptError with the install hint when dask.distributed is missing."""
+    try:
+        import dask.distributed  # noqa: F401
+    except ImportError:
+        raise LupOptError("sweeps need dask.distributed: pip install 'lup_opt[ensemble]'") from None
 
 
 def run_id(overrides: Mapping[str, Any]) -> str:
@@ -204,6 +215,26 @@ def open_sweep_folder(folder: str | Path, scenario: str | Path, variants: Sequen
     return target
 
 
+def _close(client, cluster) -> None:
+    """End a sweep cleanly: the client first (nothing more is sent), then the local cluster's
+    workers, each given CLOSE_TIMEOUT to exit, then the cluster (scheduler). A cluster at a
+    --scheduler address is not ours and stays up."""
+    try:
+        if client is not None:
+            client.close(timeout=CLOSE_TIMEOUT)
+        if cluster is not None and cluster.workers:
+            cluster.sync(_close_workers, cluster, CLOSE_TIMEOUT)
+    finally:
+        if cluster is not None:
+            cluster.close(timeout=CLOSE_TIMEOUT)
+
+
+async def _close_workers(cluster, timeout: float) -> None:
+    import asyncio
+
+    await asyncio.gather(*(worker.close(timeout=timeout) for worker in list(cluster.workers.values())))
+
+
 @dataclass(frozen=True)
 class SweepResult:
     table: pd.DataFrame  # one row per run
@@ -222,6 +253,7 @@ def sweep(scenario: str | Path, runs: Sequence[Mapping[str, str]], folder: str |
     """Solve every run not yet done on a Dask cluster (local with ``workers`` processes, or the
     one at ``scheduler``), saving each as it finishes and ``sweep.csv`` after each. Runs of an
     earlier sweep into the same folder stay in ``sweep.csv`` (see :func:`open_sweep_folder`)."""
+    require_dask()
     from dask.distributed import Client, LocalCluster, as_completed
 
     order = [run_id(r) for r in runs]
@@ -240,20 +272,23 @@ def sweep(scenario: str | Path, runs: Sequence[Mapping[str, str]], folder: str |
     skipped = tuple(r["run_id"] for r in rows)
     log.info("sweep: %d runs, %d already done, %d to run", len(runs), len(skipped), len(todo))
     if todo:
+        # No dashboard; the scheduler's HTTP server on a free local port (not 8787, which a second
+        # sweep would find taken, with a warning).
         cluster = None if scheduler else LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                                      dashboard_address=None)
+                                                      dashboard_address=None,
+                                                      scheduler_kwargs={"dashboard_address": "127.0.0.1:0"})
+        client = None
         try:
-            with Client(scheduler or cluster) as client:
-                futures = [client.submit(run_one, scenario, list(variants), overrides, str(folder),
-                                         key=f"{run_id(overrides)}-{os.getpid()}", pure=False) for overrides in todo]
-                for future in as_completed(futures):
-                    row = future.result()
-                    rows.append(row)
-                    _save_table(rows, order, folder / TABLE, earlier)
-                    if on_done is not None:
-                        on_done(row)
+            client = Client(scheduler or cluster)
+            futures = [client.submit(run_one, scenario, list(variants), overrides, str(folder),
+                                     key=f"{run_id(overrides)}-{os.getpid()}", pure=False) for overrides in todo]
+            for future in as_completed(futures):
+                row = future.result()
+                rows.append(row)
+                _save_table(rows, order, folder / TABLE, earlier)
+                if on_done is not None:
+                    on_done(row)
         finally:
-            if cluster is not None:
-                cluster.close()
+            _close(client, cluster)
     table = _save_table(rows, order, folder / TABLE, earlier) if rows else pd.DataFrame()
     return SweepResult(table, tuple(run_id(r) for r in todo), skipped, folder)
