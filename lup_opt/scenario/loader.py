@@ -30,7 +30,7 @@ from lup_opt.ldn_rules import (
 from lup_opt.scenario import safe_input, schemas
 from lup_opt.scenario.checks import check_config_references, check_tables
 from lup_opt.scenario.config import ScenarioConfig
-from lup_opt.scenario.overrides import apply_variants_and_overrides
+from lup_opt.scenario.overrides import apply_variants_and_overrides, comma_hints
 from lup_opt.scenario.scenario import Scenario
 from lup_opt.scenario.tables import LINE, Column, Kind, TableSchema, read_table
 
@@ -57,7 +57,7 @@ def load_scenario(
     variant_names = _split_names(variants)
     raw = _read_yaml(yaml_path)
     effective = apply_variants_and_overrides(raw, variant_names, overrides, SCENARIO_FILE)
-    config = _validate_config(effective, variant_names)
+    config = _validate_config(effective, variant_names, comma_hints(overrides))
     safe_input.check_finite(config, SCENARIO_FILE, f" (after variants {', '.join(variant_names)})"
                             if variant_names else "")
     outside = safe_input.check_paths(folder, config, SCENARIO_FILE, allow_outside)
@@ -117,16 +117,24 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     return safe_input.read_yaml(path, SCENARIO_FILE)
 
 
-def _validate_config(effective: dict[str, Any], variants: Sequence[str]) -> ScenarioConfig:
+def _validate_config(effective: dict[str, Any], variants: Sequence[str],
+                     hints: Mapping[tuple[str, ...], str] | None = None) -> ScenarioConfig:
+    """The strict schema's verdict; ``hints`` (place -> text) are added to the first problem at or
+    under each place (see :func:`comma_hints`)."""
     try:
         return ScenarioConfig.model_validate(effective)
     except ValidationError as exc:
         issues = IssueCollector()
         suffix = f" (after variants {', '.join(variants)})" if variants else ""
+        unused = dict(hints or {})
         for error in exc.errors():
             loc = tuple(str(p) for p in error["loc"])
             where = ".".join(loc) + suffix
-            issues.add(SCENARIO_FILE, where, _describe_error(error, loc))
+            message = _describe_error(error, loc)
+            place = next((p for p in unused if loc[:len(p)] == p), None)
+            if place is not None:
+                message += f"; {unused.pop(place)}"
+            issues.add(SCENARIO_FILE, where, message)
         issues.raise_if_any()
         raise  # pragma: no cover - raise_if_any always raises here
 
