@@ -27,6 +27,7 @@ from lup_opt.cli import (
     run_name,
 )
 from lup_opt.errors import LupOptError
+from lup_opt.formatting import print_frame
 
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the outcome as JSON.")]
@@ -89,10 +90,10 @@ def compare(
                                            "summary": comparison.summary.to_dict(orient="records")}))
     elif not quiet:
         out_console.print(f"B: {comparison.b}  against  A: {comparison.a}", markup=False)
-        out_console.print(comparison.summary.to_string(index=False), markup=False, soft_wrap=True)
+        print_frame(out_console, comparison.summary, title="B against A")
         top = comparison.allocation.reindex(comparison.allocation["difference_ha"].abs()
                                             .sort_values(ascending=False).index).head(10)
-        out_console.print(top.to_string(index=False), markup=False, soft_wrap=True)
+        print_frame(out_console, top, title="Largest changes of allocation (ha)")
         out_console.print(f"Tables and chart: {folder}", markup=False)
 
 
@@ -207,10 +208,16 @@ def sweep(
                                            "executed": list(result.executed), "skipped": list(result.skipped),
                                            "failed": result.failed["run_id"].tolist()}))
     elif not quiet:
-        out_console.print(result.table.to_string(index=False), markup=False, soft_wrap=True)
+        print_frame(out_console, _without_empty_columns(result.table), title="Sweep")
         out_console.print(f"{len(result.executed)} run(s) solved, {len(result.skipped)} already done, "
                           f"{len(result.failed)} failed; table: {result.folder / sweeps.TABLE}", markup=False)
     raise typer.Exit(EXIT_NOT_OPTIMAL if len(result.failed) else 0)
+
+
+def _without_empty_columns(table):
+    """The sweep table as printed: a column empty in every run (no error, say) is left out."""
+    empty = [c for c in table.columns if table[c].isna().all() or table[c].astype(str).str.strip().eq("").all()]
+    return table.drop(columns=empty)
 
 
 TifOpt = Annotated[Path | None, typer.Option(help="GeoTIFF, aligned with the others.")]

@@ -32,7 +32,10 @@ from lup_opt.cli import (
 from lup_opt.cli import _run as _identity
 from lup_opt.enums import Normalization
 from lup_opt.errors import LupOptError
+from lup_opt.formatting import print_frame
 
+TITLES = {"payoff": "Pay-off table", "frontier": "Frontier", "compromise": "Compromise", "weighted": "Weighted sum",
+          "hierarchy": "Hierarchy", "robust": "Robust compromise", "alternatives": "Alternatives"}
 ObjectivesOpt = Annotated[str, typer.Option("--objectives", "-o", help="Objectives, e.g. cost_kusd:min,cereal_t:max.")]
 NormalizationOpt = Annotated[Normalization, typer.Option(help="payoff: ideal to nadir; range: ideal to anti-ideal.")]
 OutOpt = Annotated[Path | None, typer.Option(help="Results folder (default: results/NAME[+VARIANTS]-METHOD).")]
@@ -80,7 +83,7 @@ def _run(scenario: Path, variant, set_, out: Path | None, method: str, work: Cal
         table = getattr(result, "points", None)
     if table is None:
         table = result.summary
-    out_console.print(table.to_string(index=False), markup=False, soft_wrap=True)
+    print_frame(out_console, table, title=TITLES.get(method, method))
     out_console.print(f"Results: {folder}", markup=False)
 
 
