@@ -30,7 +30,7 @@ from lup_opt.cli import (
     out_console,
 )
 from lup_opt.cli import _run as _identity
-from lup_opt.enums import Normalization
+from lup_opt.enums import Normalization, OptimisticRule
 from lup_opt.errors import LupOptError
 from lup_opt.formatting import print_frame
 
@@ -151,6 +151,9 @@ def robust(scenario: ScenarioArg,
            level: Annotated[float, typer.Option(help="Uncertainty level u: outcomes at mean +/- u x se.", min=0)] = 1.0,
            period: Annotated[int | None, typer.Option(help="Planning year of the composition (default: LDN "
                                                            "target year).")] = None,
+           optimistic_rule: Annotated[OptimisticRule, typer.Option(
+               help="A use's high outcome (optimLanduse's optimisticRule): uncertainty_adjusted, mean + u x se; "
+                    "expectation, the mean (only downside risks count).")] = OptimisticRule.UNCERTAINTY_ADJUSTED,
            out: OutOpt = None,
         overwrite: OverwriteOpt = False, allow_outside: AllowOutsideOpt = False) -> None:
     """Robust compromise under uncertainty (Knoke et al. 2016): the best worst-case achievement."""
@@ -158,8 +161,9 @@ def robust(scenario: ScenarioArg,
         err_console.print(f"{uncertainty}: file not found", style="red", markup=False)
         raise typer.Exit(EXIT_BAD_INPUT)
     _run(scenario, variant, set_, out, "robust",
-         lambda s: _tradeoffs().robust(s, uncertainty, level=level, period=period), overwrite=overwrite,
-         allow_outside=allow_outside, uncertainty=uncertainty.resolve(), level=level, period=period)
+         lambda s: _tradeoffs().robust(s, uncertainty, level=level, period=period, optimistic_rule=optimistic_rule),
+         overwrite=overwrite, allow_outside=allow_outside, uncertainty=uncertainty.resolve(), level=level,
+         period=period, optimistic_rule=optimistic_rule.value)
 
 
 @app.command()

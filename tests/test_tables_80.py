@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pandas as pd
@@ -100,3 +101,14 @@ def test_sweep_table_at_80_columns(cli, at_80, tmp_path):
     table = pd.read_csv(out / "sweep.csv")
     _assert_readable(run.stdout.splitlines(), _number_cells(table.drop(columns=["seconds"])))
     assert "586.7" in run.stdout  # the objective of the first run, 586.666... kUSD
+
+
+def test_robust_takes_the_optimistic_rule_and_prints_at_80_columns(cli, at_80, tmp_path):
+    out = tmp_path / "robust"
+    run = cli(["robust", SCENARIOS / "default", "--uncertainty", SCENARIOS / "default" / "uncertainty.csv",
+               "--optimistic-rule", "expectation", "--out", out])
+    assert run.exit_code == 0, run.output
+    assert json.loads((out / "manifest.json").read_text(encoding="utf-8"))["run"]["optimistic_rule"] == "expectation"
+    summary = pd.read_csv(out / "robust_compromise.csv")
+    _assert_readable(run.stdout.splitlines(), _number_cells(summary))
+    assert "expectation" in run.stdout
