@@ -156,8 +156,9 @@ def planner_message(solution: Solution, options: SolverOptions, ldn_enforced: bo
         text = "The objective can improve without limit: some indicator in it is not bounded by land."
     elif status is SolveStatus.TIME_LIMIT:
         text = (
-            f"The time budget ({options.time_limit} s for the whole run, loading included) ran out before "
-            "HiGHS proved an optimum, so no plan is reported. Allow more time with --time-limit."
+            f"Stopped at the time limit: the budget of {options.time_limit} s for the whole run (loading "
+            "included) ran out before HiGHS proved an optimum, so no plan is reported. Allow more time with "
+            "--time-limit."
         )
     else:
         text = "The solver failed; no plan is reported. The solver log is kept with the results."
