@@ -28,6 +28,7 @@ from lup_opt.cli import (
     app,
     err_console,
     out_console,
+    overrides_hash,
 )
 from lup_opt.cli import _run as _identity
 from lup_opt.enums import Normalization, OptimisticRule
@@ -38,7 +39,8 @@ TITLES = {"payoff": "Pay-off table", "frontier": "Frontier", "compromise": "Comp
           "hierarchy": "Hierarchy", "robust": "Robust compromise", "alternatives": "Alternatives"}
 ObjectivesOpt = Annotated[str, typer.Option("--objectives", "-o", help="Objectives, e.g. cost_kusd:min,cereal_t:max.")]
 NormalizationOpt = Annotated[Normalization, typer.Option(help="payoff: ideal to nadir; range: ideal to anti-ideal.")]
-OutOpt = Annotated[Path | None, typer.Option(help="Results folder (default: results/NAME[+VARIANTS]-METHOD).")]
+OutOpt = Annotated[Path | None, typer.Option(help="Results folder (default: results/NAME[+VARIANTS]-METHOD@HASH, "
+                                                 "HASH of the method's options).")]
 
 
 def _tradeoffs():
@@ -73,7 +75,9 @@ def _run(scenario: Path, variant, set_, out: Path | None, method: str, work: Cal
     """Load, check --out, run ``work`` and write its folder (the run: method and ``args``)."""
     loaded = _load(scenario, variant, set_, allow_outside)
     run = _identity(loaded, method, **{k: str(v) for k, v in args.items()})
-    target = _check_out(out or Path(f"{_default_out(loaded)}-{method}"), loaded, run, overwrite)
+    # The default name says what was run: two frontiers of other objectives get two folders.
+    options = overrides_hash([f"{k}={v}" for k, v in sorted(args.items())])
+    target = _check_out(out or Path(f"{_default_out(loaded)}-{method}@{options}"), loaded, run, overwrite)
     with _exit_on_bad_input(scenario), _trade_off_errors():
         result = work(loaded)
     with _exit_on_output_error():

@@ -136,10 +136,14 @@ def test_compare_of_a_variant_touches_no_other_results_folder(cli, desk):
 def test_a_second_trade_off_analysis_does_not_replace_the_first(cli, desk):
     first = ["payoff", "tiny", "-o", "cost_kusd:min,cereal_t:max"]
     assert cli(first).exit_code == 0
-    folder = desk / "results" / "tiny-payoff"
+    (folder,) = (desk / "results").glob("tiny-payoff@*")
     kept = tree(folder)
-    refused(cli, ["payoff", "tiny", "-o", "cost_kusd:min,housing_persons:max"], desk, "holds another run",
-            "--overwrite")
+    # Other objectives: a folder of their own (the default name says what was run) ...
+    second = ["payoff", "tiny", "-o", "cost_kusd:min,housing_persons:max"]
+    assert cli(second).exit_code == 0
+    assert len(list((desk / "results").glob("tiny-payoff@*"))) == 2 and tree(folder) == kept
+    # ... and sent to the first one's folder, they are refused.
+    refused(cli, [*second, "--out", str(folder)], desk, "holds another run", "--overwrite")
     assert tree(folder) == kept
     assert cli(first).exit_code == 0  # the same analysis again may replace itself
 
