@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 from rich.console import Console
-from rich.table import Table
 
-from lup_opt.formatting import number
+from lup_opt.formatting import number, print_frame
 from lup_opt.results.result import Result
 from lup_opt.results.sensitivity import cheapest_uses_not_chosen
 
@@ -25,7 +25,7 @@ def print_summary(result: Result, console: Console, *, folder: str | None = None
         if result.diagnosis is not None:
             console.print("Diagnosis:", style="bold")
             for sentence in result.diagnosis.sentences()[1:]:
-                console.print(f"  - {sentence}", markup=False, soft_wrap=True)
+                console.print(f"  - {sentence}", markup=False)
         if folder:
             console.print(f"Results (manifest, solver log, diagnosis): {folder}", markup=False)
         return
@@ -42,57 +42,52 @@ def print_summary(result: Result, console: Console, *, folder: str | None = None
     balance = result.ldn_balance
     enforced = bool(balance["enforced"].any()) if len(balance) else False
     if enforced:
-        console.print(_ldn_table(balance))
+        print_frame(console, _ldn_frame(balance), title="LDN balance per land type (ha; gains as counted)")
     else:
         console.print("LDN is not enforced in this scenario (ldn.enabled: false): no land type is held to "
-                      "neutrality; the balance the plan would have is in ldn_balance.csv.", markup=False,
-                      soft_wrap=True)
+                      "neutrality; the balance the plan would have is in ldn_balance.csv.", markup=False)
 
     binding = result.binding_targets()
-    table = Table(title="Binding targets, costliest per unit first", title_justify="left")
-    for column in ("target", "scope", "year", "bound", "shadow price", "unit", "holds for"):
-        table.add_column(column, justify="right" if column in ("bound", "shadow price") else "left",
-                         no_wrap=column == "target", overflow="fold")
-    for row in binding.itertuples(index=False):
-        group = f" ({row.group})" if row.group and row.group != "all" else ""
-        valid = ("" if row.valid_from != row.valid_from
-                 else f"{number(row.valid_from)} to {number(row.valid_to)}")
-        table.add_row(
-            f"{row.name}{group}", str(row.scope), str(row.period), f"{row.sense} {number(row.rhs)}",
-            number(row.shadow_price), str(row.price_unit), valid,
-        )
     if len(binding):
-        console.print(table)
+        print_frame(console, _binding_frame(binding), title="Binding targets, costliest per unit first")
     else:
         console.print("No target is binding.")
     for sentence in closest_use_sentences(result.reduced_costs):
-        console.print(sentence, markup=False, soft_wrap=True)
+        console.print(sentence, markup=False)
     if folder:
         console.print(f"Results: {folder}", markup=False)
 
 
-def _ldn_table(balance) -> Table:
+def _ldn_frame(balance: pd.DataFrame) -> pd.DataFrame:
+    """The LDN rows as the summary shows them (numbers stay numbers: the table style formats them
+    without splitting a number across lines at any console width)."""
     scoped = bool((balance["jurisdiction"] != "all").any())
     partly = not bool(balance["enforced"].all())
-    title = "LDN balance per land type (ha; gains as counted)"
-    ldn = Table(title=title, title_justify="left")
-    columns = ["land type", *(["jurisdiction"] if scoped else []), "year", "gains", "losses", "net",
-               "target", "met", "loss driver"]
-    for column in columns:
-        numeric = column in ("gains", "losses", "net", "target")
-        ldn.add_column(column, justify="right" if numeric else "left", no_wrap=column == "land type",
-                       overflow="fold")
-    for row in balance.itertuples(index=False):
-        if partly and not row.enforced:
-            met = "not enforced"
-        else:
-            met = "[green]yes[/]" if row.met else "[red]no[/]"
-        ldn.add_row(
-            str(row.land_type), *([str(row.jurisdiction)] if scoped else []), str(row.period),
-            number(row.gains_counted_ha), number(row.losses_ha), number(row.net_ha),
-            number(row.target_ha), met, str(row.main_loss_driver).replace("_", " "),
-        )
-    return ldn
+    met = np.where(balance["met"].to_numpy(dtype=bool), "yes", "no")
+    if partly:
+        met = np.where(balance["enforced"].to_numpy(dtype=bool), met, "not enforced")
+    frame = pd.DataFrame({"land type": balance["land_type"].astype(str)})
+    if scoped:
+        frame["jurisdiction"] = balance["jurisdiction"].astype(str)
+    frame["year"] = balance["period"].to_numpy()
+    for label, column in (("gains", "gains_counted_ha"), ("losses", "losses_ha"), ("net", "net_ha"),
+                          ("target", "target_ha")):
+        frame[label] = balance[column].to_numpy(dtype=float)
+    frame["met"] = met
+    frame["loss driver"] = balance["main_loss_driver"].astype(str).str.replace("_", " ")
+    return frame
+
+
+def _binding_frame(binding: pd.DataFrame) -> pd.DataFrame:
+    group = binding["group"].fillna("").astype(str)
+    names = binding["name"].astype(str) + np.where((group != "") & (group != "all"), " (" + group + ")", "")
+    valid = [("" if pd.isna(lo) else f"{number(lo)} to {number(hi)}")
+             for lo, hi in zip(binding["valid_from"], binding["valid_to"], strict=True)]
+    return pd.DataFrame({"target": names.to_numpy(), "scope": binding["scope"].astype(str).to_numpy(),
+                         "year": binding["period"].to_numpy(),
+                         "bound": [f"{s} {number(v)}" for s, v in zip(binding["sense"], binding["rhs"], strict=True)],
+                         "shadow price": binding["shadow_price"].to_numpy(dtype=float),
+                         "unit": binding["price_unit"].astype(str).to_numpy(), "holds for": valid})
 
 
 # Below this (objective units per ha) a use not chosen ties with the plan: HiGHS's dual feasibility

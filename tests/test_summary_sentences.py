@@ -113,3 +113,22 @@ def test_a_missed_share_reads_in_percent(small):
     sentences = lup_opt.evaluate(lup_opt.load_scenario(folder), "baseline", compare=False).sentences()
     missed = [s for s in sentences if "misses" in s]
     assert missed == ["It misses hard target 'green' (green_ha/area_ha >= 20.0%, functional area, 2030) by 20.0%."]
+
+
+def test_the_solve_summary_fits_80_columns_without_splitting_numbers(default_result):
+    import io
+    import re
+
+    from rich.console import Console
+
+    from lup_opt.summary import print_summary
+
+    buffer = io.StringIO()
+    print_summary(default_result, Console(file=buffer, width=80), folder="results/default")
+    lines = buffer.getvalue().splitlines()
+    assert max(len(line) for line in lines) <= 80
+    # Every number of the tables and sentences is whole on its line: no line ends or starts
+    # inside a number (a digit or separator run cut by the wrap).
+    for before, after in zip(lines, lines[1:], strict=False):
+        assert not (re.search(r"[\d,.]$", before.rstrip("│ ")) and re.match(r"^[│ ]*[\d,]", after)), (before, after)
+    assert "e+" not in buffer.getvalue()
