@@ -41,3 +41,11 @@ def test_the_package_names_still_resolve():
 
     assert callable(lup_opt.solve)
     assert set(lup_opt.__all__) <= set(dir(lup_opt))
+
+
+def test_python_dash_m_lup_opt_runs_the_command_line():
+    import subprocess
+    import sys
+
+    run = subprocess.run([sys.executable, "-m", "lup_opt", "--version"], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0 and run.stdout.startswith("lup-opt "), run.stderr
