@@ -108,8 +108,10 @@ def _compare_variant(scenario: Path, variant, set_, out: Path | None, overwrite:
         _fail("Give two results folders, or a scenario folder with --variant NAME (or --set KEY=VALUE).")
     base, changed = _load(scenario, [], [], allow_outside), _load(scenario, variant, set_, allow_outside)
     run = _run(changed, "compare")
-    target = _check_out(out or Path("results") / f"compare-{run_name(base)}-vs-{run_name(changed)}", changed, run,
-                        overwrite)
+    # "-solved": both runs are solved here, so it is another run than comparing two folders of
+    # the same names (and must not meet that one's folder).
+    name = f"compare-{run_name(base)}-vs-{run_name(changed)}-solved"
+    target = _check_out(out or Path("results") / name, changed, run, overwrite)
     results = []
     for loaded in (base, changed):
         with _exit_on_bad_input(scenario):
