@@ -291,3 +291,20 @@ def test_bau_degradation_rates_project_losses_on_both_sides_by_hand():
 def test_a_degradation_rate_for_an_unknown_use_is_named():
     with pytest.raises(ScenarioError, match="degradation_rate.*pasture"):
         lup_opt.load_scenario(f"{SCENARIOS}/tiny", overrides=["ldn.business_as_usual.degradation_rate={pasture: 0.01}"])
+
+
+def test_an_improvement_that_counts_for_nothing_is_still_reported_as_improved(tmp_path):
+    # 10 ha of degraded bare land must be restored; on D1 a gain counts 0 %: the balance counts
+    # nothing (gains_counted_ha 0) but the land did improve (gains_ha 10, expanded class 6).
+    folder = scenario(
+        tmp_path, "share0",
+        units=[unit("D1", 100, baseline_status="degraded")], baseline=[{"land_unit": "D1", "use": "bare", "area_ha": 100}],
+        uses=[BARE, RESTORATION], coefficients=[{"indicator": "restored_ha", "use": "restoration", "value": 1}],
+        transitions=[{"from_use": "bare", "to_use": "restoration", "cost_kusd": 3}],
+        targets={"restore": {"indicator": "restored_ha", "sense": ">=", "value": 10}},
+        ldn={"gain_effectiveness": [{"scope": {"land_unit": "D1"}, "uses": ["restoration"], "share": 0.0}]},
+    )
+    balance = solve(folder).ldn_balance.iloc[0]
+    assert balance["gains_counted_ha"] == pytest.approx(0.0)
+    assert balance["gains_ha"] == pytest.approx(10.0) and balance["class_6_ha"] == pytest.approx(10.0)
+    assert balance["neutral_ha"] == pytest.approx(90.0)  # D1's kept bare land: class 3

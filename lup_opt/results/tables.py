@@ -127,10 +127,11 @@ def ldn_balance_table(data: ModelData, area: np.ndarray) -> pd.DataFrame:
         gain, loss = ldn.gain_weight[t, held], ldn.loss_weight[t, held]
         expanded = ldn.expanded[t, held]
         declined = ldn.status[t, held] == -1
+        improved = (ldn.status[t, held] == 1) & (loss == 0)  # before gain effectiveness
         sums["area_ha"].append(total(everywhere))
-        sums["gains_ha"].append(total(gain > 0))
+        sums["gains_ha"].append(total(improved))
         sums["losses_ha"].append(total(everywhere, x * loss))
-        sums["neutral_ha"].append(total((gain == 0) & (loss == 0)))
+        sums["neutral_ha"].append(total(~improved & (loss == 0)))
         sums["gains_counted_ha"].append(total(everywhere, x * gain))
         sums["committed_losses_ha"].append(total(ldn.committed[t, held]))
         for k, name in enumerate(EXPANDED_CLASS_COLUMNS, start=1):
