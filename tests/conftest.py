@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 import pytest
@@ -121,3 +122,8 @@ def small(tmp_path):
         return write_scenario(tmp_path / f"small{next(counter)}", small_config(**config_changes), **given)
 
     return make
+
+
+# Maps, GeoPackage and GeoTIFF need the geo extra; without it these tests skip and say why.
+HAS_GEO = all(importlib.util.find_spec(name) is not None for name in ("geopandas", "pyogrio", "rasterio"))
+requires_geo = pytest.mark.skipif(not HAS_GEO, reason="needs the geo extra: pip install 'lup_opt[geo]'")

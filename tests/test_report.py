@@ -15,7 +15,7 @@ from PIL import Image
 
 import lup_opt
 from lup_opt.report.html import REPORT
-from tests.conftest import REPO, SCENARIOS
+from tests.conftest import REPO, SCENARIOS, requires_geo
 
 ARTIFACTS = REPO / "test-artifacts"
 SECTIONS = ("summary", "ldn", "ldn_hierarchy", "ldn_price", "transitions", "targets", "prices", "maps")
@@ -35,6 +35,7 @@ def _headless(*args: str) -> subprocess.CompletedProcess:
                            "--enable-logging=stderr", "--v=0", *args], capture_output=True, text=True, timeout=120)
 
 
+@requires_geo
 def test_default_report_renders_in_headless_chromium_with_maps(default_results_folder):
     report = default_results_folder / REPORT
     dom = _headless("--virtual-time-budget=5000", "--dump-dom", report.as_uri())
@@ -65,6 +66,7 @@ def test_report_shows_the_bau_balance_sheet_and_the_price_of_neutrality(default_
     assert f"{sheet['losses_avoided_ha'].iloc[0]:,.2f}" in page
 
 
+@requires_geo
 def test_report_is_self_contained_with_valid_embedded_figures(default_results_folder):
     page = (default_results_folder / REPORT).read_text(encoding="utf-8")
     assert not re.search(r'(src|href)="(https?:)?//', page), "the report must not need the network"
@@ -76,6 +78,7 @@ def test_report_is_self_contained_with_valid_embedded_figures(default_results_fo
         "ldn_balance.png", "transitions.png", "targets.png", "prices.png", "use_map.png", "change_map.png"}
 
 
+@requires_geo
 def test_allocation_gpkg_opens_with_geopandas_and_carries_the_documented_attributes(default_results_folder,
                                                                                        default_result):
     geopandas = pytest.importorskip("geopandas")
@@ -97,6 +100,7 @@ def test_allocation_gpkg_opens_with_geopandas_and_carries_the_documented_attribu
     assert (layer.set_index("land_unit")["planned_use"] == dominant.reindex(layer["land_unit"])).mean() > 0.99
 
 
+@requires_geo
 def test_report_command_rebuilds_the_report(cli, default_results_folder, tmp_path):
     copy = shutil.copytree(default_results_folder, tmp_path / "copy")
     (copy / REPORT).unlink()
@@ -128,6 +132,7 @@ def test_a_missing_geometry_file_is_an_error_naming_the_key(tmp_path):
         lup_opt.load_scenario(folder)
 
 
+@requires_geo
 def test_units_without_an_outline_are_left_off_the_map(tmp_path, default_result):
     geopandas = pytest.importorskip("geopandas")
     from lup_opt.spatial import write_allocation_gpkg

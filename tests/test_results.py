@@ -11,7 +11,7 @@ import pytest
 
 import lup_opt
 from lup_opt.results import result as result_module
-from tests.conftest import SCENARIOS
+from tests.conftest import HAS_GEO, SCENARIOS
 
 EXPECTED_FILES = {"allocation.csv", "transitions.csv", "conversions.csv", "ldn_balance.csv", "indicators.csv",
                   "duals.csv", "reduced_costs.csv", "land_units.csv", "manifest.json", "highs.log", "report.html",
@@ -20,7 +20,7 @@ EXPECTED_FILES = {"allocation.csv", "transitions.csv", "conversions.csv", "ldn_b
 
 def test_results_folder_holds_every_table_and_the_manifest(default_results_folder):
     linkages = {"food.csv", "food_flows.csv", "finance.csv", "funds.csv", "livelihoods.csv",
-                "allocation.gpkg", "ldn_price.csv"}  # the default scenario has geometry and LDN on
+                "ldn_price.csv"} | ({"allocation.gpkg"} if HAS_GEO else set())  # geometry (with the geo extra), LDN on
     assert {p.name for p in default_results_folder.iterdir()} == EXPECTED_FILES | linkages
     allocation = pd.read_csv(default_results_folder / "allocation.csv")
     assert list(allocation.columns) == ["land_unit", "baseline_use", "use", "period", "area_ha"]
