@@ -176,10 +176,11 @@ def solve(
         solution = failed or solver(built.lp, options)
     logger.info("%s: %s (objective %s)", scenario.name, solution.status.value, solution.objective)
     diagnosis = None
-    if diagnose and solution.status is SolveStatus.INFEASIBLE and options.out_of_time():
-        notes.append("No diagnosis: the time budget ran out (allow more with --time-limit).")
-    elif diagnose and solution.status is SolveStatus.INFEASIBLE:
-        diagnosis = _diagnose(scenario, built, report or CheckReport((), pd.DataFrame(), 0.0), options, mode)
+    if diagnose and solution.status is SolveStatus.INFEASIBLE:
+        if options.out_of_time():
+            notes.append("No diagnosis: the time budget ran out (allow more with --time-limit).")
+        else:
+            diagnosis = _diagnose(scenario, built, report or CheckReport((), pd.DataFrame(), 0.0), options, mode)
     seconds = {
         "load": scenario.load_seconds,
         "model_data": built.data_seconds,
@@ -189,21 +190,19 @@ def solve(
         "extract": solution.extract_seconds,
     }
     extra = {}
-    if solution.is_optimal and _prices_neutrality(scenario, built.lp) and options.out_of_time():
-        notes.append("No price of neutrality: the time budget ran out (allow more with --time-limit).")
-    elif solution.is_optimal and _prices_neutrality(scenario, built.lp):
-        start = perf_counter()
-        extra["ldn_price"] = price_of_neutrality(built.lp, float(solution.objective),
-                                                 duals_table(built.data, built.lp, solution), options)
-        seconds["ldn_price"] = perf_counter() - start
+    if solution.is_optimal and _prices_neutrality(scenario, built.lp):
+        if options.out_of_time():
+            notes.append("No price of neutrality: the time budget ran out (allow more with --time-limit).")
+        else:
+            start = perf_counter()
+            extra["ldn_price"] = price_of_neutrality(built.lp, float(solution.objective),
+                                                     duals_table(built.data, built.lp, solution), options)
+            seconds["ldn_price"] = perf_counter() - start
     return make_result(scenario, built.data, built.lp, solution, options, seconds,
                        checks=report, diagnosis=diagnosis, mode=mode, aggregation=aggregation,
                        extra_tables=extra, ldn_report=ldn_report, notes=notes)
 
 
-# Absolute slack on the loss cap: above HiGHS's primal feasibility tolerance (1e-7), so that the
-# second stage is not infeasible by round-off, and too small to buy any objective worth reporting.
-FEWEST_LOSSES_SLACK_HA = 1e-6
 def _diagnose(scenario: Scenario, built: BuiltModel, checks: CheckReport, options: SolverOptions,
               mode: PlanningMode, fewest: bool = False) -> Diagnosis:
     """The diagnosis of the model that failed: with myopic planning, the first year that has no
@@ -218,6 +217,9 @@ def _diagnose(scenario: Scenario, built: BuiltModel, checks: CheckReport, option
     return explain_built(scenario.name, built.data, built.lp, checks, options, fewest=fewest)
 
 
+# Absolute slack on the loss cap: above HiGHS's primal feasibility tolerance (1e-7), so that the
+# second stage is not infeasible by round-off, and too small to buy any objective worth reporting.
+FEWEST_LOSSES_SLACK_HA = 1e-6
 PRICE_AUTO_COLUMNS = 200_000  # ldn.price_of_neutrality: auto re-solves LPs up to this many columns
 
 
