@@ -47,11 +47,41 @@ def export_excel(folder: str | Path, path: str | Path | None = None, overwrite: 
 
     def write(tmp: Path) -> None:
         with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
-            pd.DataFrame(summary, columns=["item", "value"]).to_excel(writer, sheet_name="summary", index=False)
-            for name, table in tables.items():
+            sheets = {"summary": pd.DataFrame(summary, columns=["item", "value"]), **tables}
+            for name, table in sheets.items():
                 table.to_excel(writer, sheet_name=name, index=False)
+                _format_sheet(writer.sheets[name], table)
 
     return write_file(path, write)
+
+
+YEAR_COLUMNS = ("period", "year", "from_year", "to_year", "baseline_year")
+
+
+def _format_sheet(sheet, table: pd.DataFrame) -> None:
+    """A sheet a planner can read: bold header on a frozen first row with filters, columns as
+    wide as their content (at most 48 characters), thousands separators on quantities, years as
+    written."""
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    header_font, header_fill = Font(bold=True), PatternFill("solid", fgColor="E8F5E9")
+    for cell in sheet[1]:
+        cell.font, cell.fill = header_font, header_fill
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.freeze_panes = "A2"
+    if len(table.columns):
+        sheet.auto_filter.ref = sheet.dimensions
+    for i, column in enumerate(table.columns, start=1):
+        values = table[column]
+        sample = values.head(2000).astype(str)
+        width = max([len(str(column)), *sample.str.len().tolist()] or [8])
+        sheet.column_dimensions[get_column_letter(i)].width = min(max(width + 2, 8), 48)
+        if column in YEAR_COLUMNS or not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+            continue
+        style = "#,##0" if pd.api.types.is_integer_dtype(values) else "#,##0.00"
+        for (cell,) in sheet.iter_rows(min_row=2, max_row=len(table) + 1, min_col=i, max_col=i):
+            cell.number_format = style
 
 
 def _check_workbook_target(path: Path, folder: Path, overwrite: bool) -> None:

@@ -137,3 +137,18 @@ def test_sweep_with_a_misspelt_key_stops_before_any_run(cli, tmp_path):
     run = cli(["sweep", SCENARIOS / "tiny", "--grid", "targets.cereal.valeu=380,390", "--out", out])
     assert run.exit_code == 2 and "valeu" in run.output
     assert not out.exists()
+
+
+def test_excel_sheets_are_formatted_for_planners(cli, default_results_folder, tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    path = tmp_path / "formatted.xlsx"
+    assert cli(["excel", default_results_folder, "--out", path]).exit_code == 0
+    book = openpyxl.load_workbook(path)
+    sheet = book["allocation"]
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref
+    header = {cell.value: cell for cell in sheet[1]}
+    assert header["area_ha"].font.bold
+    column = header["area_ha"].column_letter
+    assert sheet[f"{column}2"].number_format == "#,##0.00"
+    assert sheet[f"{header['period'].column_letter}2"].number_format == "General"  # years as written
+    assert sheet.column_dimensions[header["baseline_use"].column_letter].width >= len("baseline_use")
