@@ -132,9 +132,13 @@ def scenario_from_rasters(template: str | Path, rasters: Mapping[str, str | Path
     return out
 
 
-def write_geotiffs(land_units: pd.DataFrame, grid_file: str | Path, folder: Path) -> list[Path]:
-    """``planned_use.tif`` (uint8 codes; ``planned_use_legend.csv``), ``changed_share.tif`` and
-    ``ldn_status.tif`` (-1 loss, 0 neutral, 1 gain) on the scenario's grid."""
+def write_geotiffs(land_units: pd.DataFrame, grid_file: str | Path, folder: Path,
+                   colours: Mapping[str, str] | None = None) -> list[Path]:
+    """``planned_use.tif`` (uint8 codes with a colour table by use and the use names as band
+    tags; ``planned_use_legend.csv``), ``changed_share.tif`` and ``ldn_status.tif`` (-1 loss,
+    0 neutral, 1 gain) on the scenario's grid."""
+    from lup_opt.styles import FALLBACK, rgb
+
     rasterio = _rasterio()
     from rasterio.transform import Affine
 
@@ -161,6 +165,12 @@ def write_geotiffs(land_units: pd.DataFrame, grid_file: str | Path, folder: Path
         path = folder / f"{name}.tif"
         with rasterio.open(path, "w", dtype=dtype, nodata=nodata, **profile) as target:
             target.write(image, 1)
+            if name == "planned_use":  # GIS software shows the plan coloured by use, with names
+                target.write_colormap(1, {k: (*rgb((colours or {}).get(u, FALLBACK)), 255) for k, u in enumerate(uses)})
+                target.update_tags(1, **{f"CATEGORY_{k}": u for k, u in enumerate(uses)})
+                target.set_band_description(1, "planned use (see CATEGORY_<code> tags, planned_use_legend.csv)")
         written.append(path)
-    pd.DataFrame({"code": range(len(uses)), "use": uses}).to_csv(folder / "planned_use_legend.csv", index=False)
+    pd.DataFrame({"code": range(len(uses)), "use": uses,
+                  "color": [(colours or {}).get(u, FALLBACK) for u in uses]}).to_csv(
+        folder / "planned_use_legend.csv", index=False)
     return written

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -52,8 +53,14 @@ def allocation_layer(land_units: pd.DataFrame, geometry: dict[str, Any]):
     return joined
 
 
-def write_allocation_gpkg(land_units: pd.DataFrame, geometry: dict[str, Any], path: Path) -> Path:
-    """``allocation.gpkg``: one feature per land unit with the attributes of ``land_units.csv``."""
+def write_allocation_gpkg(land_units: pd.DataFrame, geometry: dict[str, Any], path: Path,
+                          colours: Mapping[str, str] | None = None) -> Path:
+    """``allocation.gpkg``: one feature per land unit with the attributes of ``land_units.csv``,
+    and a default style (QML and SLD in ``layer_styles``) that colours it by planned use."""
+    from lup_opt.styles import FALLBACK, store_layer_style
+
     layer = allocation_layer(land_units, geometry)
     layer.to_file(path, layer=GEOPACKAGE_LAYER, driver="GPKG")
+    planned = sorted(layer["planned_use"].astype(str).unique())
+    store_layer_style(path, GEOPACKAGE_LAYER, "planned_use", {u: (colours or {}).get(u, FALLBACK) for u in planned})
     return path

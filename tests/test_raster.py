@@ -87,3 +87,21 @@ def test_a_missing_raster_is_named_and_no_folder_is_left(rasters, tmp_path):
     with pytest.raises(LupOptError, match=r"none\.tif: file not found \(the zone raster\)"):
         scenario_from_rasters(SCENARIOS / "tiny", layers, rasters["legend"], tmp_path / "out", "tropical_dry")
     assert not (tmp_path / "out").exists() and not (tmp_path / ".out.partial").exists()
+
+
+def test_the_planned_use_geotiff_carries_a_colour_table_and_use_names(rasters, tmp_path, cli):
+    from lup_opt.styles import COVER_COLOURS, rgb
+
+    folder = tmp_path / "grid"
+    assert cli(["grid", SCENARIOS / "tiny", "--land-cover", rasters["land_cover"], "--jurisdiction",
+                rasters["jurisdiction"], "--land-type", rasters["land_type"], "--zone", rasters["zone"],
+                "--legend", rasters["legend"], "--climate", "tropical_dry", "--out", folder]).exit_code == 0
+    scenario = lup_opt.load_scenario(folder, overrides={"targets.housing.value": 240, "targets.cereal.value": 200})
+    out = lup_opt.solve(scenario).write(tmp_path / "results", report=False)
+    legend = pd.read_csv(out / "planned_use_legend.csv")
+    cover = scenario.uses.set_index("id")["cover_class"]
+    with rasterio.open(out / "planned_use.tif") as src:
+        table, tags = src.colormap(1), src.tags(1)
+    for code, use in zip(legend["code"], legend["use"], strict=True):
+        assert table[code][:3] == rgb(COVER_COLOURS[cover[use]]), use  # crops yellow, grass green, built grey
+        assert tags[f"CATEGORY_{code}"] == use

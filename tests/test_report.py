@@ -82,7 +82,7 @@ def test_report_is_self_contained_with_valid_embedded_figures(default_results_fo
 def test_allocation_gpkg_opens_with_geopandas_and_carries_the_documented_attributes(default_results_folder,
                                                                                        default_result):
     geopandas = pytest.importorskip("geopandas")
-    layer = geopandas.read_file(default_results_folder / "allocation.gpkg")
+    layer = geopandas.read_file(default_results_folder / "allocation.gpkg", layer="land_units")
     assert list(layer.columns[: len(GPKG_ATTRIBUTES)]) == GPKG_ATTRIBUTES
     assert {c for c in layer.columns if c.startswith("ha_")}, "no area-per-use attributes"
     assert len(layer) == len(default_result.land_units) == 320 and layer["land_unit"].is_unique
@@ -141,4 +141,26 @@ def test_units_without_an_outline_are_left_off_the_map(tmp_path, default_result)
     outlines.to_file(tmp_path / "some.gpkg", driver="GPKG")
     path = write_allocation_gpkg(default_result.land_units, {"file": tmp_path / "some.gpkg", "id_column": "id"},
                                  tmp_path / "allocation.gpkg")
-    assert len(geopandas.read_file(path)) == 310
+    assert len(geopandas.read_file(path, layer="land_units")) == 310
+
+
+@requires_geo
+def test_allocation_gpkg_stores_a_style_by_planned_use(default_results_folder):
+    import sqlite3
+    import xml.etree.ElementTree as ET
+
+    from lup_opt.styles import rgb
+
+    with sqlite3.connect(default_results_folder / "allocation.gpkg") as connection:
+        rows = connection.execute("SELECT f_table_name, styleQML, styleSLD, useAsDefault FROM layer_styles").fetchall()
+    assert len(rows) == 1
+    table, qml, sld, default = rows[0]
+    assert table == "land_units" and default == 1
+    ET.fromstring(sld)  # well-formed
+    root = ET.fromstring(qml.replace("<!DOCTYPE qgis>", ""))
+    renderer = root.find("renderer-v2")
+    assert renderer.get("type") == "categorizedSymbol" and renderer.get("attr") == "planned_use"
+    planned = set(pd.read_csv(default_results_folder / "land_units.csv")["planned_use"])
+    assert {c.get("value") for c in renderer.iter("category")} == planned
+    colours = {p.get("v") for p in renderer.iter("prop") if p.get("k") == "color"}
+    assert ",".join(map(str, rgb("#2e7d32"))) + ",255" in colours or "forest" not in planned

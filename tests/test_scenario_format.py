@@ -207,3 +207,15 @@ def test_coefficients_are_unaffected_by_unrelated_rows(small):
     forest = data.columns.to_use == data.dims.uses.index("forest")
     by_unit = {str(data.dims.land_units[u]): v for u, v in zip(data.columns.unit[forest], row[forest], strict=True)}
     assert by_unit == {"A": 1, "B": 2, "C": 1}
+
+
+def test_a_use_colour_that_is_not_rrggbb_is_named(tmp_path):
+    import shutil
+
+    folder = shutil.copytree(SCENARIOS / "tiny", tmp_path / "tiny")
+    uses = (folder / "uses.csv").read_text(encoding="utf-8").splitlines()
+    uses[0] += ",color"
+    uses[1:] = [line + (",green" if i == 1 else ",") for i, line in enumerate(uses[1:], start=1)]
+    (folder / "uses.csv").write_text("\n".join(uses) + "\n", encoding="utf-8")
+    with pytest.raises(lup_opt.ScenarioError, match=r"uses.csv, line 2, column 'color'.*#rrggbb"):
+        lup_opt.load_scenario(folder)

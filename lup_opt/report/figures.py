@@ -139,18 +139,21 @@ def prices_figure(duals: pd.DataFrame, path: Path) -> Path | None:
     return _save(fig, path)
 
 
-def _use_colours(uses: list[str]) -> dict[str, tuple]:
+def _use_colours(uses: list[str], given: dict[str, str] | None) -> dict[str, object]:
+    """Each use's colour by meaning (``lup_opt.styles``: the manifest's ``use_colours``), else a
+    distinct one from tab20 (a results folder written before colours were recorded)."""
     palette = plt.get_cmap("tab20")
-    return {use: palette(k % 20) for k, use in enumerate(sorted(uses))}
+    return {use: (given or {}).get(use) or palette(k % 20) for k, use in enumerate(sorted(uses))}
 
 
-def use_map(land_units, path: Path) -> Path | None:
-    """Map of the use on most of each land unit (a GeoDataFrame of ``land_units``)."""
+def use_map(land_units, path: Path, colours: dict[str, str] | None = None) -> Path | None:
+    """Map of the use on most of each land unit (a GeoDataFrame of ``land_units``), coloured by
+    what each use is (forest green, crops yellow, water blue, built grey)."""
     if land_units is None or land_units.empty:
         return None
     from matplotlib.patches import Patch
 
-    colours = _use_colours(sorted(set(land_units["baseline_use"]) | set(land_units["planned_use"])))
+    colours = _use_colours(sorted(set(land_units["baseline_use"]) | set(land_units["planned_use"])), colours)
     fig, axes = plt.subplots(1, 2, figsize=(12, 5.5))
     for ax, column, title in ((axes[0], "baseline_use", "Baseline"), (axes[1], "planned_use", "Planned")):
         land_units.plot(ax=ax, color=[colours[u] for u in land_units[column]], edgecolor="white", linewidth=0.2)

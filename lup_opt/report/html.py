@@ -54,7 +54,9 @@ def _land_units_map(folder: Path):
     except ImportError:
         log.warning("%s: geopandas is not installed (pip install 'lup_opt[geo]'); maps left out", folder / GEOPACKAGE)
         return None
-    return geopandas.read_file(folder / GEOPACKAGE)
+    from lup_opt.spatial import GEOPACKAGE_LAYER
+
+    return geopandas.read_file(folder / GEOPACKAGE, layer=GEOPACKAGE_LAYER)
 
 
 def _image(path: Path | None, alt: str) -> str:
@@ -98,7 +100,7 @@ def _summary(manifest: dict[str, Any]) -> str:
     return f"<table>{body}</table>" + (f"<p>Warnings from the checks:</p><ul>{extra}</ul>" if extra else "")
 
 
-def _figures(folder: Path, out: Path) -> dict[str, Path | None]:
+def _figures(folder: Path, out: Path, colours: dict[str, str] | None = None) -> dict[str, Path | None]:
     """Every figure as a PNG in ``out`` (None where a table is empty)."""
     ldn = _table(folder / "ldn_balance")
     indicators = _table(folder / "indicators")
@@ -112,7 +114,7 @@ def _figures(folder: Path, out: Path) -> dict[str, Path | None]:
     }
     made = {name: make() for name, make in makers.items()}
     units = _land_units_map(folder)
-    made["use_map"] = figures.use_map(units, out / "use_map.png") if units is not None else None
+    made["use_map"] = figures.use_map(units, out / "use_map.png", colours) if units is not None else None
     made["change_map"] = figures.change_map(units, out / "change_map.png") if units is not None else None
     return made
 
@@ -219,7 +221,7 @@ def build_report(folder: str | Path, manifest: dict[str, Any] | None = None) -> 
     tmp = Path(tempfile.mkdtemp(prefix=".report-", dir=folder))
     try:
         (tmp / FIGURES).mkdir()
-        made = _figures(folder, tmp / FIGURES)
+        made = _figures(folder, tmp / FIGURES, manifest.get("use_colours"))
         page = render_tradeoff(folder, manifest, made) if is_tradeoff(manifest) else render(folder, manifest, made)
         (tmp / REPORT).write_text(page, encoding="utf-8")
         if (folder / FIGURES).exists():

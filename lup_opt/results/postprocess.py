@@ -39,6 +39,7 @@ from lup_opt.results.tables import (
 )
 from lup_opt.scenario.scenario import Scenario
 from lup_opt.solve.options import Solution, SolverOptions
+from lup_opt.styles import use_colours
 
 _PACKAGES = ("lup_opt", "highspy", "pyomo", "numpy", "pandas", "scipy", "pydantic")
 
@@ -192,6 +193,7 @@ def build_manifest(
             "overrides": list(scenario.overrides),
         },
         "geometry": _geometry(scenario),
+        "use_colours": use_colours(scenario.uses),
         "grid": str((scenario.folder / "grid.json").resolve()) if (scenario.folder / "grid.json").exists() else None,
         "status": solution.status.value,
         "message": solution.message,

@@ -138,7 +138,8 @@ def _write_geopackage(result: Result, manifest: dict[str, Any], folder: Path) ->
     from lup_opt.spatial import write_allocation_gpkg
 
     try:
-        write_allocation_gpkg(result.land_units, manifest["geometry"], folder / "allocation.gpkg")
+        write_allocation_gpkg(result.land_units, manifest["geometry"], folder / "allocation.gpkg",
+                              manifest.get("use_colours"))
     except LupOptError as exc:
         log.warning("allocation.gpkg not written: %s", exc)
         manifest.setdefault("warnings", []).append(f"allocation.gpkg not written: {exc}")
@@ -150,7 +151,7 @@ def _write_geotiffs(result: Result, manifest: dict[str, Any], folder: Path) -> N
     from lup_opt.raster import write_geotiffs
 
     try:
-        write_geotiffs(result.land_units, manifest["grid"], folder)
+        write_geotiffs(result.land_units, manifest["grid"], folder, manifest.get("use_colours"))
     except LupOptError as exc:
         log.warning("GeoTIFF results not written: %s", exc)
         manifest.setdefault("warnings", []).append(f"GeoTIFF results not written: {exc}")

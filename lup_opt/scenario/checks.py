@@ -42,6 +42,7 @@ def check_tables(config: ScenarioConfig, tables: Mapping[str, Any]) -> None:
     check_references(baseline, "use", use_ids, paths.baseline, "use", issues)
     issues.raise_if_any()
     _check_baseline_sums(units, baseline, paths.units, paths.baseline, issues)
+    _check_colours(uses, paths.uses, issues)
 
     productivity = tables["productivity"]
     if paths.productivity:
@@ -275,3 +276,15 @@ def check_config_references(config: ScenarioConfig, tables: Mapping[str, Any]) -
             f"{config.ldn.target_year} is not a planning year ({', '.join(map(str, years))})",
         )
     issues.raise_if_any()
+
+
+def _check_colours(uses: pd.DataFrame, label: str, issues: IssueCollector) -> None:
+    """A use's map colour, when given, is #rrggbb (the GeoTIFF colour table and styles need it)."""
+    if "color" not in uses.columns:
+        return
+    given = uses["color"].astype(str).str.strip()
+    bad = (given != "") & ~given.str.fullmatch(r"#[0-9A-Fa-f]{6}")
+    for row in uses.loc[bad].head(MAX_ROWS_REPORTED).itertuples():
+        issues.add(label, f"line {row.source_line}, column 'color'",
+                   f"'{str(row.color)[:20]}' is not a colour: write #rrggbb (e.g. #2e7d32), or leave it empty for "
+                   "the cover class's default")

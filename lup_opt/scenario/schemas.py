@@ -55,6 +55,8 @@ USES = TableSchema(
         Column("soc_management_factor", Kind.FLOAT, default=1.0, minimum=0.0, strictly_above_minimum=True),
         Column("productivity", Kind.INT, default=0, choices=("-1", "0", "1")),
         Column("description", Kind.TEXT, required=False, default=""),
+        # Map colour (#rrggbb); empty: the default of the cover class (lup_opt.styles).
+        Column("color", Kind.TEXT, required=False, default=""),
     ),
     unique=("id",),
 )
