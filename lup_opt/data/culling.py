@@ -28,7 +28,7 @@ import logging
 import numpy as np
 
 from lup_opt.data.coefficients import UnitCoefficients, productivity_matrix
-from lup_opt.data.targets import scope_mask
+from lup_opt.data.ldn import gain_shares
 from lup_opt.data.transitions import TransitionRules
 from lup_opt.enums import Comparison, ObjectiveSense
 from lup_opt.ldn_rules import COVER_CLASSES, classify_transitions
@@ -97,7 +97,7 @@ def dominated_changes(
     relevant = [i for i in range(len(directions)) if directions[i] != UNUSED]
     unit, base = parts.unit, parts.use
     ldn = _ldn_at_least(scenario, dims) if config.ldn.enabled else None
-    effect = _gain_share(scenario, dims) if config.ldn.enabled else None
+    effect = gain_shares(scenario, dims) if config.ldn.enabled else None
     limits = _limit_membership(scenario, dims)
     keep_allowed = allowed[np.arange(n_parts), base]
     out = np.zeros((n_parts, n_uses, n_periods), dtype=bool)
@@ -198,16 +198,6 @@ def _ldn_at_least(scenario: Scenario, dims) -> tuple[np.ndarray, np.ndarray]:
     at_least = ((a_class >= b_class) | before).all(axis=-1)
     equal = ((a_class == b_class) | before).all(axis=-1)
     return at_least, equal
-
-
-def _gain_share(scenario: Scenario, dims) -> np.ndarray:
-    """(land units, uses): the share of a gain that counts (LDN gain effectiveness)."""
-    share = np.ones((len(scenario.units), len(dims.uses)))
-    for rule in scenario.config.ldn.gain_effectiveness:
-        mask = scope_mask(scenario, rule.scope)
-        columns = [dims.uses.index(u) for u in rule.uses] if rule.uses else list(range(len(dims.uses)))
-        share[np.ix_(mask, columns)] = rule.share
-    return share
 
 
 def _limit_membership(scenario: Scenario, dims) -> list[np.ndarray]:

@@ -68,15 +68,14 @@ def soc_years(scenario: Scenario, dims: Dimensions, conversion: np.ndarray, peri
     return np.where(conversion >= 0, dims.periods[period] - starts[np.maximum(conversion, 0)], 0.0)
 
 
-def gain_effectiveness(scenario: Scenario, dims: Dimensions, unit: np.ndarray, held_use: np.ndarray) -> np.ndarray:
-    """Share of a gain that counts, for paths of land ``unit`` holding ``held_use`` in the year
-    assessed (rules apply in order; later ones win)."""
-    share = np.ones(unit.size)
+def gain_shares(scenario: Scenario, dims: Dimensions) -> np.ndarray:
+    """(land units, uses): the share of a gain that counts on land unit n while it holds use b
+    (``ldn.gain_effectiveness``; rules apply in order, later ones win; 1 where none applies)."""
+    share = np.ones((len(scenario.units), len(dims.uses)))
     for rule in scenario.config.ldn.gain_effectiveness:
-        mask = scope_mask(scenario, rule.scope)[unit]
-        if rule.uses:
-            mask &= np.isin(held_use, [dims.uses.index(u) for u in rule.uses])
-        share[mask] = rule.share
+        mask = scope_mask(scenario, rule.scope)
+        uses = [dims.uses.index(u) for u in rule.uses] if rule.uses else list(range(len(dims.uses)))
+        share[np.ix_(mask, uses)] = rule.share
     return share
 
 
@@ -91,6 +90,7 @@ def classify_paths(
     cropland = np.array([scenario.cropland_factors[c] for c in dims.climates])
     prod = productivity_matrix(scenario, dims)
     unit = columns.unit
+    shares = gain_shares(scenario, dims)
     per_period = []
     for t in range(len(dims.periods)):
         use = columns.use_in(t)
@@ -110,7 +110,7 @@ def classify_paths(
         gained = (classes["status"] == 1) & ~lost
         classes["committed"] = committed
         classes["loss_weight"] = lost.astype(float)
-        classes["gain_weight"] = np.where(gained, gain_effectiveness(scenario, dims, unit, use), 0.0)
+        classes["gain_weight"] = np.where(gained, shares[unit, use], 0.0)
         per_period.append(classes)
     return LdnClasses(**{key: np.stack([c[key] for c in per_period]) for key in per_period[0]})
 
