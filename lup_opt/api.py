@@ -32,7 +32,6 @@ from lup_opt.enums import Backend, Culling, LdnHierarchy, NeutralityPrice, Plann
 from lup_opt.errors import LupOptError
 from lup_opt.model.build import build_lp
 from lup_opt.model.lp import LinearProgram
-from lup_opt.results.duals import duals_table
 from lup_opt.results.postprocess import make_result
 from lup_opt.results.result import Result
 from lup_opt.scenario.scenario import Scenario
@@ -195,8 +194,7 @@ def solve(
             notes.append("No price of neutrality: the time budget ran out (allow more with --time-limit).")
         else:
             start = perf_counter()
-            extra["ldn_price"] = price_of_neutrality(built.lp, float(solution.objective),
-                                                     duals_table(built.data, built.lp, solution), options)
+            extra["ldn_price"] = price_of_neutrality(built.lp, solution, options)
             seconds["ldn_price"] = perf_counter() - start
     return make_result(scenario, built.data, built.lp, solution, options, seconds,
                        checks=report, diagnosis=diagnosis, mode=mode, aggregation=aggregation,

@@ -232,6 +232,10 @@ def test_price_of_neutrality_of_tiny_by_hand():
     assert price.loc["hill", "price_of_neutrality"] == pytest.approx(40.0)
     assert price.loc["plain", "price_of_neutrality"] == pytest.approx(220.0)
     assert price.loc["all LDN rows", "objective_without"] == pytest.approx(400.0)
+    # Beside them the marginal prices worked out in scenarios/tiny/README.md: 2 and 14 kUSD per ha.
+    assert price.loc["hill", "shadow_price_sum"] == pytest.approx(2.0)
+    assert price.loc["plain", "shadow_price_sum"] == pytest.approx(14.0)
+    assert price.loc["hill", "binding_rows"] == 1 and price.loc["all LDN rows", "binding_rows"] == 2
     independent = lup_opt.solve(lup_opt.load_scenario(f"{SCENARIOS}/tiny", overrides=["ldn.enabled=false"]))
     assert independent.objective == pytest.approx(400.0)
 

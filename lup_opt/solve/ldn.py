@@ -27,6 +27,7 @@ from lup_opt.solve.session import WarmSession
 logger = logging.getLogger(__name__)
 
 ALL_GROUPS = "all LDN rows"
+BINDING_TOLERANCE = 1e-7  # relative: an LDN row this close to its target holds with no slack
 PRICE_COLUMNS = ["land_type", "jurisdiction", "rows", "binding_rows", "objective_with_ldn", "objective_without",
                  "price_of_neutrality", "shadow_price_sum", "status"]
 
@@ -40,12 +41,13 @@ def least_losses(lp: LinearProgram, loss_per_ha: np.ndarray, options: SolverOpti
         replace(lp, sense=ObjectiveSense.MINIMIZE, cost=cost, cost_by_period={}, objective_offset=0.0), options)
 
 
-def price_of_neutrality(lp: LinearProgram, objective: float, duals: pd.DataFrame,
-                        options: SolverOptions | None = None) -> pd.DataFrame:
+def price_of_neutrality(lp: LinearProgram, solution: Solution, options: SolverOptions | None = None
+                        ) -> pd.DataFrame:
     """Per LDN group: the objective without that group's LDN rows (every year), and how much the
     rows cost (objective with them less without, in the objective's direction: >= 0 when they
-    bind). The last row drops every LDN row at once. ``duals``: the solve's duals table, whose
-    LDN rows give the sum of shadow prices per group beside the re-solved difference."""
+    bind). The last row drops every LDN row at once. The solve's own row duals give the sum of
+    shadow prices per group (d objective / d target, as in duals.csv) beside the re-solved
+    difference."""
     if not lp.has_constraint(LDN_NEUTRALITY) or lp.constraint(LDN_NEUTRALITY).size == 0:
         return pd.DataFrame(columns=PRICE_COLUMNS)
     block = lp.constraint(LDN_NEUTRALITY)
@@ -53,7 +55,11 @@ def price_of_neutrality(lp: LinearProgram, objective: float, duals: pd.DataFrame
     session = WarmSession(lp, options)
     session.solve()  # the optimum again, so that each re-solve starts from its basis
     sign = 1.0 if lp.sense is ObjectiveSense.MINIMIZE else -1.0
-    ldn_duals = duals[duals["constraint"] == LDN_NEUTRALITY] if len(duals) else duals
+    objective = float(solution.objective)
+    rows_of_block = np.arange(block.offset, block.offset + block.size)
+    duals = np.asarray(solution.row_duals)[rows_of_block]
+    activity = np.asarray(solution.row_values)[rows_of_block]
+    binding = np.abs(activity - block.lower) <= BINDING_TOLERANCE * np.maximum(1.0, np.abs(block.lower))
     groups = [(lt, j) for lt, j in labels[["land_type", "jurisdiction"]].drop_duplicates().itertuples(index=False)]
     records = []
     for land_type, jurisdiction in [*groups, (ALL_GROUPS, "")]:
@@ -68,14 +74,12 @@ def price_of_neutrality(lp: LinearProgram, objective: float, duals: pd.DataFrame
         for r in rows:
             session.set_row_bounds(block.offset + r, block.lower[r], block.upper[r])
         without = float(lp.cost @ solved.values + lp.objective_offset) if solved.is_optimal else np.nan
-        mine = ldn_duals if land_type == ALL_GROUPS else ldn_duals[
-            (ldn_duals["name"] == f"LDN {land_type}") & (ldn_duals["group"] == jurisdiction)]
         records.append({
             "land_type": land_type, "jurisdiction": jurisdiction, "rows": len(rows),
-            "binding_rows": int(mine["binding"].sum()) if len(mine) else 0,
+            "binding_rows": int(binding[rows].sum()),
             "objective_with_ldn": objective, "objective_without": without,
             "price_of_neutrality": _clean(sign * (objective - without), objective) if solved.is_optimal else np.nan,
-            "shadow_price_sum": float(mine["shadow_price"].sum()) if len(mine) else 0.0,
+            "shadow_price_sum": float(duals[rows].sum()),
             "status": solved.status.value,
         })
         if solved.status is not SolveStatus.OPTIMAL:
