@@ -64,13 +64,17 @@ class MyopicStep:
     seconds: float
 
 
-def _steps(lp: LinearProgram, planning_years: tuple[int, ...], baseline_year: int, options: SolverOptions,
-           ) -> Iterator[MyopicStep]:
-    """Solve year by year in one HiGHS model, yielding each step; stops after a failed one."""
+def _open(lp: LinearProgram, options: SolverOptions) -> highspy.Highs:
     highs = new_highs()
     _configure(highs, options, None)
     highs.setOptionValue("output_flag", False)
     pass_lp(highs, lp)
+    return highs
+
+
+def _steps(highs: highspy.Highs, lp: LinearProgram, planning_years: tuple[int, ...], baseline_year: int,
+           options: SolverOptions) -> Iterator[MyopicStep]:
+    """Solve year by year in ``highs`` (holding ``lp``), yielding each step; stops after a failed one."""
     var_year, row_year = variable_years(lp, baseline_year), row_years(lp)
     lower = np.where(np.isinf(lp.col_lower), -INF, lp.col_lower)
     upper = np.where(np.isinf(lp.col_upper), INF, lp.col_upper)
@@ -114,10 +118,10 @@ def solve_myopic(
 ) -> Solution:
     options = options or SolverOptions()
     start = perf_counter()
-    solver_seconds, log, values = 0.0, [], None
-    steps = _steps(lp, planning_years, baseline_year, options)
+    highs = _open(lp, options)
     handoff = perf_counter() - start
-    for step in steps:
+    solver_seconds, log, values = 0.0, [], None
+    for step in _steps(highs, lp, planning_years, baseline_year, options):
         solver_seconds += step.seconds
         log.append(f"myopic step {step.year}: {step.message}")
         if step.status is not SolveStatus.OPTIMAL:
@@ -137,7 +141,8 @@ def failed_step(lp: LinearProgram, planning_years: tuple[int, ...], baseline_yea
     """The first year myopic planning finds no plan for, and that year's LP (earlier years'
     decisions fixed, later changes closed, other years' rows dropped), for a diagnosis; None when
     every year solves."""
-    for step in _steps(lp, planning_years, baseline_year, options or SolverOptions()):
+    options = options or SolverOptions()
+    for step in _steps(_open(lp, options), lp, planning_years, baseline_year, options):
         if step.status is not SolveStatus.OPTIMAL:
             return step.year, lp.with_bounds(*step.bounds)
     return None
