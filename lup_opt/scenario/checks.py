@@ -263,6 +263,12 @@ def check_config_references(config: ScenarioConfig, tables: Mapping[str, Any]) -
         _check_periods(term.period, f"objective.terms.{i}.period", years, issues)
     check_linkages(config, tables, issues, indicator,
                    lambda scope, where: check_scope(scope, where, units, keys, issues), keys)
+    if config.report.best_soils is not None:
+        if not config.report.best_soils:
+            issues.add("scenario.yaml", "report.best_soils",
+                       "an empty scope would make every land unit a best soil; name the land, e.g. "
+                       "{land_type: [alluvial_plain]}, or leave report.best_soils out")
+        check_scope(config.report.best_soils, "report.best_soils", units, keys, issues)
     land_types = units("land_type")
     for land_type in config.ldn.net_target_ha:
         if land_type not in land_types:

@@ -301,6 +301,12 @@ class Geometry(StrictModel):
     layer: str | None = None  # the layer to read (default: the file's first)
 
 
+class Report(StrictModel):
+    """What ``report.html`` needs beyond the model: which land counts as sensitive."""
+
+    best_soils: Scope | None = None  # land units of the best soils (their sealing is listed); None: not designated
+
+
 class ScenarioConfig(StrictModel):
     name: str
     description: str = ""
@@ -318,6 +324,7 @@ class ScenarioConfig(StrictModel):
     finance: Finance | None = None
     livelihoods: Livelihoods | None = None
     geometry: Geometry | None = None
+    report: Report = Report()
     objective: Objective
     variants: dict[str, dict] = {}
 
