@@ -142,8 +142,17 @@ def run_one(scenario: str, variants: Sequence[str], overrides: Mapping[str, str]
     return row
 
 
+def _changed_ha(land_units: pd.DataFrame, manifest: Mapping[str, Any]) -> float:
+    """Land whose use changed by the assessment year (``land_units`` has a row per unit and year)."""
+    from lup_opt.results.land_units import year_rows
+
+    if not len(land_units):
+        return float("nan")
+    return float(year_rows(land_units, manifest.get("assessment_year"))["changed_ha"].sum())
+
+
 def _outputs(result) -> dict[str, Any]:
-    changed = float(result.land_units["changed_ha"].sum()) if len(result.land_units) else float("nan")
+    changed = _changed_ha(result.land_units, result.manifest)
     return {"status": result.status.value, "error": "", "objective": result.objective,
             "objective_unit": result.objective_unit, "ldn_net_ha": _ldn_net(result) if result.is_optimal else np.nan,
             "changed_ha": changed, "binding_targets": int(result.duals["binding"].sum()) if len(result.duals) else 0}
@@ -166,7 +175,7 @@ def _done_row(folder: Path, overrides: Mapping[str, str]) -> dict[str, Any] | No
         units = read_table(folder / RUNS / name / "land_units")
         duals = read_table(folder / RUNS / name / "duals")
         row["ldn_net_ha"] = float(ldn.loc[ldn["period"] == ldn["period"].max(), "net_ha"].sum()) if len(ldn) else np.nan
-        row["changed_ha"] = float(units["changed_ha"].sum()) if len(units) else np.nan
+        row["changed_ha"] = _changed_ha(units, manifest)
         row["binding_targets"] = int(duals["binding"].sum()) if len(duals) else 0
     row["seconds"] = round(sum(manifest.get("seconds", {}).values()), 3)  # its own stages, when it ran
     return row

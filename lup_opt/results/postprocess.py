@@ -25,7 +25,7 @@ from lup_opt.model.lp import LinearProgram
 from lup_opt.results.duals import COLUMNS as DUAL_COLUMNS
 from lup_opt.results.duals import duals_table
 from lup_opt.results.indicators import indicator_table
-from lup_opt.results.land_units import land_unit_table
+from lup_opt.results.land_units import assessment_year, land_unit_table
 from lup_opt.results.ldn_hierarchy import hierarchy_table
 from lup_opt.results.linkages import LINKAGE_TABLES
 from lup_opt.results.result import Result
@@ -195,6 +195,8 @@ def build_manifest(
         "geometry": _geometry(scenario),
         "use_colours": use_colours(scenario.uses),
         "grid": str((scenario.folder / "grid.json").resolve()) if (scenario.folder / "grid.json").exists() else None,
+        # The year of the default map (allocation.gpkg's land_units layer, planned_use.tif).
+        "assessment_year": assessment_year(scenario, data),
         "status": solution.status.value,
         "message": solution.message,
         "objective": solution.objective,
