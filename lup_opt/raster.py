@@ -5,7 +5,8 @@ optionally climate and baseline status) into land units, one per cell with data:
 ``r<row>c<col>``, area from the cell size (a projected CRS in metres), attributes and baseline
 use from a legend. Everything else (uses, coefficients, targets, ...) comes from a template
 scenario folder, copied. ``grid.json`` records the grid, so every solve of the new scenario
-also writes ``planned_use.tif``, ``changed_share.tif`` and ``ldn_status.tif``.
+also writes ``planned_use.tif``, ``changed_share.tif`` and ``ldn_status.tif`` (the assessment
+year) and the same per planning year (``planned_use_<year>.tif``, ...).
 
 Legend CSV columns: ``layer`` (land_cover | jurisdiction | land_type | zone | climate |
 baseline_status), ``code`` (the integer in the raster), ``value`` (the use, jurisdiction, ...).
@@ -32,7 +33,8 @@ GRID = "grid.json"
 LAYERS = ("land_cover", "jurisdiction", "land_type", "zone", "climate", "baseline_status")
 REQUIRED = ("land_cover", "jurisdiction", "land_type", "zone")
 NODATA_CODE = 255
-STATUS_CODES = {"loss": -1, "neutral": 0, "gain": 1}
+# uint8 (not -1/0/1): GeoTIFF colour tables are only for unsigned bytes or shorts.
+STATUS_CODES = {"loss": 0, "neutral": 1, "gain": 2}
 
 
 def _rasterio():
@@ -133,44 +135,71 @@ def scenario_from_rasters(template: str | Path, rasters: Mapping[str, str | Path
 
 
 def write_geotiffs(land_units: pd.DataFrame, grid_file: str | Path, folder: Path,
-                   colours: Mapping[str, str] | None = None) -> list[Path]:
-    """``planned_use.tif`` (uint8 codes with a colour table by use and the use names as band
-    tags; ``planned_use_legend.csv``), ``changed_share.tif`` and ``ldn_status.tif`` (-1 loss,
-    0 neutral, 1 gain) on the scenario's grid."""
-    from lup_opt.styles import FALLBACK, rgb
+                   colours: Mapping[str, str] | None = None, assessment_year: int | None = None) -> list[Path]:
+    """On the scenario's grid, for every planning year ``planned_use_<year>.tif`` (uint8 codes
+    with a colour table by use and the use names as ``CATEGORY_<code>`` band tags; one code per
+    use over all years, in ``planned_use_legend.csv``), ``changed_share_<year>.tif`` and
+    ``ldn_status_<year>.tif`` (0 loss, 1 neutral, 2 gain, coloured and named likewise); and the
+    same three without a year for the assessment year (``None``: the table's last year)."""
+    from lup_opt.styles import FALLBACK, STATUS_COLOURS
 
-    rasterio = _rasterio()
-    from rasterio.transform import Affine
-
+    _rasterio()  # a missing extra is said before anything is written
     grid = json.loads(Path(grid_file).read_text(encoding="utf-8"))
     where = land_units["land_unit"].astype(str).str.extract(r"^r(\d+)c(\d+)$")
     if where.isna().any().any():
         raise LupOptError(f"{grid_file}: land unit ids must be r<row>c<col> (made by lup-opt grid)")
-    rows, cols = where[0].astype(int).to_numpy(), where[1].astype(int).to_numpy()
-    shape = (grid["height"], grid["width"])
+    cells = (where[0].astype(int).to_numpy(), where[1].astype(int).to_numpy())
     uses = sorted(land_units["planned_use"].unique())
     if len(uses) >= NODATA_CODE:
         raise LupOptError("planned_use.tif holds at most 254 uses")
-    profile = {"driver": "GTiff", "height": shape[0], "width": shape[1], "count": 1, "crs": grid["crs"],
-               "transform": Affine(*grid["transform"]), "compress": "deflate"}
-    layers = {
-        "planned_use": (np.uint8, NODATA_CODE, land_units["planned_use"].map({u: k for k, u in enumerate(uses)})),
-        "changed_share": (np.float32, np.nan, land_units["changed_ha"] / land_units["area_ha"]),
-        "ldn_status": (np.int8, -128, land_units["ldn_status"].map(STATUS_CODES)),
-    }
+    use_colours = {u: (colours or {}).get(u, FALLBACK) for u in uses}
+    codes = {u: k for k, u in enumerate(uses)}
+    use_categories = {k: (u, use_colours[u]) for u, k in codes.items()}
+    status_categories = {k: (s, STATUS_COLOURS[s]) for s, k in STATUS_CODES.items()}
+    years = land_units["year"].to_numpy()
+    planning = sorted({int(y) for y in years})
+    assessment = planning[-1] if assessment_year is None else int(assessment_year)
+    if assessment not in planning:
+        raise LupOptError(f"assessment year {assessment} is not a planning year of land_units ({planning})")
     written = []
-    for name, (dtype, nodata, values) in layers.items():
-        image = np.full(shape, nodata, dtype=dtype)
-        image[rows, cols] = values.to_numpy().astype(dtype)
-        path = folder / f"{name}.tif"
-        with rasterio.open(path, "w", dtype=dtype, nodata=nodata, **profile) as target:
-            target.write(image, 1)
-            if name == "planned_use":  # GIS software shows the plan coloured by use, with names
-                target.write_colormap(1, {k: (*rgb((colours or {}).get(u, FALLBACK)), 255) for k, u in enumerate(uses)})
-                target.update_tags(1, **{f"CATEGORY_{k}": u for k, u in enumerate(uses)})
-                target.set_band_description(1, "planned use (see CATEGORY_<code> tags, planned_use_legend.csv)")
-        written.append(path)
-    pd.DataFrame({"code": range(len(uses)), "use": uses,
-                  "color": [(colours or {}).get(u, FALLBACK) for u in uses]}).to_csv(
+    for suffix, year in [("", assessment), *((f"_{y}", y) for y in planning)]:
+        in_year = years == year
+        rows = land_units[in_year]
+        where_year = (cells[0][in_year], cells[1][in_year])
+        written += [
+            _write_raster(folder / f"planned_use{suffix}.tif", grid, where_year, rows["planned_use"].map(codes),
+                          np.uint8, NODATA_CODE, f"planned use in {year}", use_categories),
+            _write_raster(folder / f"changed_share{suffix}.tif", grid, where_year,
+                          rows["changed_ha"] / rows["area_ha"], np.float32, np.nan,
+                          f"share of the cell whose use changed from the baseline by {year}"),
+            _write_raster(folder / f"ldn_status{suffix}.tif", grid, where_year, rows["ldn_status"].map(STATUS_CODES),
+                          np.uint8, NODATA_CODE, f"LDN status in {year}", status_categories),
+        ]
+    pd.DataFrame({"code": range(len(uses)), "use": uses, "color": list(use_colours.values())}).to_csv(
         folder / "planned_use_legend.csv", index=False)
+    log.info("%s: GeoTIFFs of %d planning year(s), assessment year %d", folder, len(planning), assessment)
     return written
+
+
+def _write_raster(path: Path, grid: Mapping[str, Any], cells: tuple[np.ndarray, np.ndarray], values: pd.Series,
+                  dtype, nodata, description: str, categories: Mapping[int, tuple[str, str]] | None = None) -> Path:
+    """One band on the grid; with ``categories`` (code -> name, colour) a colour table
+    and ``CATEGORY_<code>`` tags, so GIS software shows it coloured and named."""
+    rasterio = _rasterio()
+    from rasterio.transform import Affine
+
+    from lup_opt.styles import rgb
+
+    image = np.full((grid["height"], grid["width"]), nodata, dtype=dtype)
+    image[cells] = values.to_numpy().astype(dtype)
+    with rasterio.open(path, "w", driver="GTiff", height=grid["height"], width=grid["width"], count=1,
+                       crs=grid["crs"], transform=Affine(*grid["transform"]), compress="deflate", dtype=dtype,
+                       nodata=nodata) as target:
+        target.write(image, 1)
+        if categories is not None:
+            table = {k: (*rgb(colour), 255) for k, (_, colour) in categories.items()}
+            target.write_colormap(1, {**table, int(nodata): (0, 0, 0, 0)})  # cells without land: transparent
+            target.update_tags(1, **{f"CATEGORY_{k}": name for k, (name, _) in categories.items()})
+            description += " (codes named by the CATEGORY_<code> tags)"
+        target.set_band_description(1, description)
+    return path

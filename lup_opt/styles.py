@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Mapping
+from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -26,6 +27,8 @@ COVER_COLOURS: dict[str, str] = {
     "water_body": "#1e88e5",
 }
 FALLBACK = "#b0bec5"
+# LDN status: gain green, loss red, neutral light grey (the report's change map, ldn_status.tif).
+STATUS_COLOURS: dict[str, str] = {"loss": "#c62828", "neutral": "#bdbdbd", "gain": "#2e7d32"}
 
 
 def use_colours(uses: pd.DataFrame) -> dict[str, str]:
@@ -70,10 +73,13 @@ def sld(layer: str, field: str, colours: Mapping[str, str]) -> str:
             f"<FeatureTypeStyle>{rules}</FeatureTypeStyle></UserStyle></NamedLayer></StyledLayerDescriptor>")
 
 
-def store_layer_style(gpkg: Path, layer: str, field: str, colours: Mapping[str, str]) -> None:
-    """Write the style into the GeoPackage's ``layer_styles`` table (QGIS reads it and uses the
-    default style when it opens the layer)."""
-    with sqlite3.connect(gpkg) as connection:
+def store_layer_style(gpkg: Path, layer: str, field: str, colours: Mapping[str, str],
+                      description: str | None = None) -> None:
+    """Write the style into the GeoPackage's ``layer_styles`` table as the layer's default (QGIS
+    reads it and uses it when it opens the layer)."""
+    # closing(): sqlite3's own context manager only commits; the file must be free before the
+    # results folder is swapped into place.
+    with closing(sqlite3.connect(gpkg)) as connection, connection:
         connection.execute(
             "CREATE TABLE IF NOT EXISTS layer_styles (id INTEGER PRIMARY KEY AUTOINCREMENT, f_table_catalog TEXT, "
             "f_table_schema TEXT, f_table_name TEXT, f_geometry_column TEXT, styleName TEXT, styleQML TEXT, "
@@ -85,4 +91,5 @@ def store_layer_style(gpkg: Path, layer: str, field: str, colours: Mapping[str, 
             "styleQML, styleSLD, useAsDefault, description, owner, ui, update_time) "
             "VALUES ('', '', ?, ?, ?, ?, ?, 1, ?, 'lup_opt', '', ?)",
             (layer, geometry[0] if geometry else "geom", f"{layer} by {field}", qml(field, colours),
-             sld(layer, field, colours), f"land units coloured by {field}", datetime.now(UTC).isoformat()))
+             sld(layer, field, colours), description or f"land units coloured by {field}",
+             datetime.now(UTC).isoformat()))

@@ -42,7 +42,8 @@ class Result:
     duals: pd.DataFrame
     reduced_costs: pd.DataFrame
     manifest: Mapping[str, Any]
-    land_units: pd.DataFrame = field(default_factory=pd.DataFrame)  # one row per land unit (map attributes)
+    # one row per land unit and planning year (map attributes); manifest["assessment_year"] names the default map's
+    land_units: pd.DataFrame = field(default_factory=pd.DataFrame)
     solver_log: str = field(repr=False, default="")
     diagnosis: Diagnosis | None = None
     # food, food_flows, finance, funds, livelihoods: present when the scenario uses them
@@ -72,8 +73,8 @@ class Result:
         holds either, and it holds the same run (scenario, variants, overrides) unless
         ``overwrite``; otherwise :class:`lup_opt.errors.OutputError` and nothing is changed.
         ``table_format``: csv, parquet, or auto (Parquet for tables of over 10 million values).
-        ``report``: also ``report.html`` and ``figures/`` (and ``allocation.gpkg`` when the
-        scenario gives geometry).
+        ``report``: also ``report.html`` and ``figures/`` (and ``allocation.gpkg``, a layer per
+        planning year, when the scenario gives geometry).
         """
         return write_results(self, Path(folder), TableFormat(table_format), report, overwrite=overwrite)
 
@@ -139,7 +140,7 @@ def _write_geopackage(result: Result, manifest: dict[str, Any], folder: Path) ->
 
     try:
         write_allocation_gpkg(result.land_units, manifest["geometry"], folder / "allocation.gpkg",
-                              manifest.get("use_colours"))
+                              manifest.get("use_colours"), manifest.get("assessment_year"))
     except LupOptError as exc:
         log.warning("allocation.gpkg not written: %s", exc)
         manifest.setdefault("warnings", []).append(f"allocation.gpkg not written: {exc}")
@@ -151,7 +152,8 @@ def _write_geotiffs(result: Result, manifest: dict[str, Any], folder: Path) -> N
     from lup_opt.raster import write_geotiffs
 
     try:
-        write_geotiffs(result.land_units, manifest["grid"], folder, manifest.get("use_colours"))
+        write_geotiffs(result.land_units, manifest["grid"], folder, manifest.get("use_colours"),
+                       manifest.get("assessment_year"))
     except LupOptError as exc:
         log.warning("GeoTIFF results not written: %s", exc)
         manifest.setdefault("warnings", []).append(f"GeoTIFF results not written: {exc}")
