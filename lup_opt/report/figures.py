@@ -1,24 +1,26 @@
-"""Figures of a results folder, each from one result table (matplotlib, no screen needed)."""
+"""Figures of a results folder, each from one result table (matplotlib figures drawn on the Agg
+canvas, never a window; the maps are in :mod:`lup_opt.report.maps`)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")  # files only; never open a window
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
 
 DPI = 110
 MAX_LABELS = 25  # bars or matrix labels beyond this are grouped (large scenarios)
+MAX_UNITS = 6  # price units shown (one panel each)
 
 
-def _save(fig, path: Path) -> Path:
+def _figure(width: float, height: float) -> Figure:
+    return Figure(figsize=(width, height), dpi=DPI)
+
+
+def _save(fig: Figure, path: Path) -> Path:
     fig.tight_layout()
     fig.savefig(path, dpi=DPI)
-    plt.close(fig)
     return path
 
 
@@ -30,7 +32,8 @@ def ldn_balance_figure(ldn_balance: pd.DataFrame, path: Path) -> Path | None:
         ["gains_counted_ha", "losses_ha", "net_ha", "target_ha"]].sum()
     periods = sorted(table["period"].unique())
     land_types = sorted(table["land_type"].unique())
-    fig, axes = plt.subplots(1, len(periods), figsize=(4.2 * len(periods), 3.8), sharey=True, squeeze=False)
+    fig = _figure(4.2 * len(periods), 3.8)
+    axes = fig.subplots(1, len(periods), sharey=True, squeeze=False)
     for ax, period in zip(axes[0], periods, strict=True):
         rows = table[table["period"] == period].set_index("land_type").reindex(land_types)
         y = np.arange(len(land_types))
@@ -42,9 +45,12 @@ def ldn_balance_figure(ldn_balance: pd.DataFrame, path: Path) -> Path | None:
         ax.set_yticks(y, land_types)
         ax.set_title(str(period))
         ax.set_xlabel("ha")
-    axes[0][0].legend(fontsize=7, loc="lower left")
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=4, fontsize=8, frameon=False)
     fig.suptitle("Land degradation neutrality per land type")
-    return _save(fig, path)
+    fig.tight_layout(rect=(0, 0.07, 1, 1))
+    fig.savefig(path, dpi=DPI)
+    return path
 
 
 def transition_heatmap(transitions: pd.DataFrame, path: Path) -> Path | None:
@@ -56,7 +62,8 @@ def transition_heatmap(transitions: pd.DataFrame, path: Path) -> Path | None:
     uses = sorted(set(matrix.index) | set(matrix.columns))
     matrix = matrix.reindex(index=uses, columns=uses, fill_value=0.0)
     size = max(5.0, 0.45 * len(uses) + 2)
-    fig, ax = plt.subplots(figsize=(size + 1, size))
+    fig = _figure(size + 1, size)
+    ax = fig.subplots()
     shown = np.log10(1.0 + matrix.to_numpy())
     image = ax.imshow(shown, cmap="YlOrBr")
     ax.set_xticks(range(len(uses)), uses, rotation=60, ha="right", fontsize=8)
@@ -84,7 +91,8 @@ def target_figure(indicators: pd.DataFrame, path: Path) -> Path | None:
     labels = list(dict.fromkeys(rows["label"]))[:MAX_LABELS]
     rows = rows[rows["label"].isin(labels)]
     periods = sorted(rows["period"].unique())
-    fig, ax = plt.subplots(figsize=(8, 0.32 * len(labels) + 1.6))
+    fig = _figure(8, 0.32 * len(labels) + 1.6)
+    ax = fig.subplots()
     y = np.arange(len(labels))
     width = 0.8 / len(periods)
     for k, period in enumerate(periods):
@@ -95,7 +103,7 @@ def target_figure(indicators: pd.DataFrame, path: Path) -> Path | None:
     ax.axvline(1.0, color="black", lw=0.8)
     ax.set_yticks(y, labels, fontsize=7)
     ax.set_xlabel("planned value / target (green: met, red: missed)")
-    ax.legend(fontsize=7, title="year")
+    ax.legend(fontsize=7, title="year", loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     ax.set_title("Indicators against targets")
     return _save(fig, path)
 
@@ -108,7 +116,8 @@ def jurisdiction_figure(indicators: pd.DataFrame, path: Path) -> Path | None:
         return None
     change = rows.assign(pct=100 * (rows["value"] - rows["baseline_value"]) / rows["baseline_value"].abs())
     matrix = change.pivot_table(index="indicator", columns="scope", values="pct", aggfunc="first")
-    fig, ax = plt.subplots(figsize=(1.6 * len(matrix.columns) + 3, 0.35 * len(matrix) + 1.5))
+    fig = _figure(1.6 * len(matrix.columns) + 3, 0.35 * len(matrix) + 1.5)
+    ax = fig.subplots()
     limit = max(1.0, float(np.nanpercentile(np.abs(matrix.to_numpy()), 95)))
     image = ax.imshow(matrix.to_numpy(), cmap="RdBu", vmin=-limit, vmax=limit, aspect="auto")
     ax.set_xticks(range(len(matrix.columns)), matrix.columns, rotation=30, ha="right", fontsize=8)
@@ -122,69 +131,82 @@ def jurisdiction_figure(indicators: pd.DataFrame, path: Path) -> Path | None:
 
 
 def prices_figure(duals: pd.DataFrame, path: Path) -> Path | None:
-    """Shadow prices of the binding targets: what one more unit of each target costs."""
+    """Shadow prices of the binding rows: what one more unit of each target costs, one panel per
+    price unit (prices in different units are not comparable); a row repeated per group (a limit
+    for each land unit) shows once, at its largest price."""
     binding = duals[duals["binding"].astype(bool) & (duals["shadow_price"].abs() > 1e-12)] if len(duals) else duals
     if binding.empty:
         return None
-    top = binding.reindex(binding["shadow_price"].abs().sort_values(ascending=False).index).head(MAX_LABELS)
-    labels = (top["name"].astype(str) + " " + top["period"].astype(str)).tolist()
-    fig, ax = plt.subplots(figsize=(8, 0.32 * len(top) + 1.5))
-    ax.barh(range(len(top)), top["shadow_price"], color="#6a1b9a")
-    ax.set_yticks(range(len(top)), [f"{label} [{unit}]" for label, unit in zip(labels, top["price_unit"], strict=True)],
-                  fontsize=7)
-    ax.invert_yaxis()
-    ax.axvline(0, color="grey", lw=0.8)
-    ax.set_xlabel("shadow price (objective units per unit of target)")
-    ax.set_title("Price of the binding targets")
+    binding = binding.assign(size=binding["shadow_price"].abs())
+    largest = binding.sort_values("size", ascending=False).groupby(["name", "period"], sort=False)
+    top = largest.head(1).assign(count=largest["size"].transform("size").loc[largest.head(1).index])
+    units = list(top.groupby("price_unit")["size"].max().sort_values(ascending=False).index[:MAX_UNITS])
+    heights = [min(len(top[top["price_unit"] == u]), MAX_LABELS) for u in units]
+    fig = _figure(9.5, 1.2 + 0.27 * sum(heights) + 0.5 * len(units))
+    axes = fig.subplots(len(units), 1, squeeze=False, gridspec_kw={"height_ratios": [h + 1.5 for h in heights]})[:, 0]
+    for ax, unit in zip(axes, units, strict=True):
+        rows = top[top["price_unit"] == unit].head(MAX_LABELS)
+        labels = [f"{n} {p}" + (f" (largest of {c})" if c > 1 else "")
+                  for n, p, c in zip(rows["name"], rows["period"], rows["count"], strict=True)]
+        ax.barh(range(len(rows)), rows["shadow_price"], color="#6a1b9a")
+        ax.set_yticks(range(len(rows)), labels, fontsize=7)
+        ax.invert_yaxis()
+        ax.axvline(0, color="grey", lw=0.8)
+        ax.set_xlabel(f"shadow price ({unit})", fontsize=8)
+        ax.tick_params(axis="x", labelsize=7)
+    fig.suptitle("Price of the binding rows: the objective's change per unit more of each")
     return _save(fig, path)
 
 
-def _use_colours(uses: list[str], given: dict[str, str] | None) -> dict[str, object]:
-    """Each use's colour by meaning (``lup_opt.styles``: the manifest's ``use_colours``), else a
-    distinct one from tab20 (a results folder written before colours were recorded)."""
-    palette = plt.get_cmap("tab20")
-    return {use: (given or {}).get(use) or palette(k % 20) for k, use in enumerate(sorted(uses))}
-
-
-def use_map(land_units, path: Path, colours: dict[str, str] | None = None) -> Path | None:
-    """Map of the use on most of each land unit (a GeoDataFrame of ``land_units``), coloured by
-    what each use is (forest green, crops yellow, water blue, built grey)."""
-    if land_units is None or land_units.empty:
+def food_figure(food: pd.DataFrame, path: Path) -> Path | None:
+    """Self-sufficiency (production / demand) of each product per jurisdiction and year."""
+    if food.empty:
         return None
-    from matplotlib.patches import Patch
+    products = sorted(food["product"].unique())
+    periods = sorted(food["period"].unique())
+    fig = _figure(min(11.8, 1.2 + 4.6 * len(products)), 3.6)
+    axes = fig.subplots(1, len(products), squeeze=False, sharey=True)[0]
+    for ax, product in zip(axes, products, strict=True):
+        rows = food[food["product"] == product]
+        jurisdictions = sorted(rows["jurisdiction"].unique())
+        x = np.arange(len(jurisdictions))
+        width = 0.8 / len(periods)
+        for k, period in enumerate(periods):
+            part = rows[rows["period"] == period].set_index("jurisdiction").reindex(jurisdictions)
+            share = part["production"] / part["demand"].where(part["demand"] > 0)
+            ax.bar(x + (k - (len(periods) - 1) / 2) * width, share, width=width, label=str(period),
+                   color="#33691e", alpha=0.35 + 0.65 * (k + 1) / len(periods))
+        ax.axhline(1.0, color="black", lw=0.8, ls="--")
+        ax.set_xticks(x, jurisdictions, rotation=20, ha="right", fontsize=8)
+        ax.set_title(str(product))
+    axes[0].set_ylabel("production / demand (1 = self-sufficient)")
+    axes[-1].legend(fontsize=7, title="year", title_fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0),
+                    frameon=False)
+    fig.suptitle("Food self-sufficiency per jurisdiction")
+    return _save(fig, path)
 
-    colours = _use_colours(sorted(set(land_units["baseline_use"]) | set(land_units["planned_use"])), colours)
-    fig, axes = plt.subplots(1, 2, figsize=(12, 5.5))
-    for ax, column, title in ((axes[0], "baseline_use", "Baseline"), (axes[1], "planned_use", "Planned")):
-        land_units.plot(ax=ax, color=[colours[u] for u in land_units[column]], edgecolor="white", linewidth=0.2)
-        ax.set_title(f"{title} use" + (f" ({int(land_units['year'].iloc[0])})" if column == "planned_use" else ""))
-        ax.set_axis_off()
-    shown = sorted(set(land_units["planned_use"]) | set(land_units["baseline_use"]))
-    fig.legend(handles=[Patch(color=colours[u], label=u) for u in shown], loc="lower center", ncol=5, fontsize=7)
-    fig.subplots_adjust(bottom=0.18)
-    fig.savefig(path, dpi=DPI)
-    plt.close(fig)
-    return path
 
-
-def change_map(land_units, path: Path) -> Path | None:
-    """Map of change: the share of each unit that changes use, and its LDN status."""
-    if land_units is None or land_units.empty:
+def finance_figure(finance: pd.DataFrame, funds: pd.DataFrame, path: Path,
+                   colours: dict[str, str] | None = None, unit: str = "") -> Path | None:
+    """What each funding source pays for (by the use land changes to) and what it leaves unused,
+    summed over the planning years."""
+    if funds.empty:
         return None
-    from matplotlib.patches import Patch
-
-    fig, axes = plt.subplots(1, 2, figsize=(12, 5.5))
-    share = land_units["changed_ha"] / land_units["area_ha"].where(land_units["area_ha"] > 0, 1.0)
-    land_units.assign(changed_share=share).plot(ax=axes[0], column="changed_share", cmap="Oranges", vmin=0, vmax=1,
-                                                legend=True, legend_kwds={"label": "share of the unit that changes",
-                                                                          "shrink": 0.7},
-                                                edgecolor="white", linewidth=0.2)
-    axes[0].set_title("Change of use")
-    status_colours = {"gain": "#2e7d32", "neutral": "#bdbdbd", "loss": "#c62828"}
-    land_units.plot(ax=axes[1], color=[status_colours[s] for s in land_units["ldn_status"]], edgecolor="white",
-                    linewidth=0.2)
-    axes[1].legend(handles=[Patch(color=c, label=s) for s, c in status_colours.items()], fontsize=8, loc="lower left")
-    axes[1].set_title("LDN status of each unit (gain or loss area larger)")
-    for ax in axes:
-        ax.set_axis_off()
+    sources = list(dict.fromkeys(funds["source"]))
+    paid = (finance.groupby(["source", "to_use"])["amount"].sum().unstack(fill_value=0.0)
+            .reindex(sources, fill_value=0.0) if len(finance) else pd.DataFrame(index=sources))
+    unused = funds.groupby("source")["unused"].sum().clip(lower=0).reindex(sources, fill_value=0.0)
+    fig = _figure(9.5, 0.45 * len(sources) + 1.8)
+    ax = fig.subplots()
+    left = np.zeros(len(sources))
+    for use in paid.columns:
+        ax.barh(sources, paid[use], left=left, color=(colours or {}).get(use, "#90a4ae"), label=use,
+                edgecolor="white", linewidth=0.4)
+        left += paid[use].to_numpy()
+    ax.barh(sources, unused, left=left, color="white", edgecolor="#9e9e9e", hatch="///", label="unused")
+    ax.invert_yaxis()
+    ax.set_xlabel(f"amount over all planning years ({unit})" if unit else "amount over all planning years")
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, title="paid for: change to",
+              title_fontsize=7)
+    ax.set_title("Who pays for what")
     return _save(fig, path)
