@@ -113,3 +113,17 @@ def test_a_cap_that_does_not_bind_under_maximisation(small):
     assert result.objective == pytest.approx(500)
     row = assert_range_agrees(folder, result, "crop_cap", "targets.crop_cap.value")
     assert (row["valid_from"], row["valid_to"]) == (pytest.approx(250), math.inf)
+
+
+def test_a_binding_conversion_limit_is_priced_at_what_one_more_hectare_saves(small):
+    # 440 t of cereal (soft, 3 kUSD per t short) need 20 ha of C's grass ploughed at 1 kUSD/ha,
+    # but at most 10 ha of grass may change: 10 kUSD of ploughing and 20 t short (60 kUSD). One
+    # more hectare saves 2 t (6 kUSD) for 1 kUSD of ploughing: -5 kUSD per ha, up to 20 ha.
+    folder = small(targets={"cereal": {"indicator": "cereal_t", "sense": ">=", "value": 440,
+                                       "kind": "soft", "penalty": 3}},
+                   conversion_limits={"grass_out": {"from_uses": ["grass"], "max_ha": 10}})
+    result = lup_opt.solve(lup_opt.load_scenario(folder))
+    assert result.objective == pytest.approx(70)
+    row = assert_range_agrees(folder, result, "grass_out", "conversion_limits.grass_out.max_ha")
+    assert row["shadow_price"] == pytest.approx(-5) and row["price_unit"] == "kUSD per ha"
+    assert row["binding"] and row["valid_to"] == pytest.approx(20)

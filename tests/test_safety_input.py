@@ -109,7 +109,7 @@ def test_deep_nesting_and_recursive_or_exploding_aliases(cli, scenario):
     ("tiny", "value: 390", "value: .inf", "targets.cereal.value"),
     ("tiny", "value: 390", "value: 'NaN'", "targets.cereal.value"),
     ("tiny", "- {indicator: cost_kusd}", "- {indicator: cost_kusd, weight: .nan}", "objective.terms.0.weight"),
-    ("default", "penalty: 0.5", "penalty: .inf", "targets.livestock.penalty"),
+    ("default", "penalty: 1.5", "penalty: .inf", "targets.livestock.penalty"),
     ("default", "share: 0.15", "share: .nan", "share_targets.urban_green.share"),
 ])
 def test_nan_and_infinity_in_the_configuration_are_refused_by_validate(cli, tmp_path, scenario_name, old, new, key):

@@ -18,6 +18,7 @@ import pandas as pd
 
 from lup_opt.data.model_data import ModelData
 from lup_opt.data.targets import ALL
+from lup_opt.model.dynamics import CONVERSION_LIMITS
 from lup_opt.model.ldn import LDN_NEUTRALITY
 from lup_opt.model.lp import LinearProgram
 from lup_opt.model.shares import EQUAL_SHARES, SHARE_TARGETS
@@ -89,6 +90,7 @@ def duals_table(data: ModelData, lp: LinearProgram, solution: Solution) -> pd.Da
             **_ranges(solution, block.slice, block.size),
         }))
     frames.extend(_share_duals(data, lp, solution, unit))
+    frames.extend(_conversion_limit_duals(lp, solution))
     if not frames:
         return pd.DataFrame(columns=COLUMNS)
     table = pd.concat(frames, ignore_index=True)
@@ -109,6 +111,29 @@ def duals_table(data: ModelData, lp: LinearProgram, solution: Solution) -> pd.Da
         if table[column].dtype == float:
             table[column] = table[column] + 0.0
     return table.reindex(columns=COLUMNS)
+
+
+def _conversion_limit_duals(lp: LinearProgram, solution: Solution) -> list[pd.DataFrame]:
+    """Conversion limits (C-RATE): area-wide limits always, per-group ones (e.g. each land
+    unit) only where they bind, so that a limit on 100,000 parcels does not swamp the table."""
+    block = lp.constraint(CONVERSION_LIMITS)
+    if block.size == 0:
+        return []
+    labels = block.labels
+    rhs = block.upper
+    activity = solution.row_values[block.slice]
+    grouped = labels["group"].astype(str).to_numpy() != ""
+    binding = rhs - activity <= 1e-7 * np.maximum(1.0, np.abs(rhs))
+    keep = ~grouped | binding
+    ranges = {k: v[keep] for k, v in _ranges(solution, block.slice, block.size).items()}
+    return [pd.DataFrame({
+        "constraint": CONVERSION_LIMITS, "family": block.family, "name": labels["limit"].to_numpy()[keep],
+        "group": labels["group"].astype(str).to_numpy()[keep], "indicator": "area changed (ha)",
+        "scope": np.where(grouped[keep], labels["group"].astype(str).to_numpy()[keep],
+                          "conversion_limits." + labels["limit"].astype(str).to_numpy()[keep]),
+        "period": labels["period"].to_numpy()[keep], "sense": "<=", "rhs": rhs[keep], "activity": activity[keep],
+        "shadow_price": solution.row_duals[block.slice][keep], "unit": "ha", **ranges,
+    })]
 
 
 def _plan(lp: LinearProgram, data: ModelData, solution: Solution) -> PlanValues:

@@ -1,6 +1,11 @@
-"""Regenerate units.csv and baseline.csv of the default scenario (deterministic, seed below).
+"""Regenerate the default scenario's tables (deterministic, seed below) and its story.
 
-    python scenarios/default/generate.py
+    python scenarios/default/generate.py              # tables, then solve and rewrite README.md's story
+    python scenarios/default/generate.py --no-story   # tables only
+
+The story (what the optimum does, with its numbers, and what each variant costs) is rendered by
+story.py from the solves and written between its markers in README.md, so that the README cannot
+drift from the model: tests/test_default_scenario.py renders it again and compares.
 
 The functional area of Kaseda (fictional) is laid out on a 20 x 16 grid of land units of about
 1 km2 each, whose areas vary between 60 and 140 ha. The city centre sits at grid (6, 8); a river
@@ -12,6 +17,7 @@ and share below is an assumption of this synthetic scenario (see README.md).
 from __future__ import annotations
 
 import csv
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -151,5 +157,18 @@ def _write(path: Path, header: list[str], rows: list[list[str]]) -> None:
         writer.writerows(rows)
 
 
+def write_story() -> None:
+    sys.path.insert(0, str(HERE))
+    import story
+
+    import lup_opt
+
+    text = story.story(story.solve_all(), lup_opt.load_scenario(HERE))
+    story.write_story(text)
+    print(f"wrote the story into {story.README.name}")
+
+
 if __name__ == "__main__":
     main()
+    if "--no-story" not in sys.argv[1:]:
+        write_story()
