@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from lup_opt.errors import LupOptError
-from lup_opt.errors import OutputError
+from lup_opt.errors import LupOptError, OutputError
 from lup_opt.results.result import MANIFEST, read_table
 from lup_opt.safe_paths import absolute_target, read_manifest, write_file
 
@@ -50,23 +49,57 @@ def export_excel(folder: str | Path, path: str | Path | None = None, overwrite: 
             sheets = {"summary": pd.DataFrame(summary, columns=["item", "value"]), **tables}
             for name, table in sheets.items():
                 table.to_excel(writer, sheet_name=name, index=False)
-                _format_sheet(writer.sheets[name], table)
+                _format_sheet(writer.sheets[name], table, header_units(name, table, manifest.get("objective_unit")))
 
     return write_file(path, write)
 
 
 YEAR_COLUMNS = ("period", "year", "from_year", "to_year", "baseline_year")
+# Quantities whose unit is given per row, in the column named here.
+PER_ROW_UNITS = {
+    "duals": {"rhs": "unit", "activity": "unit", "slack": "unit", "valid_from": "unit", "valid_to": "unit",
+              "shadow_price": "price_unit", "marginal_rate": "rate_unit"},
+    "indicators": {c: "unit" for c in ("baseline_value", "value", "change", "target", "shortfall")},
+    "food": {c: "unit" for c in ("production", "demand", "from_other_jurisdictions", "to_other_jurisdictions",
+                                 "imports", "exports")},
+    "food_flows": {"quantity": "unit"},
+    "finance": {"amount": "unit"},
+    "funds": {"available": "unit", "used": "unit", "unused": "unit"},
+    "reduced_costs": {"improvement_needed": "improvement_unit"},
+}
+FIXED_UNITS = {
+    "livelihoods": {"labour_force": "persons", "jobs": "jobs", "without_work": "persons",
+                    "migration_pressure_share": "share of the labour force"},
+    "food": {"self_sufficiency": "production / demand"},
+}
+OBJECTIVE_UNITS = {"ldn_price": ("objective_with_ldn", "objective_without", "price_of_neutrality")}
 
 
-def _format_sheet(sheet, table: pd.DataFrame) -> None:
-    """A sheet a planner can read: bold header on a frozen first row with filters, columns as
-    wide as their content (at most 48 characters), thousands separators on quantities, years as
-    written."""
+def header_units(sheet: str, table: pd.DataFrame, objective_unit: str | None) -> dict[str, str]:
+    """The unit written under each column's name: one unit where the whole column has it, "see
+    COLUMN" where rows differ. Names that end in _ha already say theirs."""
+    units = dict(FIXED_UNITS.get(sheet, {}))
+    for column, unit_column in PER_ROW_UNITS.get(sheet, {}).items():
+        if column in table.columns and unit_column in table.columns:
+            given = table[unit_column].dropna().astype(str).unique()
+            units[column] = given[0] if len(given) == 1 else f"see {unit_column}"
+    if objective_unit:
+        units.update({c: objective_unit for c in OBJECTIVE_UNITS.get(sheet, ())})
+    return {c: u for c, u in units.items() if c in table.columns}
+
+
+def _format_sheet(sheet, table: pd.DataFrame, units: dict[str, str] | None = None) -> None:
+    """A sheet a planner can read: bold header on a frozen first row with filters, the unit under
+    each quantity's name, columns as wide as their content (at most 48 characters), thousands
+    separators on quantities, years as written."""
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
+    units = units or {}
     header_font, header_fill = Font(bold=True), PatternFill("solid", fgColor="E8F5E9")
-    for cell in sheet[1]:
+    for cell, column in zip(sheet[1], table.columns, strict=False):
+        if column in units:
+            cell.value = f"{column}\n({units[column]})"
         cell.font, cell.fill = header_font, header_fill
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     sheet.freeze_panes = "A2"
@@ -75,7 +108,7 @@ def _format_sheet(sheet, table: pd.DataFrame) -> None:
     for i, column in enumerate(table.columns, start=1):
         values = table[column]
         sample = values.head(2000).astype(str)
-        width = max([len(str(column)), *sample.str.len().tolist()] or [8])
+        width = max([len(str(column)), *sample.str.len().tolist()])
         sheet.column_dimensions[get_column_letter(i)].width = min(max(width + 2, 8), 48)
         if column in YEAR_COLUMNS or not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
             continue

@@ -152,3 +152,19 @@ def test_excel_sheets_are_formatted_for_planners(cli, default_results_folder, tm
     assert sheet[f"{column}2"].number_format == "#,##0.00"
     assert sheet[f"{header['period'].column_letter}2"].number_format == "General"  # years as written
     assert sheet.column_dimensions[header["baseline_use"].column_letter].width >= len("baseline_use")
+
+
+def test_excel_headers_carry_the_units_of_their_quantities(cli, default_results_folder, tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    path = tmp_path / "units.xlsx"
+    assert cli(["excel", default_results_folder, "--out", path]).exit_code == 0
+    book = openpyxl.load_workbook(path, read_only=True)
+
+    def header(sheet):
+        return [cell.value for cell in next(book[sheet].iter_rows(max_row=1))]
+
+    assert "production\n(t)" in header("food") and "imported_land_ha" in header("food")  # _ha says its unit
+    assert "amount\n(kUSD)" in header("finance") and "unused\n(kUSD)" in header("funds")
+    assert "without_work\n(persons)" in header("livelihoods")
+    assert "shadow_price\n(see price_unit)" in header("duals")  # prices differ by row
+    assert "price_of_neutrality\n(kUSD)" in header("ldn_price")

@@ -71,6 +71,7 @@ class FinanceData:
     cost_matrix: sp.csr_matrix  # (cost rows x area columns): cost per ha to be financed
     variables: pd.DataFrame  # source, row (eligible pairs), cost_of_capital
     funds: pd.DataFrame  # source, jurisdiction ('*' or code), period, amount
+    unit: str = ""  # of every amount: the cost indicator's unit
 
 
 @dataclass(frozen=True)
@@ -255,7 +256,7 @@ def finance_data(
     })
     terms = [_term(indicator, FINANCE, variables["cost_of_capital"], rows["period"].to_numpy()[variables["row"]],
                    rows["jurisdiction"].to_numpy()[variables["row"]])]
-    return FinanceData(sources, rows, matrix, variables, funds), terms
+    return FinanceData(sources, rows, matrix, variables, funds, dims.indicator_units[indicator]), terms
 
 
 def _eligible(scenario, dims, finance, sources, rows: pd.DataFrame, attributes: list[str]) -> pd.DataFrame:

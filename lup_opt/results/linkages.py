@@ -53,7 +53,14 @@ def food_table(data: ModelData, values: Values) -> pd.DataFrame:
         "from_other_jurisdictions": inflow[k, j, t], "to_other_jurisdictions": outflow[k, j, t],
         "imports": imports[k, j, t], "exports": exports[k, j, t],
         "self_sufficiency": sufficiency, "imported_land_ha": footprint[k, j, t],
+        "unit": _product_units(data)[k],
     })
+
+
+def _product_units(data: ModelData) -> np.ndarray:
+    """Unit of each product's quantities: that of its indicator."""
+    units = np.asarray(data.dims.indicator_units, dtype=object)
+    return units[np.asarray(data.linkages.food.product_indicator, dtype=np.int64)]
 
 
 def food_flow_table(data: ModelData, values: Values) -> pd.DataFrame:
@@ -76,7 +83,9 @@ def food_flow_table(data: ModelData, values: Values) -> pd.DataFrame:
                       "quantity": values[EXPORT], "unit_cost": -food.exports["price"].to_numpy()}),
     ]
     table = pd.concat([f for f in frames if len(f)], ignore_index=True) if any(len(f) for f in frames) else frames[0]
-    return table[table["quantity"] > AREA_EPS].reset_index(drop=True)
+    table = table[table["quantity"] > AREA_EPS].reset_index(drop=True)
+    table["unit"] = _product_units(data)[pd.Index(food.products).get_indexer(table["product"])]
+    return table
 
 
 def finance_table(data: ModelData, values: Values) -> pd.DataFrame:
@@ -87,6 +96,7 @@ def finance_table(data: ModelData, values: Values) -> pd.DataFrame:
     activities = activity_labels(data).iloc[finance.variables["row"].to_numpy()].reset_index(drop=True)
     activities.insert(0, "source", np.asarray(finance.sources, dtype=object)[finance.variables["source"].to_numpy()])
     activities["amount"] = values[FINANCE]
+    activities["unit"] = finance.unit
     return activities[activities["amount"] > AREA_EPS].reset_index(drop=True)
 
 
@@ -112,7 +122,7 @@ def funds_table(data: ModelData, values: Values) -> pd.DataFrame:
         records.append({"source": finance.sources[fund.source],
                         "jurisdiction": "*" if fund.jurisdiction < 0 else dims.jurisdictions[fund.jurisdiction],
                         "period": dims.periods[fund.period], "available": fund.amount, "used": spent,
-                        "unused": fund.amount - spent})
+                        "unused": fund.amount - spent, "unit": finance.unit})
     return pd.DataFrame.from_records(records)
 
 
