@@ -21,7 +21,7 @@ from lup_opt.ldn_rules import COVER_CLASSES, classify_transitions
 from lup_opt.scenario.scenario import Scenario
 
 if TYPE_CHECKING:  # model_data imports this module; its types are only named here
-    from lup_opt.data.model_data import ColumnArrays, Dimensions, UnitArrays
+    from lup_opt.data.arrays import ColumnArrays, Dimensions, UnitArrays
 
 RESPONSE_CLASSES: tuple[ResponseClass, ...] = tuple(ResponseClass)
 

@@ -24,7 +24,7 @@ from lup_opt.scenario.scenario import Scenario
 from lup_opt.scenario.tables import WILDCARD
 
 if TYPE_CHECKING:
-    from lup_opt.data.model_data import ColumnArrays, Dimensions, PartArrays, UnitArrays
+    from lup_opt.data.arrays import ColumnArrays, Dimensions, PartArrays, UnitArrays
 
 FLOW, IMPORT, EXPORT, FINANCE, NO_WORK = "food_flow", "food_import", "food_export", "finance", "without_work"
 

@@ -14,7 +14,7 @@ from lup_opt.scenario.checks import BASELINE_TOLERANCE_HA, BASELINE_TOLERANCE_SH
 from lup_opt.scenario.tables import MAX_ROWS_REPORTED
 
 if TYPE_CHECKING:
-    from lup_opt.data.model_data import Dimensions, PartArrays
+    from lup_opt.data.arrays import Dimensions, PartArrays
 
 
 def plan_state(dims: Dimensions, parts: PartArrays, plan: pd.DataFrame, label: str) -> tuple[np.ndarray, np.ndarray]:

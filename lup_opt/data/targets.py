@@ -15,7 +15,7 @@ from lup_opt.errors import ScenarioError
 from lup_opt.scenario.scenario import Scenario
 
 if TYPE_CHECKING:
-    from lup_opt.data.model_data import ColumnArrays, Dimensions, PartArrays, UnitArrays
+    from lup_opt.data.arrays import ColumnArrays, Dimensions, PartArrays, UnitArrays
 
 ALL = "all"  # label of "every jurisdiction" / "the whole functional area" in tables
 

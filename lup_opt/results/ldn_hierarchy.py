@@ -23,8 +23,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from lup_opt.data.arrays import KEEP, ColumnArrays
 from lup_opt.data.ldn import RESPONSE_CLASSES, classify_paths, projected_loss_share, response_classes
-from lup_opt.data.model_data import KEEP, ColumnArrays, ModelData
+from lup_opt.data.model_data import ModelData
 from lup_opt.data.plans import plan_state
 from lup_opt.data.targets import ALL
 from lup_opt.enums import ResponseClass
