@@ -121,7 +121,7 @@ def evaluate(
         solution = solve_with_highspy(built.lp)
         area = solution.col_values[built.lp.variable("area").slice] if solution.is_optimal else None
         optimum = (solution.status, solution.objective, area)
-    return evaluate_plan(scenario.name, built.data, built.lp, table, label, optimum)
+    return evaluate_plan(scenario, built.data, built.lp, table, label, optimum)
 
 
 def solve(

@@ -32,6 +32,7 @@ from lup_opt.results.tables import (
     ldn_balance_table,
     transitions_table,
 )
+from lup_opt.scenario.scenario import Scenario
 from lup_opt.scenario.schemas import PLAN
 from lup_opt.scenario.tables import (
     MAX_ROWS_REPORTED,
@@ -67,6 +68,9 @@ class Evaluation:
     reallocated_by_jurisdiction: pd.DataFrame | None
     linkages: dict[str, pd.DataFrame] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    # The plan as a results folder (every planner table, a manifest naming the scenario), so that
+    # the evaluation's folder gets the full report; None when evaluated without the Scenario.
+    result: Any = field(default=None, repr=False)
 
     @property
     def missed_targets(self) -> pd.DataFrame:
@@ -83,8 +87,8 @@ class Evaluation:
         return bool(enforced["met"].all())
 
     def sentences(self) -> list[str]:
-        out = [f"Plan '{self.plan}' for scenario '{self.scenario}': objective {number(self.objective)} "
-               f"{self.objective_unit} ({self.objective_sense})."]
+        out = [(f"Plan '{self.plan}' for scenario '{self.scenario}': objective {number(self.objective)} "
+                f"{self.objective_unit} ({self.objective_sense}).")]
         out += list(self.notes)
         targets = self.indicators[self.indicators["scope_type"].isin(["target", "share_target"])]
         hard = targets[targets["kind"] == "hard"]
@@ -135,18 +139,25 @@ class Evaluation:
         }
 
     def write(self, folder: str | Path) -> Path:
+        """The evaluation's folder: the plan's tables (as a solve writes them, with report.html when
+        the evaluation has its result), difference_from_optimum.csv, evaluation.json and .md."""
         folder = Path(folder)
         with atomic_folder(folder) as tmp:
-            for name in ("allocation", "transitions", "ldn_balance", "indicators"):
-                getattr(self, name).to_csv(tmp / f"{name}.csv", index=False)
-            for name, table in self.linkages.items():
-                table.to_csv(tmp / f"{name}.csv", index=False)
             if self.reallocated_by_jurisdiction is not None:
                 self.reallocated_by_jurisdiction.to_csv(tmp / "difference_from_optimum.csv", index=False)
             (tmp / "evaluation.json").write_text(json.dumps(self.to_dict(), indent=2, default=str), encoding="utf-8")
             (tmp / "evaluation.md").write_text(
                 f"# Evaluation of plan '{self.plan}'\n\n" + "\n".join(f"- {s}" for s in self.sentences()) + "\n",
                 encoding="utf-8")
+            if self.result is not None:
+                from lup_opt.results.result import fill_results
+
+                fill_results(self.result, tmp)  # last: its manifest lists every file
+            else:
+                for name in ("allocation", "transitions", "ldn_balance", "indicators"):
+                    getattr(self, name).to_csv(tmp / f"{name}.csv", index=False)
+                for name, table in self.linkages.items():
+                    table.to_csv(tmp / f"{name}.csv", index=False)
         return folder.resolve()
 
 
@@ -215,14 +226,16 @@ def operate(data: ModelData, lp: LinearProgram, area: np.ndarray) -> tuple[dict[
 
 
 def evaluate_plan(
-    scenario_name: str,
+    scenario: Scenario | str,
     data: ModelData,
     lp: LinearProgram,
     plan: pd.DataFrame | None,
     plan_label: str,
     optimum: tuple[SolveStatus, float | None, np.ndarray | None] | None,
 ) -> Evaluation:
-    """Score a plan (None: the baseline plan) and compare it with ``optimum`` if given."""
+    """Score a plan (None: the baseline plan) and compare it with ``optimum`` if given. With the
+    :class:`Scenario` (not only its name), the evaluation also holds the plan's full results
+    (land units, conversions, LDN hierarchy) for its folder's report."""
     area = baseline_area(data) if plan is None else plan_area(data, plan, plan_label)
     values, objective, notes = operate(data, lp, area)
     indicators = indicator_table(data, values, baseline_area(data))
@@ -238,14 +251,21 @@ def evaluate_plan(
             by_jurisdiction = (pd.DataFrame({"jurisdiction": jurisdiction, "reallocated_ha": difference})
                                .groupby("jurisdiction", as_index=False)["reallocated_ha"].sum())
     linkages = {name: make(data, values) for name, make in LINKAGE_TABLES.items()}
+    result = None
+    if isinstance(scenario, Scenario):
+        from lup_opt.report.plan_folder import plan_result
+
+        result = plan_result(scenario, data, lp, values, kind="evaluation", plan=plan_label, objective=objective,
+                             optimum=optimum_value, optimum_status=optimum_status, notes=list(notes))
     return Evaluation(
-        scenario=scenario_name, plan=plan_label, objective=objective, objective_unit=data.objective.unit,
+        scenario=scenario if isinstance(scenario, str) else scenario.name, plan=plan_label, objective=objective, objective_unit=data.objective.unit,
         objective_sense=data.objective.sense.value,
         allocation=allocation_table(data, area), transitions=transitions_table(data, area),
         ldn_balance=ldn_balance_table(data, area), indicators=indicators,
         optimum=optimum_value, optimum_status=optimum_status, reallocated_ha=reallocated,
         reallocated_by_jurisdiction=by_jurisdiction,
         linkages={name: table for name, table in linkages.items() if len(table.columns)}, notes=tuple(notes),
+        result=result,
     )
 
 

@@ -74,7 +74,7 @@ def _run_facts(manifest: dict[str, Any], folder: Folder) -> str:
                                                   f"({esc(manifest.get('objective_sense', ''))})"),
         ("Land units", f"{size.get('land_units', len(folder.units)):,}"),
         ("LP", f"{size.get('rows', 0):,} rows, {size.get('columns', 0):,} columns, {size.get('nonzeros', 0):,} "
-               "non-zeros" if size else ""),
+               "non-zeros" if "rows" in size else ""),
         ("Solver", esc(f"{solver.get('name', '')}, {solver.get('method', '')}") if solver else ""),
         ("Created", esc(manifest.get("created", ""))),
     ]

@@ -102,12 +102,20 @@ def _figure(n: int, extent: tuple[float, float, float, float], legend_right: boo
 
 
 def _colours(uses: list[str], given: dict[str, str] | None) -> dict[str, str]:
-    """Each use's colour from the manifest's ``use_colours`` (lup_opt.styles), else tab20."""
+    """Each use's colour from the manifest's ``use_colours`` (lup_opt.styles), else tab20; a use
+    whose colour an earlier use already has (two uses of one cover class without their own
+    colour) is drawn darker, so that the map tells them apart."""
     from matplotlib import colormaps
-    from matplotlib.colors import to_hex
+    from matplotlib.colors import to_hex, to_rgb
 
     palette = colormaps["tab20"]
-    return {u: (given or {}).get(u) or to_hex(palette(k % 20)) for k, u in enumerate(uses)}
+    out: dict[str, str] = {}
+    for k, use in enumerate(uses):
+        colour = (given or {}).get(use) or to_hex(palette(k % 20))
+        while colour in out.values():
+            colour = to_hex(tuple(0.72 * v for v in to_rgb(colour)))
+        out[use] = colour
+    return out
 
 
 def _save(figure, path: Path) -> Path:

@@ -8,7 +8,7 @@ and ``manifest.json`` atomically (a temporary folder renamed into place).
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from time import perf_counter
@@ -22,6 +22,7 @@ from lup_opt.data.model_data import ModelData
 from lup_opt.enums import Normalization, OptimisticRule
 from lup_opt.model.land_balance import AREA
 from lup_opt.model.lp import LinearProgram
+from lup_opt.report.plan_folder import plan_result, write_plan_folders
 from lup_opt.results.indicators import indicator_table
 from lup_opt.results.result import atomic_folder
 from lup_opt.results.tables import allocation_table, baseline_area
@@ -59,9 +60,11 @@ def _plan_tables(data: ModelData, lp: LinearProgram, x: np.ndarray) -> dict[str,
 
 
 def _write(folder: str | Path, tables: dict[str, pd.DataFrame], figure, manifest: dict[str, Any],
-           **protocol: Any) -> Path:
+           plans: Callable[[], dict[str, Any]] | None = None, report: bool = False, **protocol: Any) -> Path:
     """Through the one write protocol (``lup_opt.safe_paths``); ``protocol``: protect, run,
-    overwrite, label. By default the run is the method, scenario and objectives."""
+    overwrite, label. By default the run is the method, scenario and objectives. ``plans`` makes
+    the results of each plan (by label), written as ``plans/<label>/`` results folders (with
+    their report.html when ``report``; else ``lup-opt report`` builds it)."""
     scenario = protocol.pop("scenario", None)
     protocol.setdefault("run", {"command": manifest.get("method"), "scenario": manifest.get("scenario"),
                                 "variants": list(getattr(scenario, "variants", ())),
@@ -71,10 +74,22 @@ def _write(folder: str | Path, tables: dict[str, pd.DataFrame], figure, manifest
         for name, table in tables.items():
             table.to_csv(tmp / f"{name}.csv", index=False)
         figure(tmp)
+        if plans is not None:
+            manifest = {**manifest, "plans": write_plan_folders(plans(), tmp, report)}
         files = sorted(p.name for p in tmp.iterdir())
         (tmp / "manifest.json").write_text(json.dumps({**manifest, "files": [*files, "manifest.json"]}, indent=2,
                                                       default=str), encoding="utf-8")
     return Path(folder).resolve()
+
+
+def _plans(scenario: Scenario, model: tuple[ModelData, LinearProgram] | None, method: str,
+           plans: dict[str, np.ndarray]) -> Callable[[], dict[str, Any]] | None:
+    """The results of each plan (for its results folder), made when the folder is written."""
+    if model is None:
+        return None
+    data, lp = model
+    return lambda: {label: plan_result(scenario, data, lp, x, kind="tradeoff_plan", plan=label, method=method)
+                    for label, x in plans.items()}
 
 
 def _manifest(scenario: Scenario, method: str, objectives, seconds: float, **extra) -> dict[str, Any]:
@@ -88,6 +103,7 @@ class PayoffResult:
     scenario: Scenario
     payoff: PayoffTable
     seconds: float
+    model: tuple[ModelData, LinearProgram] | None = field(default=None, repr=False)  # for the plan folders
 
     @property
     def table(self) -> pd.DataFrame:
@@ -98,9 +114,11 @@ class PayoffResult:
         protocol.setdefault("scenario", self.scenario)
         achievement = np.array([self.payoff.normalise(row, Normalization.PAYOFF)
                                 for row in self.payoff.table.iloc[:, 1:].to_numpy()])
+        plans = {f"best {o.label}": x for o, x in zip(self.payoff.objectives, self.payoff.plans, strict=True)}
         return _write(folder, {"payoff": self.payoff.table, "payoff_summary": self.payoff.summary()},
                       lambda tmp: plots.payoff_figure(self.payoff.table, achievement, tmp / "payoff.png"),
-                      _manifest(self.scenario, "payoff", self.payoff.objectives, self.seconds), **protocol)
+                      _manifest(self.scenario, "payoff", self.payoff.objectives, self.seconds),
+                      _plans(self.scenario, self.model, "payoff", plans), **protocol)
 
 
 def payoff(scenario: Scenario, objectives: Specs, *, full_range: bool = False,
@@ -109,7 +127,8 @@ def payoff(scenario: Scenario, objectives: Specs, *, full_range: bool = False,
     ideal, nadir and, with ``full_range``, anti-ideal values."""
     start = perf_counter()
     problem = _problem(scenario, objectives, options)
-    return PayoffResult(scenario, payoff_table(problem, full_range), perf_counter() - start)
+    return PayoffResult(scenario, payoff_table(problem, full_range), perf_counter() - start,
+                        (problem.data, problem.lp))
 
 
 @dataclass(frozen=True)
@@ -120,6 +139,7 @@ class FrontierResult:
     normalization: Normalization
     seconds: float
     knee_tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    model: tuple[ModelData, LinearProgram] | None = field(default=None, repr=False)  # for the plan folders
 
     @property
     def points(self) -> pd.DataFrame:
@@ -132,9 +152,12 @@ class FrontierResult:
         labels, units = [o.label for o in objectives], [o.unit for o in objectives]
         tables = {"frontier": self.frontier.points, "frontier_timing": self.frontier.seconds,
                   "payoff": self.payoff.table, **{f"knee_{k}": v for k, v in self.knee_tables.items()}}
+        knee = set(self.points.loc[self.points["knee"], "point"]) if len(self.points) else set()
+        plans = {f"point {k}" + (" (knee)" if k in knee else ""): x for k, x in sorted(self.frontier.plans.items())}
         return _write(folder, tables, lambda tmp: plots.frontier_figure(self.points, labels, units, tmp / "frontier.png"),
                       _manifest(self.scenario, "frontier", objectives, self.seconds,
-                                normalization=self.normalization.value, points=len(self.points)), **protocol)
+                                normalization=self.normalization.value, points=len(self.points)),
+                      _plans(self.scenario, self.model, "frontier", plans), **protocol)
 
 
 def frontier_of(scenario: Scenario, objectives: Specs, *, points: int = 11,
@@ -149,7 +172,8 @@ def frontier_of(scenario: Scenario, objectives: Specs, *, points: int = 11,
     result = frontier(problem, table, points, normalization)
     knee = result.points.loc[result.points["knee"], "point"] if len(result.points) else []
     knee_tables = _plan_tables(problem.data, problem.lp, result.plans[int(knee.iloc[0])]) if len(knee) else {}
-    return FrontierResult(scenario, result, table, normalization, perf_counter() - start, knee_tables)
+    return FrontierResult(scenario, result, table, normalization, perf_counter() - start, knee_tables,
+                          (problem.data, problem.lp))
 
 
 @dataclass(frozen=True)
@@ -162,6 +186,7 @@ class PlanResult:
     seconds: float
     extra: dict[str, pd.DataFrame] = field(default_factory=dict)
     objectives: tuple = ()
+    model: tuple[ModelData, LinearProgram] | None = field(default=None, repr=False)  # for the plan folder
 
     @property
     def table(self) -> pd.DataFrame:
@@ -180,12 +205,13 @@ class PlanResult:
                 return plots.composition_figure(self.extra["composition"], title, tmp / f"{method}.png")
             return plots.achievement_figure(self.plan.table, title, tmp / f"{method}.png")
         return _write(folder, {method: self.plan.table, **self.extra, **self.tables}, figure,
-                      _manifest(self.scenario, method, self.objectives, self.seconds), **protocol)
+                      _manifest(self.scenario, method, self.objectives, self.seconds),
+                      _plans(self.scenario, self.model, method, {method: self.plan.plan}), report=True, **protocol)
 
 
 def _plan_result(problem: TradeoffProblem, plan: TradeoffPlan, start: float, **extra) -> PlanResult:
     return PlanResult(problem.scenario, plan, _plan_tables(problem.data, problem.lp, plan.plan),
-                      perf_counter() - start, extra, problem.objectives)
+                      perf_counter() - start, extra, problem.objectives, (problem.data, problem.lp))
 
 
 def compromise_of(scenario: Scenario, objectives: Specs, *, normalization: Normalization | str = Normalization.PAYOFF,
@@ -237,7 +263,7 @@ def robust(scenario: Scenario, uncertainty: pd.DataFrame | str | Path, *, level:
     plan = TradeoffPlan("robust_compromise", result.plan,
                         result.indicators.assign(beta=result.beta, level=level, optimistic_rule=rule.value))
     return PlanResult(scenario, plan, _plan_tables(built.data, built.lp, result.plan), perf_counter() - start,
-                      {"composition": result.composition})
+                      {"composition": result.composition}, model=(built.data, built.lp))
 
 
 @dataclass(frozen=True)
@@ -248,6 +274,8 @@ class AlternativesResult:
     timing: pd.DataFrame
     slack: float
     seconds: float
+    plans: tuple[np.ndarray, ...] = field(default=(), repr=False)  # the optimum first, as in summary
+    model: tuple[ModelData, LinearProgram] | None = field(default=None, repr=False)  # for the plan folders
 
     def write(self, folder: str | Path, **protocol: Any) -> Path:
         protocol.setdefault("protect", [self.scenario.folder])
@@ -257,7 +285,9 @@ class AlternativesResult:
                                "alternatives_timing": self.timing},
                       lambda tmp: plots.alternatives_figure(self.allocation, plans, tmp / "alternatives.png"),
                       {"scenario": self.scenario.name, "scenario_hash": self.scenario.content_hash,
-                       "method": "alternatives", "slack": self.slack, "seconds": round(self.seconds, 4)}, **protocol)
+                       "method": "alternatives", "slack": self.slack, "seconds": round(self.seconds, 4)},
+                      _plans(self.scenario, self.model if self.plans else None, "alternatives",
+                             dict(zip(plans, self.plans, strict=True))), **protocol)
 
 
 def alternatives(scenario: Scenario, *, slack: float = 0.05, count: int = 3,
@@ -267,4 +297,5 @@ def alternatives(scenario: Scenario, *, slack: float = 0.05, count: int = 3,
     start = perf_counter()
     built = build(scenario, "off")
     found = near_optimal_alternatives(built.data, built.lp, slack, count, options)
-    return AlternativesResult(scenario, found.summary, found.allocation, found.seconds, slack, perf_counter() - start)
+    return AlternativesResult(scenario, found.summary, found.allocation, found.seconds, slack, perf_counter() - start,
+                              found.plans, (built.data, built.lp))

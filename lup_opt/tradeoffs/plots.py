@@ -1,28 +1,30 @@
-"""PNG figures of trade-off results (matplotlib, no display needed)."""
+"""PNG figures of trade-off results (matplotlib figures on the Agg canvas, never a window)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib import colormaps
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")  # files only; never open a window
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+
+def _subplots(width: float, height: float, *args, **kwargs):
+    figure = Figure(figsize=(width, height))
+    return figure, figure.subplots(*args, **kwargs)
 
 
 def _save(figure, path: Path) -> Path:
     figure.tight_layout()
     figure.savefig(path, dpi=120)
-    plt.close(figure)
     return path
 
 
 def payoff_figure(table: pd.DataFrame, achievement: np.ndarray, path: Path) -> Path:
     """Achievement (0 worst, 1 ideal) of every objective at each objective's optimum."""
     labels = list(table.columns[1:])
-    figure, axis = plt.subplots(figsize=(1.6 + 1.4 * len(labels), 1.2 + 0.7 * len(labels)))
+    figure, axis = _subplots(1.6 + 1.4 * len(labels), 1.2 + 0.7 * len(labels))
     image = axis.imshow(achievement, cmap="viridis", vmin=0, vmax=1)
     axis.set_xticks(range(len(labels)), labels, rotation=30, ha="right")
     axis.set_yticks(range(len(labels)), [f"best {name}" for name in table["optimised"]])
@@ -36,7 +38,7 @@ def payoff_figure(table: pd.DataFrame, achievement: np.ndarray, path: Path) -> P
 
 def frontier_figure(points: pd.DataFrame, labels: list[str], units: list[str], path: Path) -> Path:
     """The frontier of the first two objectives, the knee marked (a third objective as colour)."""
-    figure, axis = plt.subplots(figsize=(6.5, 4.8))
+    figure, axis = _subplots(6.5, 4.8)
     x, y = points[labels[0]], points[labels[1]]
     if len(labels) == 3:
         scatter = axis.scatter(x, y, c=points[labels[2]], cmap="viridis", zorder=3)
@@ -57,7 +59,7 @@ def frontier_figure(points: pd.DataFrame, labels: list[str], units: list[str], p
 
 def achievement_figure(table: pd.DataFrame, title: str, path: Path) -> Path:
     """Each objective's achievement between its worst (0) and its ideal (1)."""
-    figure, axis = plt.subplots(figsize=(6.5, 1.2 + 0.5 * len(table)))
+    figure, axis = _subplots(6.5, 1.2 + 0.5 * len(table))
     axis.barh(table["objective"], table["achievement"], color="tab:green")
     axis.set_xlim(0, 1.05)
     axis.set_xlabel("achievement (0 = worst, 1 = ideal)")
@@ -69,7 +71,7 @@ def achievement_figure(table: pd.DataFrame, title: str, path: Path) -> Path:
 
 
 def composition_figure(composition: pd.DataFrame, title: str, path: Path) -> Path:
-    figure, axis = plt.subplots(figsize=(6.5, 1.2 + 0.4 * len(composition)))
+    figure, axis = _subplots(6.5, 1.2 + 0.4 * len(composition))
     axis.barh(composition["use"], composition["share"], color="tab:olive")
     axis.set_xlabel("share of the area")
     axis.invert_yaxis()
@@ -81,8 +83,8 @@ def alternatives_figure(allocation: pd.DataFrame, plans: list[str], path: Path) 
     """Side by side: the land each plan gives each use, one panel per jurisdiction."""
     jurisdictions = list(dict.fromkeys(allocation["jurisdiction"]))
     uses = list(dict.fromkeys(allocation["use"]))
-    colours = dict(zip(uses, plt.get_cmap("tab20").colors * 2, strict=False))
-    figure, axes = plt.subplots(1, len(jurisdictions), figsize=(2.2 + 2.0 * len(jurisdictions), 4.6), squeeze=False)
+    colours = dict(zip(uses, colormaps["tab20"].colors * 2, strict=False))
+    figure, axes = _subplots(2.2 + 2.0 * len(jurisdictions), 4.6, 1, len(jurisdictions), squeeze=False)
     for axis, jurisdiction in zip(axes[0], jurisdictions, strict=True):
         part = allocation[allocation["jurisdiction"] == jurisdiction].set_index("use")
         bottom = np.zeros(len(plans))
@@ -104,13 +106,12 @@ def alternatives_figure(allocation: pd.DataFrame, plans: list[str], path: Path) 
     figure.subplots_adjust(right=0.82)
     figure.suptitle("Near-optimal alternatives")
     figure.savefig(path, dpi=120, bbox_inches="tight")
-    plt.close(figure)
     return path
 
 
 def stages_figure(stages: pd.DataFrame, path: Path) -> Path:
     """Hierarchical stages: how far each objective ended from the optimum of its own stage."""
-    figure, axis = plt.subplots(figsize=(6.5, 1.2 + 0.5 * len(stages)))
+    figure, axis = _subplots(6.5, 1.2 + 0.5 * len(stages))
     labels = [f"{s}. {o}" for s, o in zip(stages["stage"], stages["objective"], strict=True)]
     axis.barh(labels, 100 * stages["worse_by"], color="tab:orange", label="worse than its optimum")
     axis.scatter(100 * stages["tolerance"], labels, marker="|", s=300, color="black", label="tolerance")
