@@ -10,12 +10,13 @@ import logging
 from dataclasses import dataclass, replace
 from pathlib import Path
 from time import perf_counter
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-import pyomo.environ as pyo
 
 from lup_opt.data.aggregate import Aggregation, aggregate, no_aggregation
+from lup_opt.data.ldn import loss_years
 from lup_opt.data.model_data import ModelData, build_model_data
 from lup_opt.diagnose.diagnosis import Diagnosis
 from lup_opt.diagnose.evaluate import (
@@ -27,7 +28,6 @@ from lup_opt.diagnose.evaluate import (
 from lup_opt.diagnose.explain import explain as explain_built
 from lup_opt.diagnose.findings import CheckReport
 from lup_opt.diagnose.prechecks import run_checks
-from lup_opt.data.ldn import loss_years
 from lup_opt.enums import Backend, Culling, LdnHierarchy, NeutralityPrice, PlanningMode, SolverMethod, SolveStatus
 from lup_opt.errors import LupOptError
 from lup_opt.model.build import build_lp
@@ -39,7 +39,9 @@ from lup_opt.solve.highs import solve_with_highspy
 from lup_opt.solve.ldn import least_losses, price_of_neutrality
 from lup_opt.solve.myopic import failed_step, solve_myopic
 from lup_opt.solve.options import Solution, SolverOptions
-from lup_opt.solve.pyomo_backend import solve_with_pyomo, to_pyomo
+
+if TYPE_CHECKING:
+    import pyomo.environ as pyo
 
 logger = logging.getLogger(__name__)
 
@@ -66,6 +68,8 @@ def build(scenario: Scenario, culling: Culling | str = Culling.AUTO) -> BuiltMod
 
 def pyomo_model(scenario: Scenario) -> pyo.ConcreteModel:
     """The scenario's LP as a Pyomo ConcreteModel with named, indexed components."""
+    from lup_opt.solve.pyomo_backend import to_pyomo  # Pyomo is loaded only on the Pyomo path
+
     return to_pyomo(build(scenario).lp)
 
 
@@ -168,7 +172,7 @@ def solve(
                               "first); use --mode perfect_foresight or ldn.hierarchy: penalty")
         solution = solve_myopic(built.lp, scenario.planning_years, scenario.config.periods.baseline_year, options)
     else:
-        solver = solve_with_highspy if backend is Backend.HIGHSPY else solve_with_pyomo
+        solver = solve_with_highspy if backend is Backend.HIGHSPY else _solve_with_pyomo
         failed = None
         if _strict_hierarchy(scenario):
             built, ldn_report, failed = _fewest_losses_first(aggregation.scenario, built, options)
@@ -179,7 +183,8 @@ def solve(
         if options.out_of_time():
             notes.append("No diagnosis: the time budget ran out (allow more with --time-limit).")
         else:
-            diagnosis = _diagnose(scenario, built, report or CheckReport((), pd.DataFrame(), 0.0), options, mode)
+            diagnosis = _diagnose(scenario, built, report or CheckReport((), pd.DataFrame(), 0.0), options, mode,
+                                  solved=solution)
     seconds = {
         "load": scenario.load_seconds,
         "model_data": built.data_seconds,
@@ -202,9 +207,10 @@ def solve(
 
 
 def _diagnose(scenario: Scenario, built: BuiltModel, checks: CheckReport, options: SolverOptions,
-              mode: PlanningMode, fewest: bool = False) -> Diagnosis:
+              mode: PlanningMode, fewest: bool = False, solved: Solution | None = None) -> Diagnosis:
     """The diagnosis of the model that failed: with myopic planning, the first year that has no
-    plan, with the decisions of the years before it fixed."""
+    plan, with the decisions of the years before it fixed. ``solved``: the failed solve of
+    ``built.lp`` itself (perfect foresight), whose verdict the diagnosis need not repeat."""
     if mode is PlanningMode.MYOPIC:
         failed = failed_step(built.lp, scenario.planning_years, scenario.config.periods.baseline_year, options)
         if failed is not None:
@@ -212,7 +218,14 @@ def _diagnose(scenario: Scenario, built: BuiltModel, checks: CheckReport, option
             diagnosis = explain_built(scenario.name, built.data, step, checks, options, fewest=fewest)
             return replace(diagnosis, context=f"(myopic planning, year {year} with the decisions of earlier "
                                               "years fixed)")
-    return explain_built(scenario.name, built.data, built.lp, checks, options, fewest=fewest)
+    return explain_built(scenario.name, built.data, built.lp, checks, options, fewest=fewest,
+                         solved=solved if solved is not None and solved.backend is Backend.HIGHSPY else None)
+
+
+def _solve_with_pyomo(lp: LinearProgram, options: SolverOptions) -> Solution:
+    from lup_opt.solve.pyomo_backend import solve_with_pyomo  # Pyomo is loaded only on the Pyomo path
+
+    return solve_with_pyomo(lp, options)
 
 
 # Absolute slack on the loss cap: above HiGHS's primal feasibility tolerance (1e-7), so that the

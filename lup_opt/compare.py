@@ -7,16 +7,12 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-import matplotlib
+import numpy as np
+import pandas as pd
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from lup_opt.errors import LupOptError  # noqa: E402
-from lup_opt.results.result import MANIFEST, atomic_folder, read_table  # noqa: E402
-from lup_opt.safe_paths import read_manifest  # noqa: E402
+from lup_opt.errors import LupOptError
+from lup_opt.results.result import MANIFEST, atomic_folder, read_table
+from lup_opt.safe_paths import read_manifest
 
 NEEDED = {"transitions": ("jurisdiction", "use", "period", "area_ha"),
           "indicators": ("indicator", "unit", "scope", "scope_type", "period", "value"),
@@ -163,13 +159,17 @@ def comparison_figure(comparison: Comparison, path: Path) -> Path:
     values = comparison.indicators
     whole = values[(values["scope"] == "functional area") & (values["period"] == values["period"].max())]
     whole = whole.dropna(subset=["relative"]).set_index("indicator")["relative"] * 100
-    fig, axes = plt.subplots(1, 2, figsize=(13, max(4.0, 0.35 * max(len(land), len(whole)) + 1.5)))
+    from matplotlib import colormaps
+    from matplotlib.figure import Figure  # a Figure draws to files only: no backend to set, no window
+
+    fig = Figure(figsize=(13, max(4.0, 0.35 * max(len(land), len(whole)) + 1.5)))
+    axes = fig.subplots(1, 2)
     if len(land):
         gained, lost = np.zeros(len(land)), np.zeros(len(land))  # stacked apart on each side of 0
         for k, jurisdiction in enumerate(land.columns):
             change = land[jurisdiction].to_numpy()
             axes[0].barh(land.index, change, left=np.where(change >= 0, gained, lost),
-                         color=plt.get_cmap("tab10")(k % 10), label=jurisdiction)
+                         color=colormaps["tab10"](k % 10), label=jurisdiction)
             gained += np.clip(change, 0, None)
             lost += np.clip(change, None, 0)
         axes[0].legend(fontsize=7)
@@ -183,5 +183,4 @@ def comparison_figure(comparison: Comparison, path: Path) -> Path:
     fig.suptitle(f"B: {comparison.b}   against   A: {comparison.a}")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
-    plt.close(fig)
     return path

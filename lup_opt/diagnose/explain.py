@@ -18,10 +18,9 @@ All solves reuse one HiGHS model whose bounds are changed between solves (warm s
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from time import perf_counter
 
-import highspy
 import numpy as np
 
 from lup_opt.data.model_data import ModelData
@@ -37,123 +36,14 @@ from lup_opt.diagnose.relaxable import (
 from lup_opt.enums import Comparison, SolveStatus
 from lup_opt.model.lp import LinearProgram
 from lup_opt.model.targets import indicator_row
-from lup_opt.solve.highs import apply_time_limit, new_highs, pass_lp, solve_with_highspy
-from lup_opt.solve.options import SolverOptions
+from lup_opt.solve.elastic import ElasticModel, OutOfTime
+from lup_opt.solve.highs import solve_with_highspy
+from lup_opt.solve.options import Solution, SolverOptions
 
 logger = logging.getLogger(__name__)
 
 MAX_CONFLICTS = 5
 TOLERANCE = 1e-7  # relative violation below this is solver noise
-
-
-class OutOfTime(Exception):
-    """The command's time budget ran out during the diagnosis."""
-
-
-@dataclass
-class _Elastic:
-    """The LP with violation columns; rows are made relaxable by opening their columns."""
-
-    highs: highspy.Highs
-    rows: list[RelaxableRow]
-    plus: np.ndarray  # violation column index per relaxable row, or -1 (helps a lower bound)
-    minus: np.ndarray  # (helps an upper bound)
-    options: SolverOptions
-
-    @classmethod
-    def build(cls, lp: LinearProgram, rows: list[RelaxableRow], options: SolverOptions,
-              method: str = "ipm") -> _Elastic:
-        highs = new_highs()
-        highs.setOptionValue("output_flag", False)
-        # Measured on the default scenario: after costs and bounds change, simplex needed tens of
-        # thousands of iterations per solve (15-30 s); interior point with crossover takes ~2 s.
-        highs.setOptionValue("solver", method)
-        pass_lp(highs, lp, cost=np.zeros(lp.num_cols))
-        lower, upper = lp.row_lower, lp.row_upper
-        columns, plus, minus = [], np.full(len(rows), -1), np.full(len(rows), -1)
-        for i, row in enumerate(rows):
-            if np.isfinite(lower[row.row]):
-                plus[i] = lp.num_cols + len(columns)
-                columns.append((row.row, 1.0, row.size))
-            if np.isfinite(upper[row.row]):
-                minus[i] = lp.num_cols + len(columns)
-                columns.append((row.row, -1.0, row.size))
-        n = len(columns)
-        if n:
-            highs.addCols(
-                n, np.array([1.0 / c[2] for c in columns]), np.zeros(n), np.zeros(n),  # closed for now
-                n, np.arange(n, dtype=np.int32), np.array([c[0] for c in columns], dtype=np.int32),
-                np.array([c[1] for c in columns]),
-            )
-        return cls(highs, rows, plus, minus, options)
-
-    def solve(self, costed: set[int], free: frozenset[int] | set[int] = frozenset()) -> float | None:
-        """Least total relative violation of the ``costed`` rows, while ``free`` rows may be
-        violated at no cost and all other rows must hold (None: no plan even so)."""
-        index, upper, cost = [], [], []
-        for i, row in enumerate(self.rows):
-            for column in (self.plus[i], self.minus[i]):
-                if column >= 0:
-                    index.append(column)
-                    upper.append(np.inf if (i in costed or i in free) else 0.0)
-                    cost.append(1.0 / row.size if i in costed else 0.0)
-        if index:
-            index = np.array(index, dtype=np.int32)
-            self.highs.changeColsBounds(len(index), index, np.zeros(len(index)), np.array(upper))
-            self.highs.changeColsCost(len(index), index, np.array(cost))
-        self._run()
-        if self.highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-            return None
-        return float(self.highs.getInfo().objective_function_value)
-
-    def supporting_rows(self) -> set[int]:
-        """Relaxable rows with a nonzero dual in the last solve: the rows the least violation
-        depends on (a sensitivity filter; every conflict lies among them when they cannot hold)."""
-        duals = np.asarray(self.highs.getSolution().row_dual)
-        return {i for i, row in enumerate(self.rows) if abs(duals[row.row]) > 1e-9 / max(row.size, 1e-9)}
-
-    def violations(self) -> np.ndarray:
-        """Per relaxable row: violation in the row's units (+ below a lower bound, - above an upper)."""
-        values = np.asarray(self.highs.getSolution().col_value)
-        plus = np.where(self.plus >= 0, values[np.maximum(self.plus, 0)], 0.0)
-        minus = np.where(self.minus >= 0, values[np.maximum(self.minus, 0)], 0.0)
-        return plus - minus
-
-    def values(self, n_cols: int) -> np.ndarray:
-        return np.asarray(self.highs.getSolution().col_value)[:n_cols]
-
-    def fewest_rows(self, total: float) -> None:
-        """Second stage: among relaxations with total at most ``total``, relax the fewest rows."""
-        n_rows = len(self.rows)
-        n_cols = self.highs.getNumCol()
-        self.highs.addVars(n_rows, np.zeros(n_rows), np.ones(n_rows))
-        switches = np.arange(n_cols, n_cols + n_rows, dtype=np.int32)
-        self.highs.changeColsIntegrality(n_rows, switches, np.full(n_rows, highspy.HighsVarType.kInteger))
-        budget_index, budget_value = [], []
-        for i, row in enumerate(self.rows):
-            for column in (self.plus[i], self.minus[i]):
-                if column < 0:
-                    continue
-                # violation <= M * switch, with M a thousand times the row's size
-                self.highs.addRow(-np.inf, 0.0, 2, np.array([column, switches[i]], dtype=np.int32),
-                                  np.array([1.0, -1e3 * row.size]))
-                budget_index.append(column)
-                budget_value.append(1.0 / row.size)
-        self.highs.addRow(-np.inf, total * (1 + 1e-6) + 1e-9, len(budget_index),
-                          np.array(budget_index, dtype=np.int32), np.array(budget_value))
-        costs = np.zeros(n_cols + n_rows)
-        costs[switches] = 1.0
-        self.highs.changeColsCost(n_cols + n_rows, np.arange(n_cols + n_rows, dtype=np.int32), costs)
-        self._run()
-
-    def _run(self) -> None:
-        """One HiGHS run within what is left of the command's time budget."""
-        if self.options.out_of_time():
-            raise OutOfTime
-        apply_time_limit(self.highs, self.options)
-        self.highs.run()
-        if self.highs.getModelStatus() == highspy.HighsModelStatus.kTimeLimit:
-            raise OutOfTime
 
 
 def explain(
@@ -164,18 +54,26 @@ def explain(
     options: SolverOptions | None = None,
     *,
     fewest: bool = False,
+    solved: Solution | None = None,
 ) -> Diagnosis:
-    """Diagnose a built scenario: feasible or not, and if not, why and what to relax."""
+    """Diagnose a built scenario: feasible or not, and if not, why and what to relax.
+
+    ``solved`` is a solve of this very LP that found it infeasible with presolve on and again
+    with it off (``Solution.presolve_rechecked``): its verdict stands, and the diagnosis starts
+    at once instead of solving the LP twice more."""
     start = perf_counter()
     options = options or SolverOptions()
-    on = solve_with_highspy(lp, replace(options, presolve=True))
-    off = solve_with_highspy(lp, replace(options, presolve=False))
-    presolve = {"on": on.status.value, "off": off.status.value}
-    feasible = SolveStatus.OPTIMAL in (on.status, off.status)
-    base = dict(scenario=scenario_name, presolve_checks=presolve, findings=checks.findings,
-                ldn_capacity=checks.ldn_capacity)
-    if feasible or SolveStatus.INFEASIBLE not in (on.status, off.status):
-        late = SolveStatus.TIME_LIMIT in (on.status, off.status) and not feasible
+    if solved is not None and solved.status is SolveStatus.INFEASIBLE and solved.presolve_rechecked:
+        statuses = (SolveStatus.INFEASIBLE, SolveStatus.INFEASIBLE)
+    else:
+        statuses = (solve_with_highspy(lp, replace(options, presolve=True)).status,
+                    solve_with_highspy(lp, replace(options, presolve=False)).status)
+    presolve = {"on": statuses[0].value, "off": statuses[1].value}
+    feasible = SolveStatus.OPTIMAL in statuses
+    base = {"scenario": scenario_name, "presolve_checks": presolve, "findings": checks.findings,
+            "ldn_capacity": checks.ldn_capacity}
+    if feasible or SolveStatus.INFEASIBLE not in statuses:
+        late = SolveStatus.TIME_LIMIT in statuses and not feasible
         return Diagnosis(feasible=feasible, conflicts=(), relaxation=(), alternatives=(), overrides={},
                          seconds=perf_counter() - start, context=OUT_OF_TIME if late else "", **base)
     try:
@@ -191,7 +89,7 @@ OUT_OF_TIME = "(the time budget ran out before the diagnosis was complete: allow
 def _explain_infeasible(data: ModelData, lp: LinearProgram, options: SolverOptions, fewest: bool, start: float,
                         base: dict) -> Diagnosis:
     rows = relaxable_rows(data, lp)
-    elastic = _Elastic.build(lp, rows, options)
+    elastic = ElasticModel.build(lp, rows, options)
     everything = set(range(len(rows)))
     total = elastic.solve(everything)
     if total is None:
@@ -199,7 +97,7 @@ def _explain_infeasible(data: ModelData, lp: LinearProgram, options: SolverOptio
                          seconds=perf_counter() - start, structural=True, **base)
     relaxation = _relaxations(data, lp, rows, elastic)
     if fewest:  # on a copy: the second stage changes the objective
-        second = _Elastic.build(lp, rows, options)
+        second = ElasticModel.build(lp, rows, options)
         second.solve(everything)
         second.fewest_rows(total)
         relaxation = _relaxations(data, lp, rows, second)
@@ -220,7 +118,7 @@ def _explain_infeasible(data: ModelData, lp: LinearProgram, options: SolverOptio
     )
 
 
-def _conflicts(elastic: _Elastic, everything: set[int]) -> list[list[int]]:
+def _conflicts(elastic: ElasticModel, everything: set[int]) -> list[list[int]]:
     """Irreducible sets of rows that cannot hold together, by deletion filtering.
 
     A set H "cannot hold" when, with every other row free, its least violation is positive.
@@ -252,7 +150,7 @@ def _conflicts(elastic: _Elastic, everything: set[int]) -> list[list[int]]:
     return conflicts
 
 
-def _relaxations(data: ModelData, lp: LinearProgram, rows: list[RelaxableRow], elastic: _Elastic) -> list[Relaxation]:
+def _relaxations(data: ModelData, lp: LinearProgram, rows: list[RelaxableRow], elastic: ElasticModel) -> list[Relaxation]:
     violations = elastic.violations()
     x = elastic.values(lp.num_cols)[lp.variable("area").slice]
     out = []

@@ -22,7 +22,6 @@ from __future__ import annotations
 from collections import defaultdict
 from time import perf_counter
 
-import highspy
 import numpy as np
 import pandas as pd
 
@@ -41,7 +40,7 @@ from lup_opt.enums import Comparison, TargetKind
 from lup_opt.formatting import number
 from lup_opt.model.lp import LinearProgram
 from lup_opt.scenario.scenario import Scenario
-from lup_opt.solve.highs import new_highs
+from lup_opt.solve.highs import is_feasible
 
 COEFFICIENT_RANGE_LIMIT = 1e9
 VALUE_LIMIT = 1e10
@@ -117,7 +116,7 @@ def _conflicting_targets(data: ModelData, targets: list[TargetRow], lo: np.ndarr
     membership = np.stack([t.unit_mask[data.parts.unit] for t in targets], axis=1)
     if membership.shape[1] <= 62:  # one integer per part: a far cheaper unique than rows
         bits = membership.astype(np.int64) @ (np.int64(1) << np.arange(membership.shape[1], dtype=np.int64))
-        codes, first, group = np.unique(bits, return_index=True, return_inverse=True)
+        _, first, group = np.unique(bits, return_index=True, return_inverse=True)
         signatures = membership[first]
     else:
         signatures, group = np.unique(membership, axis=0, return_inverse=True)
@@ -137,21 +136,14 @@ def _conflicting_targets(data: ModelData, targets: list[TargetRow], lo: np.ndarr
 
 
 def _row_bounds(sense: Comparison, value: float) -> tuple[float, float]:
-    inf = highspy.kHighsInf
-    return {Comparison.AT_LEAST: (value, inf), Comparison.AT_MOST: (-inf, value),
+    return {Comparison.AT_LEAST: (value, np.inf), Comparison.AT_MOST: (-np.inf, value),
             Comparison.EQUAL: (value, value)}[sense]
 
 
 def _groups_feasible(low, high, matrix, bounds, rows: list[int]) -> bool:
-    highs = new_highs()
-    highs.setOptionValue("output_flag", False)
-    n = len(low)
-    highs.addVars(n, low, high)
-    for r in rows:
-        index = np.flatnonzero(matrix[r])
-        highs.addRow(bounds[r][0], bounds[r][1], len(index), index.astype(np.int32), matrix[r][index])
-    highs.run()
-    return highs.getModelStatus() == highspy.HighsModelStatus.kOptimal
+    given = [(np.flatnonzero(matrix[r]), matrix[r][np.flatnonzero(matrix[r])]) for r in rows]
+    return is_feasible(low, high, given, np.array([bounds[r][0] for r in rows]),
+                       np.array([bounds[r][1] for r in rows]))
 
 
 def _target_conflict_finding(data: ModelData, conflict: list[TargetRow], ranges: dict) -> Finding:

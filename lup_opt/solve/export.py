@@ -7,8 +7,8 @@ from pathlib import Path
 import highspy
 
 from lup_opt.errors import LupOptError
-from lup_opt.safe_paths import write_file
 from lup_opt.model.lp import LinearProgram
+from lup_opt.safe_paths import write_file
 from lup_opt.solve.highs import new_highs, to_highs_lp
 
 FORMATS = (".mps", ".lp")

@@ -7,13 +7,16 @@ with the results.
 from __future__ import annotations
 
 import logging
+import os
+import sys
 import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from time import perf_counter
 
 import highspy
 import numpy as np
-from pyomo.common.tee import capture_output
 
 from lup_opt.enums import Backend, SolveStatus
 from lup_opt.model.lp import LinearProgram
@@ -30,10 +33,49 @@ _STATUS = {
 }
 
 
+@contextmanager
+def _stdout_silenced() -> Iterator[None]:
+    """File descriptor 1 to /dev/null for the duration (HiGHS's C++ banner bypasses sys.stdout)."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # no real stdout (a notebook, a test runner)
+        fd = 1
+    sys.stdout.flush()
+    saved = os.dup(fd)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), fd)
+            yield
+    finally:
+        os.dup2(saved, fd)
+        os.close(saved)
+
+
 def new_highs() -> highspy.Highs:
     """A Highs instance; the banner HiGHS prints on its first construction is kept off stdout."""
-    with capture_output(capture_fd=True):
+    with _stdout_silenced():
         return highspy.Highs()
+
+
+def highs_bounds(values: np.ndarray) -> np.ndarray:
+    """numpy's infinities as HiGHS's (the one place they are converted)."""
+    values = np.asarray(values, dtype=float)
+    return np.clip(values, -highspy.kHighsInf, highspy.kHighsInf)
+
+
+def is_feasible(col_lower: np.ndarray, col_upper: np.ndarray, rows: Sequence[tuple[np.ndarray, np.ndarray]],
+                row_lower: np.ndarray, row_upper: np.ndarray) -> bool:
+    """Whether a small system ``row_lower <= A x <= row_upper``, ``col_lower <= x <= col_upper``
+    has a solution; ``rows`` gives each row of A as (column indices, values). For checks before
+    solving, which must not build the whole LP."""
+    highs = new_highs()
+    highs.setOptionValue("output_flag", False)
+    highs.addVars(len(col_lower), highs_bounds(col_lower), highs_bounds(col_upper))
+    lower, upper = highs_bounds(row_lower), highs_bounds(row_upper)
+    for r, (index, value) in enumerate(rows):
+        highs.addRow(lower[r], upper[r], len(index), np.asarray(index, dtype=np.int32), np.asarray(value, dtype=float))
+    highs.run()
+    return highs.getModelStatus() == highspy.HighsModelStatus.kOptimal
 
 
 def highs_version() -> str:
@@ -46,10 +88,10 @@ def to_highs_lp(lp: LinearProgram, with_names: bool = False) -> highspy.HighsLp:
     model.num_col_ = lp.num_cols
     model.num_row_ = lp.num_rows
     model.col_cost_ = lp.cost
-    model.col_lower_ = np.where(np.isinf(lp.col_lower), -highspy.kHighsInf, lp.col_lower)
-    model.col_upper_ = np.where(np.isinf(lp.col_upper), highspy.kHighsInf, lp.col_upper)
-    model.row_lower_ = np.where(np.isinf(lp.row_lower), -highspy.kHighsInf, lp.row_lower)
-    model.row_upper_ = np.where(np.isinf(lp.row_upper), highspy.kHighsInf, lp.row_upper)
+    model.col_lower_ = highs_bounds(lp.col_lower)
+    model.col_upper_ = highs_bounds(lp.col_upper)
+    model.row_lower_ = highs_bounds(lp.row_lower)
+    model.row_upper_ = highs_bounds(lp.row_upper)
     model.offset_ = lp.objective_offset
     model.sense_ = highspy.ObjSense.kMaximize if lp.sense.value == "maximize" else highspy.ObjSense.kMinimize
     matrix = lp.matrix
@@ -70,16 +112,15 @@ def pass_lp(highs: highspy.Highs, lp: LinearProgram, cost: np.ndarray | None = N
     are read in place. (Assigning them to a HighsLp first copies every entry through Python:
     measured 3.1 s against 0.9 s at 27 million non-zeros.) ``cost`` replaces the objective."""
     matrix = lp.matrix
-    inf = highspy.kHighsInf
     sense = highspy.ObjSense.kMaximize if lp.sense.value == "maximize" else highspy.ObjSense.kMinimize
     return highs.passModel(
         lp.num_cols, lp.num_rows, int(matrix.nnz), int(highspy.MatrixFormat.kColwise), int(sense),
         float(lp.objective_offset),
         np.ascontiguousarray(lp.cost if cost is None else cost, dtype=float),
-        np.where(np.isinf(lp.col_lower), -inf, lp.col_lower),
-        np.where(np.isinf(lp.col_upper), inf, lp.col_upper),
-        np.where(np.isinf(lp.row_lower), -inf, lp.row_lower),
-        np.where(np.isinf(lp.row_upper), inf, lp.row_upper),
+        highs_bounds(lp.col_lower),
+        highs_bounds(lp.col_upper),
+        highs_bounds(lp.row_lower),
+        highs_bounds(lp.row_upper),
         matrix.indptr.astype(np.int32, copy=False),
         matrix.indices.astype(np.int32, copy=False),
         np.ascontiguousarray(matrix.data, dtype=float),

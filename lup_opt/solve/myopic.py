@@ -20,8 +20,9 @@ from lup_opt.model.land_balance import AREA
 from lup_opt.model.lp import LinearProgram
 from lup_opt.solve.highs import (
     _configure,
-    apply_time_limit,
     _status,
+    apply_time_limit,
+    highs_bounds,
     highs_version,
     new_highs,
     pass_lp,
@@ -76,10 +77,8 @@ def _steps(highs: highspy.Highs, lp: LinearProgram, planning_years: tuple[int, .
            options: SolverOptions) -> Iterator[MyopicStep]:
     """Solve year by year in ``highs`` (holding ``lp``), yielding each step; stops after a failed one."""
     var_year, row_year = variable_years(lp, baseline_year), row_years(lp)
-    lower = np.where(np.isinf(lp.col_lower), -INF, lp.col_lower)
-    upper = np.where(np.isinf(lp.col_upper), INF, lp.col_upper)
-    row_lower = np.where(np.isinf(lp.row_lower), -INF, lp.row_lower)
-    row_upper = np.where(np.isinf(lp.row_upper), INF, lp.row_upper)
+    lower, upper = highs_bounds(lp.col_lower), highs_bounds(lp.col_upper)
+    row_lower, row_upper = highs_bounds(lp.row_lower), highs_bounds(lp.row_upper)
     area = lp.variable(AREA).slice
     land_cost = np.zeros(lp.num_cols)
     land_cost[area] = lp.cost[area]

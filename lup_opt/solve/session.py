@@ -24,7 +24,7 @@ import scipy.sparse as sp
 
 from lup_opt.enums import ObjectiveSense, SolverMethod, SolveStatus
 from lup_opt.model.lp import LinearProgram
-from lup_opt.solve.highs import _configure, _status, apply_time_limit, new_highs, pass_lp
+from lup_opt.solve.highs import _configure, _status, apply_time_limit, highs_bounds, new_highs, pass_lp
 from lup_opt.solve.options import SolverOptions
 
 INF = highspy.kHighsInf
@@ -107,8 +107,7 @@ class WarmSession:
         first = self.total_rows
         matrix = sp.csr_matrix(matrix)
         index = np.asarray(columns, dtype=np.int32)[matrix.indices]
-        lower = np.where(np.asarray(lower, dtype=float) == -np.inf, -INF, lower)
-        upper = np.where(np.asarray(upper, dtype=float) == np.inf, INF, upper)
+        lower, upper = highs_bounds(lower), highs_bounds(upper)
         self.highs.addRows(matrix.shape[0], lower, upper, matrix.nnz, matrix.indptr[:-1].astype(np.int32), index, matrix.data.astype(float))
         return first
 
