@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -105,10 +106,12 @@ def vector_map(folder: Folder) -> tuple[VectorMap | None, str]:
     outlines = outlines.assign(jurisdiction=jurisdiction.reindex(outlines["land_unit"]).to_numpy())
     if outlines.empty:
         return None, "no land unit of land_units.csv has an outline"
-    d = _closing_distance(outlines)
-    dissolved = outlines.dissolve(by="jurisdiction")
-    closed = dissolved.geometry.buffer(d, join_style="mitre").buffer(-d, join_style="mitre")
-    labels = {str(j): (float(p.x), float(p.y)) for j, p in closed.representative_point().items()}
+    with warnings.catch_warnings():  # in degrees the closing is as good for a boundary line
+        warnings.simplefilter("ignore", UserWarning)
+        d = _closing_distance(outlines)
+        dissolved = outlines.dissolve(by="jurisdiction")
+        closed = dissolved.geometry.buffer(d, join_style="mitre").buffer(-d, join_style="mitre")
+        labels = {str(j): (float(p.x), float(p.y)) for j, p in closed.representative_point().items()}
     return VectorMap(outlines.reset_index(drop=True), closed.boundary, labels, outlines.crs), ""
 
 
@@ -243,7 +246,9 @@ def raster_map(folder: Folder) -> tuple[RasterMap | None, str]:
     for name, code in codes.items():
         r, c = np.nonzero(grid_j == code)
         k = int(np.argmin((r - r.mean()) ** 2 + (c - c.mean()) ** 2))  # the cell nearest the middle
-        labels[name] = tuple(float(v) for v in transform * (c[k] + 0.5, r[k] + 0.5))
+        col, row = c[k] + 0.5, r[k] + 0.5
+        labels[name] = (float(transform.c + col * transform.a + row * transform.b),
+                        float(transform.f + col * transform.d + row * transform.e))
     return RasterMap(transform, shape, crs, rows, cols, _segments(grid_j, transform), labels), ""
 
 

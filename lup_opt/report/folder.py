@@ -85,7 +85,7 @@ class Folder:
         has it so, or the single assessment year of an older table."""
         table = self.table("land_units")
         if len(table) and "year" not in table.columns:
-            table = table.assign(year=self.years[-1] if self.years else 0)
+            table = table.assign(year=self.manifest.get("assessment_year") or (self.years[-1] if self.years else 0))
         return table
 
     @cached_property
@@ -138,7 +138,11 @@ class Folder:
 
     @cached_property
     def money_unit(self) -> str:
-        """The unit of funds and finance: the finance cost indicator's, else the objective's."""
+        """The unit of funds and finance: funds.csv's ``unit``, the finance cost indicator's in the
+        scenario, else the objective's."""
+        funds = self.table("funds")
+        if "unit" in funds.columns and funds["unit"].notna().any():
+            return str(funds["unit"].dropna().iloc[0])
         scenario = self.scenario
         finance = getattr(getattr(scenario, "config", None), "finance", None)
         if finance is not None:
@@ -148,7 +152,13 @@ class Folder:
         return self.objective_unit
 
     def product_unit(self, product: str) -> str:
-        """The unit of a food product: that of the indicator measuring its harvest ('' unknown)."""
+        """The unit of a food product: food.csv's ``unit``, else that of the indicator measuring its
+        harvest in the scenario ('' unknown)."""
+        table = self.table("food")
+        if "unit" in table.columns:
+            given = table.loc[table["product"] == product, "unit"].dropna()
+            if len(given):
+                return str(given.iloc[0])
         food = getattr(getattr(self.scenario, "config", None), "food", None)
         spec = food.products.get(product) if food is not None else None
         indicator = self.scenario.config.indicators.get(spec.indicator) if spec is not None else None

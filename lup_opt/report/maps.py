@@ -25,7 +25,12 @@ WIDTH = 11.8  # inches: the page's width at 100 dpi, so maps show at their own s
 LEGEND_WIDTH = 2.5
 MAX_PANEL, MAX_PANEL_HEIGHT = 5.6, 6.0  # inches: one map panel at most
 BAND = 0.13  # share of the map's height below it for the scale bar and north arrow
-LDN_COLOURS = {"gain": "#2e7d32", "loss": "#c62828", "neutral": "#d9d9d9"}
+try:  # the GeoTIFF's and GeoPackage's status colours, when this lup_opt has them
+    from lup_opt.styles import STATUS_COLOURS as _STATUS
+except ImportError:  # pragma: no cover - older styles
+    _STATUS = {}
+LDN_COLOURS = {"gain": _STATUS.get("gain", "#2e7d32"), "loss": _STATUS.get("loss", "#c62828"),
+               "neutral": _STATUS.get("neutral", "#bdbdbd")}
 FALLBACK = "#b0bec5"
 
 
@@ -182,7 +187,7 @@ def ldn_maps(folder: Folder, base: VectorMap | RasterMap, net: pd.DataFrame, pat
     codes = {-1: "loss", 0: "neutral", 1: "gain"}
     figure, axes = _figure(len(status), base.extent, legend_right=False)
     for ax, (year, values) in zip(axes, status.items(), strict=True):
-        if pd.api.types.is_numeric_dtype(values):  # ldn_status.tif: -1 loss, 0 neutral, 1 gain
+        if pd.api.types.is_numeric_dtype(values):  # an ldn_status.tif without names: -1 loss, 0 neutral, 1 gain
             values = values.map(lambda v: codes.get(int(v)) if pd.notna(v) else None)
         base.paint_colours(ax, values.map(LDN_COLOURS))
         base.paint_boundaries(ax)
