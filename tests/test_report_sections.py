@@ -353,7 +353,7 @@ def test_an_evaluated_plan_gets_the_full_report(cli, tmp_path):
     run = cli(["evaluate", SCENARIOS / "tiny", "--plan", "baseline", "--out", tmp_path / "e"])
     assert run.exit_code == 1, run.output  # misses the housing target
     page = _page(tmp_path / "e")
-    assert "Evaluated plan: tiny (baseline)" in page
+    assert "Evaluated plan: tiny, baseline" in page
     for key in ("summary", "ldn", "sensitive", "targets"):
         assert f'<section id="{key}">' in page
     evaluation = pd.read_json(tmp_path / "e" / "evaluation.json", typ="series")
@@ -390,7 +390,7 @@ def test_alternatives_and_a_compromise_get_plan_folders(cli, tiny_scenario, tmp_
     assert cli(["report", alternatives / "plans" / "optimum"]).exit_code == 0
     compromise = tradeoffs.compromise_of(tiny_scenario, ["cost_kusd:min", "ldn_net"]).write(tmp_path / "c")
     page = _page(compromise / "plans" / "compromise")  # a single plan's report is written with it
-    assert "Trade-off plan: tiny (compromise)" in page and "was chosen by the compromise method" in page
+    assert "Trade-off plan: tiny, compromise" in page and "was chosen by the compromise method" in page
 
 
 @requires_geo

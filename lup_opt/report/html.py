@@ -166,7 +166,7 @@ def render(folder: Folder, charts: dict[str, Path | None], maps: Maps, sensitive
                                                                            for m in missing])))
     title = {"evaluation": "Evaluated plan", "tradeoff_plan": "Trade-off plan"}.get(folder.kind, "Land-use plan")
     plan = folder.manifest.get("plan")
-    heading = f"{title}: {folder.name}" + (f" ({plan})" if plan else "")
+    heading = f"{title}: {folder.name}" + (f", {plan}" if plan else "")
     return page(f"lup_opt report: {folder.name}", heading, sections)
 
 

@@ -37,7 +37,7 @@ def cost_line(folder: Folder) -> str | None:
             text += f"; the optimum of the same scenario is {num(optimum, esc(unit))} ({signed(objective - optimum)})"
         return text + "."
     if folder.kind == "tradeoff_plan":
-        return (f"This plan ({esc(manifest.get('plan', ''))}) was chosen by the {esc(manifest.get('method', ''))} "
+        return (f"This plan, {esc(manifest.get('plan', ''))}, was chosen by the {esc(manifest.get('method', ''))} "
                 f"method; on the scenario's own objective it costs {num(objective, esc(unit))} ({sense}).")
     return f"The plan costs {num(objective, esc(unit))}: the scenario's objective, {sense}."
 
@@ -164,7 +164,8 @@ def finance_line(folder: Folder) -> str | None:
     by = funds.groupby("source", sort=False)[["available", "used"]].sum()
     used = [f"{esc(s)} {num(r.used)} of {num(r.available)}" for s, r in by.iterrows()]
     unused = float(funds["unused"].clip(lower=0).sum())
-    return (f"Conversions are paid from {len(by)} funding source(s), used of available over the plan: "
+    sources = f"{len(by)} funding sources" if len(by) > 1 else "1 funding source"
+    return (f"Conversions are paid from {sources}, used of available over the plan: "
             f"{listing(used, 6)} {unit}; {num(unused, unit)} stays unused.")
 
 

@@ -22,6 +22,8 @@ def is_tradeoff(manifest: dict[str, Any]) -> bool:
 
 def _plans(folder: Folder) -> str:
     plans = sorted(p for p in (folder.path / PLANS).glob("*/manifest.json")) if (folder.path / PLANS).is_dir() else []
+    order = {name: k for k, name in enumerate(folder.manifest.get("plans") or [])}  # the method's own order
+    plans.sort(key=lambda p: (order.get(p.parent.name, len(order)), p.parent.name))
     if not plans:
         return ""
     rows = []
