@@ -30,6 +30,7 @@ from lup_opt.diagnose.findings import CheckReport
 from lup_opt.diagnose.prechecks import run_checks
 from lup_opt.enums import Backend, Culling, LdnHierarchy, NeutralityPrice, PlanningMode, SolverMethod, SolveStatus
 from lup_opt.errors import LupOptError
+from lup_opt.families.registry import indicator_directions
 from lup_opt.model.build import build_lp
 from lup_opt.model.lp import LinearProgram
 from lup_opt.results.postprocess import make_result
@@ -60,7 +61,7 @@ def build(scenario: Scenario, culling: Culling | str = Culling.AUTO) -> BuiltMod
     """Prepare model data and assemble the LP (no solver involved). ``culling`` leaves out the
     changes of use that no optimal plan needs (:mod:`lup_opt.data.culling`)."""
     start = perf_counter()
-    data = build_model_data(scenario, culling)
+    data = build_model_data(scenario, culling, indicator_directions(scenario.config))
     middle = perf_counter()
     lp = build_lp(data)
     return BuiltModel(data, lp, middle - start, perf_counter() - middle)

@@ -358,7 +358,7 @@ def export(
 
 
 # Trade-off commands (payoff, frontier, compromise, hierarchy, robust, alternatives) register on app.
-from lup_opt import cli_results, cli_tradeoffs  # noqa: E402, F401
+from lup_opt import cli_results, cli_tradeoffs  # noqa: F401
 
 if __name__ == "__main__":  # pragma: no cover
     app()

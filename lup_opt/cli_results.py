@@ -39,19 +39,26 @@ def _fail(message: str) -> None:
 
 
 @app.command()
-def report(results: Annotated[Path, typer.Argument(help="A results folder written by lup-opt solve.")]) -> None:
+def report(results: Annotated[Path, typer.Argument(help="A results folder: of lup-opt solve or evaluate, a trade-off "
+                                                        "folder or one of its plans/<plan>, a sweep's runs/<run>.")],
+           plans: Annotated[bool, typer.Option("--plans", help="Also the report of every plan folder under "
+                                                                "plans/ (a trade-off folder).")] = False) -> None:
     """Rebuild report.html and figures/ of a results folder."""
     from lup_opt.report import build_report
+    from lup_opt.report.plan_folder import PLANS
     from lup_opt.safe_paths import read_manifest, writing_into
 
     if not (results / "manifest.json").is_file() or read_manifest(results) is None:
         _fail(f"{results}: not a lup_opt results folder (no manifest.json saying lup_opt wrote it); nothing written")
-    try:
-        with _exit_on_output_error(str(results)), writing_into(results):
-            path = build_report(results)
-    except (FileNotFoundError, LupOptError, ValueError, KeyError) as exc:
-        _fail(f"{results}: the report cannot be built ({type(exc).__name__}: {str(exc)[:160]})")
-    out_console.print(f"Report: {path}", markup=False)
+    # The plans first: the trade-off report links to the plan reports there are.
+    folders = [*(sorted(p.parent for p in (results / PLANS).glob("*/manifest.json")) if plans else []), results]
+    for folder in folders:
+        try:
+            with _exit_on_output_error(str(folder)), writing_into(results):
+                path = build_report(folder)
+        except (FileNotFoundError, LupOptError, ValueError, KeyError) as exc:
+            _fail(f"{folder}: the report cannot be built ({type(exc).__name__}: {str(exc)[:160]})")
+        out_console.print(f"Report: {path}", markup=False)
 
 
 @app.command()

@@ -7,14 +7,44 @@ import re
 import pytest
 
 import lup_opt
+from lup_opt.families.registry import REGISTRY
 from lup_opt.model.build import BUILD_STEPS, formulation_ids
 from tests.conftest import REPO, SCENARIOS, SHIPPED
 
 FAMILY = re.compile(r"^###\s+((?:V|C|O)-[A-Z0-9-]+)\b", re.MULTILINE)
+ANY_ID = re.compile(r"^###\s+([A-Z]-[A-Z0-9-]+)\b", re.MULTILINE)
+DECLARED = re.compile(r"^FORMULATION_IDS = \(([^)]*)\)", re.MULTILINE)
 
 
 def documented_ids() -> set[str]:
     return set(FAMILY.findall((REPO / "models" / "formulation.md").read_text(encoding="utf-8")))
+
+
+def test_every_build_id_belongs_to_exactly_one_family_and_one_step():
+    owners: dict[str, list[str]] = {}
+    for family in REGISTRY:
+        for fid in family.formulation_ids:
+            owners.setdefault(fid, []).append(family.name)
+    assert {fid: names for fid, names in owners.items() if len(names) > 1} == {}
+    assert set(owners) == documented_ids()
+    steps = [fid for step in BUILD_STEPS for fid in step.formulation_ids]
+    assert sorted(steps) == sorted(set(steps)), "an ID is implemented by two build steps"
+
+
+def test_every_other_id_is_declared_once_by_exactly_one_module():
+    """E- (expressions), D- (diagnosis) and T- (trade-off) IDs: each in one module's FORMULATION_IDS."""
+    documented = set(ANY_ID.findall((REPO / "models" / "formulation.md").read_text(encoding="utf-8")))
+    others = {fid for fid in documented if fid[0] in "EDT"}
+    assert others, "models/formulation.md has no E-, D- or T- sections"
+    declared: dict[str, list[str]] = {}
+    for path in sorted((REPO / "lup_opt").rglob("*.py")):
+        for group in DECLARED.findall(path.read_text(encoding="utf-8")):
+            ids = re.findall(r'"([A-Z]-[A-Z0-9-]+)"', group)
+            assert len(ids) == len(set(ids)), (path, "an ID written twice")
+            for fid in ids:
+                declared.setdefault(fid, []).append(str(path.relative_to(REPO)))
+    assert {fid: where for fid, where in declared.items() if len(where) > 1} == {}
+    assert set(declared) == others
 
 
 def test_every_family_in_the_code_is_documented_and_every_documented_family_is_built():

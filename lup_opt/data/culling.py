@@ -30,41 +30,12 @@ import numpy as np
 from lup_opt.data.coefficients import UnitCoefficients, productivity_matrix
 from lup_opt.data.ldn import gain_shares
 from lup_opt.data.transitions import TransitionRules
-from lup_opt.enums import Comparison, ObjectiveSense
 from lup_opt.ldn_rules import COVER_CLASSES, classify_transitions
 from lup_opt.scenario.scenario import Scenario
 
 logger = logging.getLogger(__name__)
 
-UNUSED = 2  # direction of an indicator that enters no row and no objective
-_SENSE = {Comparison.AT_LEAST: 1, Comparison.AT_MOST: -1, Comparison.EQUAL: 0}
-
-
-def indicator_directions(scenario: Scenario, indicators: tuple[str, ...]) -> np.ndarray:
-    """Per indicator: +1 if more is never worse for the plan, -1 if less is never worse, 0 if
-    it must stay equal (it is bounded both ways, or in a share), UNUSED if it enters nothing."""
-    config = scenario.config
-    seen: dict[str, set[int]] = {name: set() for name in indicators}
-    for target in config.targets.values():
-        seen[target.indicator].add(_SENSE[target.sense])
-    for share in config.share_targets.values():
-        seen[share.numerator.indicator].add(0)
-        seen[share.denominator.indicator].add(0)
-    objective_sign = 1 if config.objective.sense is ObjectiveSense.MAXIMIZE else -1
-    for term in config.objective.terms:
-        if term.weight:
-            seen[term.indicator].add(objective_sign * int(np.sign(term.weight)))
-    if config.housing is not None:
-        seen[config.housing.indicator].add(1)
-    if config.food is not None:  # production covers demand (>=): more is never worse
-        for product in config.food.products.values():
-            seen[product.indicator].add(1)
-    if config.livelihoods is not None:
-        seen[config.livelihoods.jobs_indicator].add(1)
-    return np.array([
-        UNUSED if not directions else directions.pop() if len(directions) == 1 else 0
-        for directions in (seen[name] for name in indicators)
-    ], dtype=np.int8)
+UNUSED = 2  # direction of an indicator that no family reads (lup_opt.families.indicator_directions)
 
 
 def _compare(a: np.ndarray, b: np.ndarray, direction: int) -> tuple[np.ndarray, np.ndarray]:
@@ -85,15 +56,16 @@ def dominated_changes(
     allowed: np.ndarray,
     rules: TransitionRules,
     values: UnitCoefficients,
+    directions: np.ndarray,
 ) -> np.ndarray | None:
     """(parts, uses, periods): which allowed changes are dominated (see the module docstring);
-    None when culling does not apply to this scenario."""
+    None when culling does not apply to this scenario. ``directions``: per indicator, which way
+    is better for the rows and objective that read it (lup_opt.families.indicator_directions)."""
     config = scenario.config
     if config.finance is not None:
         return None
     n_parts, n_uses = allowed.shape
     n_periods = len(dims.periods)
-    directions = indicator_directions(scenario, dims.indicators)
     relevant = [i for i in range(len(directions)) if directions[i] != UNUSED]
     unit, base = parts.unit, parts.use
     ldn = _ldn_at_least(scenario, dims) if config.ldn.enabled else None

@@ -83,11 +83,14 @@ def _codes(values: pd.Series, categories: tuple) -> np.ndarray:
     return pd.Categorical(values, categories=list(categories)).codes.astype(np.int32)
 
 
-def build_model_data(scenario: Scenario, culling: Culling | str = Culling.AUTO) -> ModelData:
+def build_model_data(scenario: Scenario, culling: Culling | str = Culling.AUTO,
+                     directions: np.ndarray | None = None) -> ModelData:
     """Turn a validated scenario into index and coefficient arrays (no loop over land units).
 
     ``culling`` leaves out changes of use that no optimal plan needs (:mod:`lup_opt.data.culling`;
-    ``auto``: above ``AUTO_CULL_COLUMNS`` columns). Evaluating a given plan needs every change.
+    ``auto``: above ``AUTO_CULL_COLUMNS`` columns), judged by ``directions``, which way each
+    indicator is better for the families that read it (``lup_opt.families.indicator_directions``;
+    without it nothing is culled). Evaluating a given plan needs every change.
     """
     start = perf_counter()
     config = scenario.config
@@ -121,8 +124,8 @@ def build_model_data(scenario: Scenario, culling: Culling | str = Culling.AUTO) 
     allowed = _allowed(scenario, dims, units, parts, rules)
     unit_values = unit_coefficients(scenario, dims.indicators, dims.uses)
     dominated = None
-    if _culls(Culling(culling), allowed, len(periods)):
-        dominated = dominated_changes(scenario, dims, units, parts, allowed, rules, unit_values)
+    if directions is not None and _culls(Culling(culling), allowed, len(periods)):
+        dominated = dominated_changes(scenario, dims, units, parts, allowed, rules, unit_values, directions)
     columns = _columns(parts, allowed, len(periods), dominated)
     ldn = classify_paths(scenario, dims, units, columns)
     coefficients = column_coefficients(unit_values, rules, columns, len(periods))

@@ -12,6 +12,8 @@ import numpy as np
 
 from lup_opt.data.model_data import ModelData
 
+FORMULATION_IDS = ("D-BOUND",)  # models/formulation.md sections this module implements
+
 
 def indicator_values(data: ModelData, indicator: int, period: int) -> np.ndarray:
     """Per-ha value of every area column for one indicator in one period (dense)."""

@@ -11,14 +11,14 @@ from typing import Any
 import pandas as pd
 
 from lup_opt.diagnose.findings import Finding
-from lup_opt.diagnose.relaxable import EQUAL_SHARE, FOOD, FUNDS, LDN, SHARE, RelaxableRow
 from lup_opt.enums import Comparison
+from lup_opt.families.base import RelaxableKind, RelaxableRow
 from lup_opt.formatting import number
 
 
 @dataclass(frozen=True)
 class ConflictMember:
-    kind: str
+    kind: RelaxableKind
     name: str
     key: str | None
     label: str
@@ -32,7 +32,7 @@ class ConflictMember:
 class Relaxation:
     """One row moved to ``required`` from ``current`` (its scenario key's value)."""
 
-    kind: str
+    kind: RelaxableKind
     name: str
     key: str | None
     label: str
@@ -56,24 +56,24 @@ class Relaxation:
         return abs(self.change) / base if base else float("inf")
 
     def sentence(self) -> str:
-        if self.kind == LDN:
+        if self.kind == RelaxableKind.LDN:
             if self.required < 0:
                 return (f"{self.label} must accept a net loss of {number(-self.required)} ha (LDN target "
                         f"{number(self.current)} ha); a target below neutrality needs a justification in "
                         "ldn.justification (UNCCD)")
             return f"the LDN net target of {self.label} must drop from {number(self.current)} ha to {number(self.required)} ha"
-        if self.kind == FOOD:
+        if self.kind == RelaxableKind.FOOD:
             return (f"{self.label} exceeds what its land, links and imports can supply by "
                     f"{number(-self.change)} {self.unit}: lower food.products.{self.name}.demand_per_person, "
                     f"add a link (food.links) or allow imports (food.products.{self.name}.import_price)")
-        if self.kind == FUNDS:
+        if self.kind == RelaxableKind.FUNDS:
             return (f"{self.label} falls {number(self.change)} {self.unit} short: raise its amount in the funds "
                     f"table (finance.amounts) from {number(self.current)} to {number(self.required)}, or make "
                     "another source eligible")
-        if self.kind == SHARE:
+        if self.kind == RelaxableKind.SHARE:
             verb = "drop" if self.change < 0 else "rise"
             return f"{self.label} must {verb} from {self.current:.1%} to {self.required:.1%}"
-        if self.kind == EQUAL_SHARE:
+        if self.kind == RelaxableKind.EQUAL_SHARE:
             return (f"{self.label} must let the groups' shares differ by up to {self.required:.1%} from their "
                     f"common share (now {self.current:.1%})")
         verb = "drop" if self.change < 0 else "rise"

@@ -40,6 +40,8 @@ from lup_opt.solve.elastic import ElasticModel, OutOfTime
 from lup_opt.solve.highs import solve_with_highspy
 from lup_opt.solve.options import Solution, SolverOptions
 
+FORMULATION_IDS = ("D-IIS",)  # models/formulation.md sections this module implements
+
 logger = logging.getLogger(__name__)
 
 MAX_CONFLICTS = 5

@@ -42,6 +42,8 @@ from lup_opt.model.lp import LinearProgram
 from lup_opt.scenario.scenario import Scenario
 from lup_opt.solve.highs import is_feasible
 
+FORMULATION_IDS = ("D-LDN-CAPACITY",)  # models/formulation.md sections this module implements
+
 COEFFICIENT_RANGE_LIMIT = 1e9
 VALUE_LIMIT = 1e10
 

@@ -1,6 +1,7 @@
-"""Model data -> linear program (named sparse blocks)."""
+"""Model data -> linear program (named sparse blocks): the LP layer (``lp.py``) and one topic
+module of build steps per family; ``build.py`` runs them in the order of
+:data:`lup_opt.families.REGISTRY` (import it from ``lup_opt.model.build``)."""
 
-from lup_opt.model.build import BUILD_STEPS, build_lp
 from lup_opt.model.lp import ConstraintBlock, LinearProgram, VariableBlock
 
-__all__ = ["BUILD_STEPS", "ConstraintBlock", "LinearProgram", "VariableBlock", "build_lp"]
+__all__ = ["ConstraintBlock", "LinearProgram", "VariableBlock"]

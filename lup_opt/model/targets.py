@@ -13,6 +13,8 @@ from lup_opt.model.families import implements
 from lup_opt.model.land_balance import AREA
 from lup_opt.model.lp import INF, LPBuilder
 
+FORMULATION_IDS = ("E-IND",)  # models/formulation.md sections this module implements
+
 HARD_TARGETS = "target"
 SOFT_TARGETS = "soft_target"
 SHORTFALL = "shortfall"

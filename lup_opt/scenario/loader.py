@@ -21,12 +21,12 @@ import pandas as pd
 from pydantic import BaseModel, ValidationError
 
 from lup_opt.errors import IssueCollector, ScenarioError, did_you_mean
-from lup_opt.safe_paths import excerpt, path_problem, resolve
 from lup_opt.ldn_rules import (
     COVER_CLASSES,
     DEFAULT_CROPLAND_FACTORS,
     UNCCD_LAND_COVER_MATRIX,
 )
+from lup_opt.safe_paths import excerpt, path_problem, resolve
 from lup_opt.scenario import safe_input, schemas
 from lup_opt.scenario.checks import check_config_references, check_tables
 from lup_opt.scenario.config import ScenarioConfig

@@ -136,8 +136,7 @@ def decode_utf8(data: bytes, label: str) -> str:
     byte where it stops being UTF-8."""
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
         raise ScenarioError.single(label, "byte 0", "UTF-16 or UTF-32 text; save the file as UTF-8")
-    if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8):]
+    data = data.removeprefix(codecs.BOM_UTF8)
     try:
         return data.decode("utf-8", errors="strict")
     except UnicodeDecodeError as exc:

@@ -18,6 +18,8 @@ from lup_opt.model.lp import LinearProgram
 from lup_opt.solve.highs import apply_time_limit, new_highs, pass_lp
 from lup_opt.solve.options import SolverOptions
 
+FORMULATION_IDS = ("D-ELASTIC",)  # models/formulation.md sections this module implements
+
 
 class RelaxableRow(Protocol):
     """What the elastic model needs of a row it may relax: its index and its size (the scale of

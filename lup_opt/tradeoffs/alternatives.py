@@ -26,6 +26,8 @@ from lup_opt.model.lp import LinearProgram
 from lup_opt.solve.options import SolverOptions
 from lup_opt.solve.session import WarmSession
 
+FORMULATION_IDS = ("T-HSJ",)  # models/formulation.md sections this module implements
+
 SAME_PLAN_HA = 1e-6  # plans closer than this (ha reallocated, relative to the area) are the same
 
 

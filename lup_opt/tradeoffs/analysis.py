@@ -24,6 +24,9 @@ from lup_opt.solve.options import SolverOptions
 from lup_opt.solve.session import SessionSolve, WarmSession
 from lup_opt.tradeoffs.objectives import Objective, ObjectiveSpec, resolve
 
+# models/formulation.md sections this module implements
+FORMULATION_IDS = ("T-PAYOFF", "T-WEIGHTED", "T-HIER", "T-EPS", "T-MAXMIN")
+
 HOLD_TOLERANCE = 1e-9  # relative slack when an optimum is held while others improve
 AUGMENT = 1e-5  # weight of the bounded objectives in a frontier point's objective (AUGMECON)
 KNEE_MIN_DISTANCE = 1e-4  # normalised distance from the straight line below which there is no knee

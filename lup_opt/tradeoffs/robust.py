@@ -41,6 +41,8 @@ from lup_opt.scenario.scenario import Scenario
 from lup_opt.solve.options import SolverOptions
 from lup_opt.solve.session import WarmSession
 
+FORMULATION_IDS = ("T-ROBUST",)  # models/formulation.md sections this module implements
+
 logger = logging.getLogger(__name__)
 
 MAX_SCENARIOS = 65_536  # rows the robust LP may add (indicator scenarios); above it, refuse
