@@ -379,6 +379,9 @@ def test_every_frontier_point_gets_a_plan_folder_that_lup_opt_report_reports_on(
         page = _page(plan)
         assert f"costs {number(cost)} kUSD" in _summary(page)[0] and '<section id="sensitive">' in page
     assert "lup-opt report plans/point_0" in _page(build_report(folder).parent)
+    run = cli(["report", folder, "--plans"])  # every plan's report, then the folder's, linking to them
+    assert run.exit_code == 0 and run.output.count("Report: ") == len(points) + 1
+    assert all(f'href="plans/{p}/report.html"' in _page(folder) for p in plans)
 
 
 def test_alternatives_and_a_compromise_get_plan_folders(cli, tiny_scenario, tmp_path):
