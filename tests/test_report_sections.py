@@ -77,7 +77,7 @@ def test_summary_is_ten_lines_at_most_and_its_numbers_come_from_the_tables(defau
     assert f"{net.idxmax()} (+{number(net.max())} ha)" in text and f"{net.idxmin()} ({number(net.min())} ha)" in text
     # Which targets bind, with their price.
     duals = pd.read_csv(folder / "duals.csv")
-    binding = duals[duals["binding"] & duals["constraint"].isin(["target", "share_target"])]
+    binding = duals[duals["binding"] & duals["constraint"].isin(["target", "soft_target", "share_target", "equal_share"])]
     assert f"{binding['name'].nunique()} targets bind" in text
     top = binding.loc[(binding["shadow_price"] * binding["rhs"]).abs().idxmax()]
     assert top["name"] in text and number(top["shadow_price"]) in text and top["price_unit"] in text

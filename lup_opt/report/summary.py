@@ -15,7 +15,7 @@ from lup_opt.report.sensitive import CATEGORIES, Sensitive
 
 MAX_LINES = 10
 TIGHT = 1e-6  # ha (relative to the land type's area): LDN margin below this is zero
-TARGET_ROWS = ("target", "share_target")
+TARGET_ROWS = ("target", "soft_target", "share_target", "equal_share")  # duals.csv rows of targets
 
 
 def _years(values) -> str:
