@@ -7,7 +7,8 @@ Layout of the sweep folder::
     manifest.json           what the folder holds (lup_opt's mark: the folder may be appended to)
     sweep.csv               one row per run: its inputs, status and key outputs (rewritten as runs
                             finish; runs of earlier sweeps into the same folder are kept)
-    runs/<run_id>/          each finished run's results folder (written atomically)
+    runs/<run_id>/          each finished run's results folder (written atomically; without
+                            report.html, which lup-opt report runs/<run_id> builds, maps included)
     failed/<run_id>.json    each run that raised an error: the error and its traceback
 
 A run is done when ``runs/<run_id>/manifest.json`` exists (optimal or not); a rerun skips those

@@ -415,3 +415,14 @@ def test_importing_the_report_leaves_matplotlibs_backend_alone():
             "lup_opt.tradeoffs.plots; assert matplotlib.get_backend() == 'svg', matplotlib.get_backend()")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr[-2000:]
+
+
+def test_a_folder_whose_scenario_is_gone_still_gets_a_report_that_says_what_it_cannot_assess(tmp_path):
+    scenario = shutil.copytree(SCENARIOS / "tiny", tmp_path / "moved")
+    folder = lup_opt.solve(lup_opt.load_scenario(scenario)).write(tmp_path / "r", report=False)
+    shutil.rmtree(scenario)
+    page = _page(build_report(folder).parent)
+    sensitive = _text(_section(page, "sensitive"))
+    assert f"Not assessed: cover classes and protected land come from the scenario, and the scenario folder " \
+           f"{scenario} is no longer there" in sensitive
+    assert '<section id="ldn">' in page and len(_summary(page)) >= 3  # the rest is read from the folder
