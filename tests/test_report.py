@@ -163,7 +163,7 @@ def test_allocation_gpkg_stores_a_style_by_planned_use(default_results_folder):
     # One default style per layer: the assessment year's land_units and land_units_<year> per year.
     assert sorted(r[0] for r in rows) == ["land_units", *(f"land_units_{y}" for y in sorted(units["year"].unique()))]
     assert all(r[3] == 1 for r in rows)
-    table, qml, sld, default = next(r for r in rows if r[0] == "land_units")
+    _, qml, sld, _ = next(r for r in rows if r[0] == "land_units")
     ET.fromstring(sld)  # well-formed
     root = ET.fromstring(qml.replace("<!DOCTYPE qgis>", ""))
     renderer = root.find("renderer-v2")
