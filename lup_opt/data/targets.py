@@ -12,6 +12,7 @@ import scipy.sparse as sp
 
 from lup_opt.enums import Comparison, LdnScope, ObjectiveSense, TargetKind
 from lup_opt.errors import ScenarioError
+from lup_opt.scenario.config import LdnEnforcement
 from lup_opt.scenario.scenario import Scenario
 
 if TYPE_CHECKING:
@@ -275,7 +276,7 @@ def resolve_ldn_rows(
             "target_year": periods == scenario.target_year,
         }
     )
-    return LdnRows(settings.enabled, by_jurisdiction, settings.enforce.value == "target_year",
+    return LdnRows(settings.enabled, by_jurisdiction, settings.enforce is LdnEnforcement.TARGET_YEAR,
                    group.astype(np.int64).ravel(), len(present), labels)
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from lup_opt.diagnose.findings import Finding
+from lup_opt.diagnose.findings import Finding, Severity
 from lup_opt.enums import Comparison
 from lup_opt.families.base import RelaxableKind, RelaxableRow
 from lup_opt.formatting import number
@@ -109,7 +109,7 @@ class Diagnosis:
         if self.feasible:
             return [f"Scenario '{self.scenario}'{where} is feasible ({checks})."]
         out = [f"Scenario '{self.scenario}'{where} is infeasible ({checks})."]
-        out += [f.message for f in self.findings if f.severity.value == "error"]
+        out += [f.message for f in self.findings if f.severity is Severity.ERROR]
         if self.structural:
             out.append("Even with every target, LDN, food and funds row relaxed there is no plan: the land "
                        "itself (areas, allowed transitions) cannot be planned; check transitions and exclusions.")
@@ -159,7 +159,7 @@ class Diagnosis:
                 # Accepting a net loss is refused without a stated reason (UNCCD).
                 apply.append("`--set 'ldn.justification=<why a net loss is accepted>'`")
             lines += ["", "Apply with: " + " ".join(apply)]
-        warnings = [f for f in self.findings if f.severity.value == "warning"]
+        warnings = [f for f in self.findings if f.severity is Severity.WARNING]
         if warnings:
             lines += ["", "## Warnings", ""] + [f"- {f.message}" for f in warnings]
         return "\n".join(lines) + "\n"

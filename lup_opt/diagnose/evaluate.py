@@ -18,7 +18,7 @@ import pandas as pd
 
 from lup_opt.data.model_data import ModelData
 from lup_opt.data.plans import plan_state
-from lup_opt.enums import SolveStatus
+from lup_opt.enums import SolveStatus, TargetKind
 from lup_opt.errors import IssueCollector, LupOptError
 from lup_opt.formatting import number
 from lup_opt.model.land_balance import AREA
@@ -79,7 +79,7 @@ class Evaluation:
 
     @property
     def meets_hard_targets(self) -> bool:
-        return not (self.missed_targets["kind"] == "hard").any()
+        return not (self.missed_targets["kind"] == TargetKind.HARD.value).any()
 
     @property
     def ldn_met(self) -> bool:
@@ -91,7 +91,7 @@ class Evaluation:
                 f"{self.objective_unit} ({self.objective_sense}).")]
         out += list(self.notes)
         targets = self.indicators[self.indicators["scope_type"].isin(["target", "share_target"])]
-        hard = targets[targets["kind"] == "hard"]
+        hard = targets[targets["kind"] == TargetKind.HARD.value]
         missed = self.missed_targets
         out.append(f"It meets {len(hard) - int((missed['kind'] == 'hard').sum())} of {len(hard)} hard targets.")
         for row in missed.itertuples():

@@ -18,7 +18,7 @@ from time import perf_counter
 import highspy
 import numpy as np
 
-from lup_opt.enums import Backend, SolveStatus
+from lup_opt.enums import Backend, ObjectiveSense, SolveStatus
 from lup_opt.model.lp import LinearProgram
 from lup_opt.solve.names import column_names, row_names
 from lup_opt.solve.options import RowRanging, Solution, SolverOptions
@@ -93,7 +93,7 @@ def to_highs_lp(lp: LinearProgram, with_names: bool = False) -> highspy.HighsLp:
     model.row_lower_ = highs_bounds(lp.row_lower)
     model.row_upper_ = highs_bounds(lp.row_upper)
     model.offset_ = lp.objective_offset
-    model.sense_ = highspy.ObjSense.kMaximize if lp.sense.value == "maximize" else highspy.ObjSense.kMinimize
+    model.sense_ = highspy.ObjSense.kMaximize if lp.sense is ObjectiveSense.MAXIMIZE else highspy.ObjSense.kMinimize
     matrix = lp.matrix
     model.a_matrix_.format_ = highspy.MatrixFormat.kColwise
     model.a_matrix_.num_col_ = lp.num_cols
@@ -112,7 +112,7 @@ def pass_lp(highs: highspy.Highs, lp: LinearProgram, cost: np.ndarray | None = N
     are read in place. (Assigning them to a HighsLp first copies every entry through Python:
     measured 3.1 s against 0.9 s at 27 million non-zeros.) ``cost`` replaces the objective."""
     matrix = lp.matrix
-    sense = highspy.ObjSense.kMaximize if lp.sense.value == "maximize" else highspy.ObjSense.kMinimize
+    sense = highspy.ObjSense.kMaximize if lp.sense is ObjectiveSense.MAXIMIZE else highspy.ObjSense.kMinimize
     return highs.passModel(
         lp.num_cols, lp.num_rows, int(matrix.nnz), int(highspy.MatrixFormat.kColwise), int(sense),
         float(lp.objective_offset),
