@@ -27,6 +27,13 @@ class ConflictMember:
     def of(cls, row: RelaxableRow) -> ConflictMember:
         return cls(row.kind, row.name, row.key, row.label)
 
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind.value, "name": self.name, "key": self.key, "label": self.label}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ConflictMember:
+        return cls(RelaxableKind(data["kind"]), data["name"], data.get("key"), data["label"])
+
 
 @dataclass(frozen=True)
 class Relaxation:
@@ -81,9 +88,15 @@ class Relaxation:
                 f"from {number(self.current)} to {number(self.required)}")
 
     def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "name": self.name, "key": self.key, "label": self.label, "unit": self.unit,
-                "current": self.current, "required": self.required, "change": self.change,
-                "relative_change": self.relative_change, "sentence": self.sentence()}
+        # change, relative_change and sentence are for the reader; from_dict derives them again.
+        return {"kind": self.kind.value, "name": self.name, "key": self.key, "label": self.label, "unit": self.unit,
+                "sense": self.sense.value, "current": self.current, "required": self.required, "size": self.size,
+                "change": self.change, "relative_change": self.relative_change, "sentence": self.sentence()}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Relaxation:
+        return cls(RelaxableKind(data["kind"]), data["name"], data.get("key"), data["label"], data["unit"],
+                   Comparison(data["sense"]), float(data["current"]), float(data["required"]), float(data["size"]))
 
 
 @dataclass(frozen=True)
@@ -133,13 +146,35 @@ class Diagnosis:
             "presolve_checks": dict(self.presolve_checks),
             "sentences": self.sentences(),
             "findings": [f.to_dict() for f in self.findings],
-            "conflicts": [[vars(m) for m in c] for c in self.conflicts],
+            "conflicts": [[m.to_dict() for m in c] for c in self.conflicts],
             "relaxation": [r.to_dict() for r in self.relaxation],
             "alternatives": [r.to_dict() for r in self.alternatives],
             "overrides": dict(self.overrides),
             "fewest_rows": self.fewest_rows,
+            "structural": self.structural,
+            "context": self.context,
             "seconds": round(self.seconds, 4),
         }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], ldn_capacity: pd.DataFrame | None = None) -> Diagnosis:
+        """The diagnosis :meth:`to_dict` wrote (``ldn_capacity`` is kept beside it, in its own table)."""
+        return cls(
+            scenario=data["scenario"], feasible=bool(data["feasible"]),
+            presolve_checks=dict(data.get("presolve_checks", {})),
+            findings=tuple(Finding.from_dict(f) for f in data.get("findings", ())),
+            conflicts=tuple(tuple(ConflictMember.from_dict(m) for m in c) for c in data.get("conflicts", ())),
+            relaxation=tuple(Relaxation.from_dict(r) for r in data.get("relaxation", ())),
+            alternatives=tuple(Relaxation.from_dict(r) for r in data.get("alternatives", ())),
+            overrides={k: float(v) for k, v in data.get("overrides", {}).items()},
+            seconds=float(data.get("seconds", 0.0)), fewest_rows=bool(data.get("fewest_rows", False)),
+            structural=bool(data.get("structural", False)), ldn_capacity=ldn_capacity,
+            context=str(data.get("context", "")),
+        )
+
+    @classmethod
+    def from_json(cls, text: str, ldn_capacity: pd.DataFrame | None = None) -> Diagnosis:
+        return cls.from_dict(json.loads(text), ldn_capacity)
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2)

@@ -31,6 +31,12 @@ class Finding:
         return {"severity": self.severity.value, "check": self.check, "message": self.message,
                 "keys": list(self.keys), "numbers": dict(self.numbers)}
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Finding:
+        """The finding :meth:`to_dict` wrote (a results folder's diagnosis.json)."""
+        return cls(Severity(data["severity"]), data["check"], data["message"], tuple(data.get("keys", ())),
+                   dict(data.get("numbers", {})))
+
 
 @dataclass(frozen=True)
 class CheckReport:
