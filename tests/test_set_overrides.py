@@ -66,3 +66,8 @@ def test_a_comma_inside_braces_gets_a_hint_to_quote(cli, setting, key):
     assert "did you mean to quote the value?" in text
     assert f"'{key}' a key without a value" in text
     assert text.count("did you mean to quote") == 1
+
+
+def test_none_means_no_variants_and_no_overrides():
+    scenario = lup_opt.load_scenario(SCENARIOS / "tiny", variants=None, overrides=None)
+    assert scenario.variants == () and scenario.overrides == ()

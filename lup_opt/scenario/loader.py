@@ -41,8 +41,8 @@ SCENARIO_FILE = "scenario.yaml"
 
 def load_scenario(
     path: str | Path,
-    variants: Sequence[str] | str = (),
-    overrides: Sequence[str] | Mapping[str, Any] = (),
+    variants: Sequence[str] | str | None = (),
+    overrides: Sequence[str] | Mapping[str, Any] | None = (),
     allow_outside: bool = False,
 ) -> Scenario:
     """Load, merge and validate a scenario folder (or its ``scenario.yaml``).
@@ -55,6 +55,7 @@ def load_scenario(
     start = perf_counter()
     folder, yaml_path = _locate(Path(path))
     variant_names = _split_names(variants)
+    overrides = overrides or ()
     raw = _read_yaml(yaml_path)
     effective = apply_variants_and_overrides(raw, variant_names, overrides, SCENARIO_FILE)
     config = _validate_config(effective, variant_names, comma_hints(overrides))
@@ -88,8 +89,8 @@ def load_scenario(
     return scenario
 
 
-def _split_names(variants: Sequence[str] | str) -> list[str]:
-    items = [variants] if isinstance(variants, str) else list(variants)
+def _split_names(variants: Sequence[str] | str | None) -> list[str]:
+    items = [variants] if isinstance(variants, str) else list(variants or ())
     return [name.strip() for item in items for name in item.split(",") if name.strip()]
 
 
