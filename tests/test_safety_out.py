@@ -111,7 +111,7 @@ def test_a_folder_of_another_run_needs_overwrite(cli, desk):
 
 
 def test_default_names_say_what_was_run_and_overrides_do_not_replace_the_plain_run(cli, desk):
-    from lup_opt.cli import overrides_hash
+    from lup_opt.cli.common import overrides_hash
 
     assert cli(["solve", "tiny", "--no-report"]).exit_code == 0
     plain = tree(desk / "results" / "tiny")

@@ -116,7 +116,7 @@ def test_sigterm_in_the_cli_removes_the_temporary_at_once(tmp_path):
 
 
 def test_the_cli_turns_sigterm_into_a_clean_exit(cli, tmp_path):
-    from lup_opt import cli as cli_module
+    from lup_opt.cli import common as cli_module
 
     previous = signal.signal(signal.SIGTERM, signal.SIG_DFL)
     try:

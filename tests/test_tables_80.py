@@ -69,7 +69,7 @@ def test_planner_numbers():
 
 @pytest.fixture
 def at_80(monkeypatch):
-    from lup_opt.cli import out_console
+    from lup_opt.cli.common import out_console
 
     monkeypatch.setattr(out_console, "_width", 80)  # as in a log, CI or a notebook
     return out_console

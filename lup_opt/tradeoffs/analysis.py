@@ -1,4 +1,4 @@
-"""Pay-off tables, weighted and hierarchical objectives, epsilon-constraint frontiers and max-min
+"""Pay-off tables, weighted objectives and their hierarchy, epsilon-constraint frontiers and max-min
 compromise, all solved on one warm HiGHS session (``models/formulation.md``, "Trade-offs").
 
 Every single-objective optimum here is lexicographic: after optimising one objective, it is held
@@ -208,7 +208,7 @@ def weighted_sum(problem: TradeoffProblem, payoff: PayoffTable, weights: Sequenc
     return TradeoffPlan("weighted_sum", solved.values, _plan_table(problem, payoff, solved.values, normalization))
 
 
-def hierarchical(problem: TradeoffProblem, tolerances: Sequence[float]) -> tuple[TradeoffPlan, pd.DataFrame]:
+def hierarchy_plan(problem: TradeoffProblem, tolerances: Sequence[float]) -> tuple[TradeoffPlan, pd.DataFrame]:
     """Optimise the objectives in order; each later stage keeps every earlier objective within
     its relative tolerance of the optimum it reached (0.05: at most 5 % worse)."""
     if len(tolerances) not in (len(problem.objectives) - 1, len(problem.objectives)):
@@ -234,7 +234,7 @@ def hierarchical(problem: TradeoffProblem, tolerances: Sequence[float]) -> tuple
                                                                          strict=True)]
     plan = pd.DataFrame({"objective": table["objective"], "sense": table["sense"],
                          "unit": [o.unit for o in problem.objectives], "value": table["final_value"]})
-    return TradeoffPlan("hierarchical", x, plan), table
+    return TradeoffPlan("hierarchy", x, plan), table
 
 
 @dataclass(frozen=True)

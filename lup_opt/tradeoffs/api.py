@@ -1,5 +1,5 @@
 """Trade-off analyses from a scenario: the Python API behind ``lup-opt payoff``, ``frontier``,
-``compromise``, ``alternatives`` (and weighted, hierarchical and robust compromises).
+``compromise``, ``hierarchy``, ``robust`` and ``alternatives`` (and weighted compromises).
 
 Each function returns a frozen result whose ``write(folder)`` writes CSV tables, a PNG figure
 and ``manifest.json`` atomically (a temporary folder renamed into place).
@@ -8,6 +8,7 @@ and ``manifest.json`` atomically (a temporary folder renamed into place).
 from __future__ import annotations
 
 import json
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,7 +38,7 @@ from lup_opt.tradeoffs.analysis import (
     TradeoffProblem,
     compromise,
     frontier,
-    hierarchical,
+    hierarchy_plan,
     payoff_table,
     weighted_sum,
 )
@@ -235,14 +236,23 @@ def weighted(scenario: Scenario, objectives: Specs, weights: Sequence[float], *,
     return _plan_result(problem, weighted_sum(problem, table, weights, normalization), start, payoff=table.table)
 
 
-def lexicographic(scenario: Scenario, objectives: Specs, tolerances: Sequence[float], *,
-                  options: SolverOptions | None = None) -> PlanResult:
+def hierarchy(scenario: Scenario, objectives: Specs, tolerances: Sequence[float], *,
+              options: SolverOptions | None = None) -> PlanResult:
     """Objectives optimised in order, each keeping the earlier ones within their relative
-    tolerance (e.g. the LDN response hierarchy: avoid losses, then reduce, then reverse)."""
+    tolerance (e.g. the LDN response hierarchy: avoid losses, then reduce, then reverse);
+    ``lup-opt hierarchy``."""
     start = perf_counter()
     problem = _problem(scenario, objectives, options)
-    plan, stages = hierarchical(problem, tolerances)
+    plan, stages = hierarchy_plan(problem, tolerances)
     return _plan_result(problem, plan, start, stages=stages)
+
+
+def lexicographic(scenario: Scenario, objectives: Specs, tolerances: Sequence[float], *,
+                  options: SolverOptions | None = None) -> PlanResult:
+    """Deprecated name of :func:`hierarchy` (the method is called hierarchy everywhere else)."""
+    warnings.warn("lup_opt.tradeoffs.lexicographic is now lup_opt.tradeoffs.hierarchy", DeprecationWarning,
+                  stacklevel=2)
+    return hierarchy(scenario, objectives, tolerances, options=options)
 
 
 def robust(scenario: Scenario, uncertainty: pd.DataFrame | str | Path, *, level: float = 1.0,

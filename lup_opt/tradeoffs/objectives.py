@@ -134,9 +134,10 @@ def resolve(scenario: Scenario, data: ModelData, lp: LinearProgram, spec: Object
     indicator = dims.indicators.index(spec.name)
     mask = scope_mask(scenario, spec.scope)
     jurisdictions = scope_jurisdictions(scenario, spec.scope, mask, dims.jurisdictions)
-    periods = range(len(dims.periods)) if spec.period is None else [dims.periods.index(spec.period)]
+    # Positions in dims.periods (spec.period is a year).
+    period_indices = range(len(dims.periods)) if spec.period is None else [dims.periods.index(spec.period)]
     vector = np.zeros(lp.num_cols)
-    for t in periods:
+    for t in period_indices:
         for block, (index, values) in indicator_terms(data, indicator, mask, t, jurisdictions).items():
             if lp.has_variables(block):
                 np.add.at(vector, lp.variable(block).offset + index, values)

@@ -1,4 +1,5 @@
-"""``lup-opt report | compare | excel | sweep``: looking at results and running ensembles."""
+"""``lup-opt report | compare | excel | sweep | grid``: looking at results, running ensembles and
+making grid scenarios."""
 
 from __future__ import annotations
 
@@ -9,36 +10,28 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from lup_opt.cli import (
-    EXIT_BAD_INPUT,
+from lup_opt.cli.common import (
     EXIT_NOT_OPTIMAL,
     AllowOutsideOpt,
+    JsonOpt,
     OverwriteOpt,
+    QuietOpt,
     ScenarioArg,
     SetOpt,
-    _check_out,
-    _exit_on_bad_input,
-    _exit_on_output_error,
-    _load,
-    _run,
-    app,
+    check_out,
     err_console,
+    exit_on_bad_input,
+    exit_on_output_error,
+    fail,
+    load,
     out_console,
+    run_identity,
     run_name,
 )
 from lup_opt.errors import LupOptError
 from lup_opt.formatting import print_frame
 
-QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print the outcome as JSON.")]
 
-
-def _fail(message: str) -> None:
-    err_console.print(message, style="red", markup=False, soft_wrap=True)
-    raise typer.Exit(EXIT_BAD_INPUT)
-
-
-@app.command()
 def report(results: Annotated[Path, typer.Argument(help="A results folder: of lup-opt solve or evaluate, a trade-off "
                                                         "folder or one of its plans/<plan>, a sweep's runs/<run>.")],
            plans: Annotated[bool, typer.Option("--plans", help="Also the report of every plan folder under "
@@ -49,19 +42,18 @@ def report(results: Annotated[Path, typer.Argument(help="A results folder: of lu
     from lup_opt.safe_paths import read_manifest, writing_into
 
     if not (results / "manifest.json").is_file() or read_manifest(results) is None:
-        _fail(f"{results}: not a lup_opt results folder (no manifest.json saying lup_opt wrote it); nothing written")
+        fail(f"{results}: not a lup_opt results folder (no manifest.json saying lup_opt wrote it); nothing written")
     # The plans first: the trade-off report links to the plan reports there are.
     folders = [*(sorted(p.parent for p in (results / PLANS).glob("*/manifest.json")) if plans else []), results]
     for folder in folders:
         try:
-            with _exit_on_output_error(str(folder)), writing_into(results):
+            with exit_on_output_error(str(folder)), writing_into(results):
                 path = build_report(folder)
         except (FileNotFoundError, LupOptError, ValueError, KeyError) as exc:
-            _fail(f"{folder}: the report cannot be built ({type(exc).__name__}: {str(exc)[:160]})")
+            fail(f"{folder}: the report cannot be built ({type(exc).__name__}: {str(exc)[:160]})")
         out_console.print(f"Report: {path}", markup=False)
 
 
-@app.command()
 def compare(
     first: Annotated[Path, typer.Argument(help="Results folder A, or a scenario folder with --variant.")],
     second: Annotated[Path | None, typer.Argument(help="Results folder B.")] = None,
@@ -85,11 +77,11 @@ def compare(
         try:
             comparison = compare_runs(first, second)
         except LupOptError as exc:
-            _fail(str(exc))
+            fail(str(exc))
         protect = [p for p in (first, second)]
         run = {"command": "compare", "a": str(Path(first).resolve()), "b": str(Path(second).resolve())}
         target = out or Path("results") / f"compare-{Path(first).resolve().name}-vs-{Path(second).resolve().name}"
-        with _exit_on_output_error(), atomic_folder(target, protect=protect, run=run, overwrite=overwrite) as tmp:
+        with exit_on_output_error(), atomic_folder(target, protect=protect, run=run, overwrite=overwrite) as tmp:
             comparison.write_into(tmp)
         folder = target.resolve()
     if as_json:
@@ -112,22 +104,22 @@ def _compare_variant(scenario: Path, variant, set_, out: Path | None, overwrite:
     from lup_opt.results.result import atomic_folder, fill_results
 
     if not variant and not set_:
-        _fail("Give two results folders, or a scenario folder with --variant NAME (or --set KEY=VALUE).")
-    base, changed = _load(scenario, [], [], allow_outside), _load(scenario, variant, set_, allow_outside)
-    run = _run(changed, "compare")
+        fail("Give two results folders, or a scenario folder with --variant NAME (or --set KEY=VALUE).")
+    base, changed = load(scenario, [], [], allow_outside), load(scenario, variant, set_, allow_outside)
+    run = run_identity(changed, "compare")
     # "-solved": both runs are solved here, so it is another run than comparing two folders of
     # the same names (and must not meet that one's folder).
     name = f"compare-{run_name(base)}-vs-{run_name(changed)}-solved"
-    target = _check_out(out or Path("results") / name, changed, run, overwrite)
+    target = check_out(out or Path("results") / name, changed, run, overwrite)
     results = []
     for loaded in (base, changed):
-        with _exit_on_bad_input(scenario):
+        with exit_on_bad_input(scenario):
             results.append(solve_scenario(loaded))
         if not results[-1].is_optimal:
             err_console.print(f"{run_name(loaded)}: {results[-1].status.value}, nothing to compare; nothing written",
                               markup=False)
             raise typer.Exit(EXIT_NOT_OPTIMAL)
-    with _exit_on_output_error(), atomic_folder(target, protect=[changed.folder], run=run,
+    with exit_on_output_error(), atomic_folder(target, protect=[changed.folder], run=run,
                                                 overwrite=overwrite) as tmp:
         for name, result in zip(("a", "b"), results, strict=True):
             (tmp / name).mkdir()
@@ -135,12 +127,11 @@ def _compare_variant(scenario: Path, variant, set_, out: Path | None, overwrite:
         try:
             comparison = compare_runs(tmp / "a", tmp / "b")
         except LupOptError as exc:
-            _fail(str(exc))
+            fail(str(exc))
         comparison.write_into(tmp)
     return target.resolve()
 
 
-@app.command()
 def excel(results: Annotated[Path, typer.Argument(help="A results folder.")],
           out: Annotated[Path | None, typer.Option(help="Workbook path (default: RESULTS/results.xlsx).")] = None,
           overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace a workbook of that name outside the "
@@ -150,14 +141,13 @@ def excel(results: Annotated[Path, typer.Argument(help="A results folder.")],
     from lup_opt.excel import export_excel
 
     try:
-        with _exit_on_output_error():
+        with exit_on_output_error():
             path = export_excel(results, out, overwrite=overwrite)
     except LupOptError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     out_console.print(f"Workbook: {path}", markup=False)
 
 
-@app.command()
 def sweep(
     scenario: ScenarioArg,
     grid: Annotated[list[str] | None, typer.Option(help="KEY=V1,V2,...: every combination is run.")] = None,
@@ -190,16 +180,16 @@ def sweep(
         else:
             raise LupOptError("give --grid KEY=V1,V2,... and/or --range KEY=LOW:HIGH with --samples N")
     except LupOptError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     # The first run must load before any worker starts: a misspelt key fails here, once.
-    first = _load(scenario, variant, [f"{key}={value}" for key, value in runs[0].items()])
+    first = load(scenario, variant, [f"{key}={value}" for key, value in runs[0].items()])
     suffix = "".join(f"+{v}" for v in first.variants)
     folder = out or Path("results") / f"{first.folder.name}{suffix}-sweep"
     try:
-        with _exit_on_output_error():
+        with exit_on_output_error():
             folder = sweeps.open_sweep_folder(folder, scenario, variant or [], overwrite)
     except LupOptError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     with Progress(TextColumn("sweep"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   TextColumn("{task.description}"), console=err_console, disable=quiet or as_json) as progress:
         task = progress.add_task("", total=len(runs))
@@ -209,7 +199,7 @@ def sweep(
 
         progress.update(task, completed=sum(1 for r in runs if (Path(folder) / sweeps.RUNS / sweeps.run_id(r) /
                                                                 "manifest.json").exists()))
-        with _exit_on_output_error():
+        with exit_on_output_error():
             result = sweeps.sweep(scenario, runs, folder, variants=variant or [], workers=workers,
                                   scheduler=scheduler, on_done=done)
     if as_json:
@@ -232,7 +222,6 @@ def _without_empty_columns(table):
 TifOpt = Annotated[Path | None, typer.Option(help="GeoTIFF, aligned with the others.")]
 
 
-@app.command()
 def grid(
     template: Annotated[Path, typer.Argument(help="Scenario folder whose uses, coefficients, targets... are used.")],
     land_cover: Annotated[Path, typer.Option(help="GeoTIFF of baseline land cover (codes in the legend).")],
@@ -256,6 +245,6 @@ def grid(
     try:
         folder = scenario_from_rasters(template, rasters, legend, out, climate)
     except LupOptError as exc:
-        _fail(str(exc))
-    loaded = _load(folder, [], [])
+        fail(str(exc))
+    loaded = load(folder, [], [])
     out_console.print(f"Scenario {folder}: {len(loaded.units):,} land units from the rasters", markup=False)

@@ -1,0 +1,5 @@
+"""``python -m lup_opt.cli``: the lup-opt command line."""
+
+from lup_opt.cli import app
+
+app(prog_name="lup-opt")
