@@ -4,6 +4,8 @@
     >>> scenario = lup_opt.load_scenario("scenarios/tiny")
     >>> result = lup_opt.solve(scenario)
     >>> result.status, result.objective
+    >>> folder = result.write("results/tiny")
+    >>> lup_opt.read_result(folder).allocation   # the same tables, manifest and diagnosis
 
 The names below are imported when first used, so that ``import lup_opt.cli`` (and
 ``lup-opt --help``) does not load pandas, scipy, Pyomo or matplotlib.
@@ -32,7 +34,9 @@ _LAZY = {
     "SolveStatus": "lup_opt.enums",
     "LupOptError": "lup_opt.errors",
     "ScenarioError": "lup_opt.errors",
+    "Manifest": "lup_opt.results.manifest",
     "Result": "lup_opt.results.result",
+    "read_result": "lup_opt.results.result",
     "Scenario": "lup_opt.scenario",
     "load_scenario": "lup_opt.scenario",
 }

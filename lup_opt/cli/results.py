@@ -39,12 +39,15 @@ def report(results: Annotated[Path, typer.Argument(help="A results folder: of lu
     """Rebuild report.html and figures/ of a results folder."""
     from lup_opt.report import build_report
     from lup_opt.report.plan_folder import PLANS
-    from lup_opt.safe_paths import read_manifest, writing_into
+    from lup_opt.results.manifest import MANIFEST, read_manifest
+    from lup_opt.safe_paths import writing_into
 
-    if not (results / "manifest.json").is_file() or read_manifest(results) is None:
-        fail(f"{results}: not a lup_opt results folder (no manifest.json saying lup_opt wrote it); nothing written")
+    try:
+        read_manifest(results)
+    except LupOptError:
+        fail(f"{results}: not a lup_opt results folder (no {MANIFEST} saying lup_opt wrote it); nothing written")
     # The plans first: the trade-off report links to the plan reports there are.
-    folders = [*(sorted(p.parent for p in (results / PLANS).glob("*/manifest.json")) if plans else []), results]
+    folders = [*(sorted(p.parent for p in (results / PLANS).glob(f"*/{MANIFEST}")) if plans else []), results]
     for folder in folders:
         try:
             with exit_on_output_error(str(folder)), writing_into(results):

@@ -31,6 +31,7 @@ from lup_opt.cli.common import (
 )
 from lup_opt.enums import Backend, Culling, PlanningMode, SolverMethod, TableFormat
 from lup_opt.errors import LupOptError
+from lup_opt.safe_paths import MANIFEST
 
 if TYPE_CHECKING:
     from lup_opt.results.result import Result
@@ -116,7 +117,7 @@ def solve(
 
 def _print(result: Result, folder: Path, *, quiet: bool, as_json: bool) -> None:
     if as_json:
-        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))  # as written, every key
         out_console.print_json(json.dumps(manifest))
     elif not quiet:
         from lup_opt.summary import print_summary
@@ -140,7 +141,8 @@ def explain(
 ) -> None:
     """Explain why a scenario cannot be solved and what to relax (exit 1), or confirm it can (exit 0)."""
     from lup_opt.api import explain as explain_scenario
-    from lup_opt.results.result import atomic_folder, write_diagnosis
+    from lup_opt.results.io import write_diagnosis
+    from lup_opt.results.result import atomic_folder
 
     loaded = load(scenario, variant, set_, allow_outside)
     run = run_identity(loaded, "explain", fewest=fewest)

@@ -87,13 +87,13 @@ def vector_map(folder: Folder) -> tuple[VectorMap | None, str]:
     from lup_opt.spatial import GEOPACKAGE_LAYER, read_geometry
 
     gpkg = folder.path / "allocation.gpkg"
-    geometry = folder.manifest.get("geometry")
+    geometry = folder.manifest.geometry
     try:
         if gpkg.exists():
             outlines = geopandas.read_file(gpkg, layer=GEOPACKAGE_LAYER)[["land_unit", "geometry"]]
             outlines = outlines.assign(land_unit=outlines["land_unit"].astype(str)).drop_duplicates("land_unit")
         elif geometry:
-            outlines = read_geometry(geometry["file"], geometry.get("id_column", "id"), geometry.get("layer"))
+            outlines = read_geometry(geometry.file, geometry.id_column, geometry.layer)
         else:
             return None, "the scenario gives no land-unit geometry (scenario.yaml: geometry)"
     except (LupOptError, OSError, ValueError) as exc:
@@ -227,7 +227,7 @@ def raster_map(folder: Folder) -> tuple[RasterMap | None, str]:
         with rasterio.open(tifs[0]) as source:
             transform, shape, crs = source.transform, (source.height, source.width), source.crs
     else:
-        grid_file = folder.manifest.get("grid")
+        grid_file = folder.manifest.grid
         if not grid_file or not Path(grid_file).exists():
             return None, "the folder has no planned_use GeoTIFF and the scenario's grid.json is not there"
         grid = json.loads(Path(grid_file).read_text(encoding="utf-8"))
@@ -254,6 +254,6 @@ def raster_map(folder: Folder) -> tuple[RasterMap | None, str]:
 
 def base_map(folder: Folder) -> tuple[VectorMap | RasterMap | None, str]:
     """The raster grid for a grid scenario, else the outlines; (None, why) without either."""
-    if folder.manifest.get("grid"):
+    if folder.manifest.grid:
         return raster_map(folder)
     return vector_map(folder)

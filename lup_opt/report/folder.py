@@ -4,14 +4,17 @@ best soils), the scenario it was run from, loaded with the package's own loader.
 
 from __future__ import annotations
 
-import json
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+
+from lup_opt.results.io import diagnosis_text, has_table, read_table
+from lup_opt.results.manifest import FolderKind, Manifest, ScenarioInfo, read_manifest
 
 log = logging.getLogger(__name__)
 
@@ -23,27 +26,21 @@ class Folder:
     """The results of one plan (a solve, an evaluation, a trade-off plan or a sweep run)."""
 
     path: Path
-    manifest: dict[str, Any]
+    manifest: Manifest
     _tables: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
 
     @classmethod
-    def open(cls, path: str | Path, manifest: dict[str, Any] | None = None) -> Folder:
+    def open(cls, path: str | Path, manifest: Manifest | Mapping[str, Any] | None = None) -> Folder:
+        """The folder at ``path``; ``manifest``: the one being written there (else read from it)."""
         path = Path(path)
-        if manifest is None:
-            manifest_path = path / "manifest.json"
-            if not manifest_path.exists():
-                raise FileNotFoundError(f"{path}: no manifest.json, so not a lup_opt results folder")
-            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-        return cls(path, manifest)
+        return cls(path, read_manifest(path) if manifest is None else Manifest.of(manifest))
 
     def has(self, name: str) -> bool:
-        return (self.path / f"{name}.csv").exists() or (self.path / f"{name}.parquet").exists()
+        return has_table(self.path, name)
 
     def table(self, name: str) -> pd.DataFrame:
         """The table ``name`` (CSV or Parquet); empty when the folder lacks it or it has no rows."""
         if name not in self._tables:
-            from lup_opt.results.result import read_table
-
             try:
                 self._tables[name] = read_table(self.path / name)
             except (FileNotFoundError, pd.errors.EmptyDataError):
@@ -53,22 +50,26 @@ class Folder:
     # What the folder is -------------------------------------------------------------------------
 
     @property
-    def scenario_info(self) -> dict[str, Any]:
-        scenario = self.manifest.get("scenario")
-        return scenario if isinstance(scenario, dict) else {"name": str(scenario or "")}
+    def scenario_info(self) -> ScenarioInfo:
+        return self.manifest.scenario_info
 
     @property
     def name(self) -> str:
-        return str(self.scenario_info.get("name") or "lup_opt")
+        return self.scenario_info.name or "lup_opt"
 
     @property
-    def kind(self) -> str:
-        """solve, evaluation or tradeoff_plan (a sweep run is a solve)."""
-        return str(self.manifest.get("kind") or "solve")
+    def kind(self) -> FolderKind:
+        """solve, evaluation or tradeoff_plan (a sweep run is a solve), or a trade-off folder."""
+        return self.manifest.folder_kind
 
     @property
     def objective_unit(self) -> str:
-        return str(self.manifest.get("objective_unit") or "objective units")
+        return self.manifest.objective_unit or "objective units"
+
+    @property
+    def diagnosis(self) -> str | None:
+        """diagnosis.md of a run without a plan; None when there is none."""
+        return diagnosis_text(self.path)
 
     @cached_property
     def years(self) -> list[int]:
@@ -85,7 +86,7 @@ class Folder:
         has it so, or the single assessment year of an older table."""
         table = self.table("land_units")
         if len(table) and "year" not in table.columns:
-            table = table.assign(year=self.manifest.get("assessment_year") or (self.years[-1] if self.years else 0))
+            table = table.assign(year=self.manifest.assessment_year or (self.years[-1] if self.years else 0))
         return table
 
     @cached_property
@@ -102,7 +103,7 @@ class Folder:
     def _scenario(self) -> tuple[Any, str]:
         """(Scenario or None, why not / a caveat)."""
         info = self.scenario_info
-        folder = info.get("folder")
+        folder = info.folder
         if not folder:
             return None, "the manifest does not say which scenario folder the run used"
         if not Path(folder).exists():
@@ -111,13 +112,12 @@ class Folder:
         from lup_opt.scenario.loader import load_scenario
 
         try:
-            scenario = load_scenario(folder, variants=list(info.get("variants") or []),
-                                     overrides=list(info.get("overrides") or []))
+            scenario = load_scenario(folder, variants=list(info.variants), overrides=list(info.overrides))
         except (LupOptError, OSError, ValueError) as exc:
             log.warning("%s: the scenario cannot be loaded for the report: %s", folder, exc)
             return None, f"the scenario {folder} cannot be loaded ({str(exc).splitlines()[0][:200]})"
         caveat = ""
-        if info.get("hash") and info["hash"] != scenario.content_hash:
+        if info.hash and info.hash != scenario.content_hash:
             caveat = (f"the scenario in {folder} has changed since this run; its current uses and land units "
                       "are used here")
         return scenario, caveat

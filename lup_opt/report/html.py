@@ -11,7 +11,7 @@ import logging
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,7 @@ from lup_opt.report.sections import finance_section, food_section, livelihoods_s
 from lup_opt.report.sensitive import Sensitive, sensitive_conversions
 from lup_opt.report.summary import summary_lines
 from lup_opt.report.tradeoff import is_tradeoff, render_tradeoff
+from lup_opt.results.manifest import FolderKind, Manifest
 
 log = logging.getLogger(__name__)
 
@@ -54,32 +55,32 @@ def _charts(folder: Folder, out: Path) -> dict[str, Path | None]:
         "prices": lambda: figures.prices_figure(folder.table("duals"), out / "prices.png"),
         "food": lambda: figures.food_figure(folder.table("food"), out / "food.png"),
         "finance": lambda: figures.finance_figure(folder.table("finance"), folder.table("funds"), out / "finance.png",
-                                                  folder.manifest.get("use_colours"), folder.money_unit),
+                                                  folder.manifest.use_colours, folder.money_unit),
     }
     return {name: make() for name, make in makers.items()}
 
 
-def _run_facts(manifest: dict[str, Any], folder: Folder) -> str:
-    status = manifest.get("status", "unknown")
-    css = "status-optimal" if status in ("optimal", "evaluated") else "status-bad"
-    scenario, size, solver = folder.scenario_info, manifest.get("size", {}), manifest.get("solver", {})
-    objective = manifest.get("objective")
+def _run_facts(manifest: Manifest, folder: Folder) -> str:
+    status = manifest.status or "unknown"
+    css = "status-optimal" if manifest.has_plan else "status-bad"
+    scenario, size, solver = folder.scenario_info, manifest.size, manifest.solver
+    objective = manifest.objective
     rows = [
-        ("Scenario", esc(scenario.get("name", ""))),
-        ("Variants", esc(", ".join(scenario.get("variants", [])) or "none")),
-        ("Overrides", esc(", ".join(scenario.get("overrides", [])) or "none")),
+        ("Scenario", esc(scenario.name)),
+        ("Variants", esc(", ".join(scenario.variants) or "none")),
+        ("Overrides", esc(", ".join(scenario.overrides) or "none")),
         ("Status", f'<span class="{css}">{esc(status)}</span>'),
-        ("Message", esc(manifest.get("message", ""))),
+        ("Message", esc(manifest.message)),
         ("Objective", "" if objective is None else f"{num(objective, esc(folder.objective_unit))} "
-                                                  f"({esc(manifest.get('objective_sense', ''))})"),
-        ("Land units", f"{size.get('land_units', len(folder.units)):,}"),
-        ("LP", f"{size.get('rows', 0):,} rows, {size.get('columns', 0):,} columns, {size.get('nonzeros', 0):,} "
-               "non-zeros" if "rows" in size else ""),
-        ("Solver", esc(f"{solver.get('name', '')}, {solver.get('method', '')}") if solver else ""),
-        ("Created", esc(manifest.get("created", ""))),
+                                                  f"({esc(manifest.objective_sense or '')})"),
+        ("Land units", f"{size.land_units if size.land_units is not None else len(folder.units):,}"),
+        ("LP", f"{size.rows:,} rows, {size.columns or 0:,} columns, {size.nonzeros or 0:,} non-zeros"
+         if size.rows is not None else ""),
+        ("Solver", esc(f"{solver.name or ''}, {solver.method or ''}") if solver else ""),
+        ("Created", esc(manifest.created or "")),
     ]
     body = "".join(f"<tr><th>{k}</th><td class='text'>{v}</td></tr>" for k, v in rows if v)
-    warnings = "".join(f"<li>{esc(w)}</li>" for w in manifest.get("warnings", []))
+    warnings = "".join(f"<li>{esc(w)}</li>" for w in manifest.warnings)
     return (f"<details><summary>The run</summary><table>{body}</table>"
             + (f"<p>Warnings from the checks:</p><ul>{warnings}</ul>" if warnings else "") + "</details>")
 
@@ -101,9 +102,9 @@ def _maps_section(maps: Maps) -> tuple[Section | None, str]:
 
 
 def _no_duals_reason(folder: Folder) -> str:
-    if folder.kind == "evaluation":
+    if folder.kind is FolderKind.EVALUATION:
         return "shadow prices: an evaluated plan is not an optimum, so its rows have no prices (lup-opt solve gives them)"
-    if folder.kind == "tradeoff_plan":
+    if folder.kind is FolderKind.TRADEOFF_PLAN:
         return ("shadow prices: this plan was chosen by a trade-off method, not by the scenario's objective alone, so "
                 "the scenario's prices do not apply (lup-opt solve gives them)")
     return "shadow prices: this folder has no duals.csv"
@@ -122,10 +123,9 @@ def render(folder: Folder, charts: dict[str, Path | None], maps: Maps, sensitive
 
     lines = summary_lines(folder, sensitive)
     sections = [Section("summary", "Summary", bullets(lines, "summary") + _run_facts(folder.manifest, folder))]
-    diagnosis = folder.path / "diagnosis.md"
-    if diagnosis.exists():
-        sections.append(Section("diagnosis", "Why there is no plan",
-                                f"<pre>{esc(diagnosis.read_text(encoding='utf-8'))}</pre>"))
+    diagnosis = folder.diagnosis
+    if diagnosis is not None:
+        sections.append(Section("diagnosis", "Why there is no plan", f"<pre>{esc(diagnosis)}</pre>"))
     add(_maps_section(maps))
     ldn = folder.table("ldn_balance")
     add((Section("ldn", "Land degradation neutrality", image(charts.get("ldn_balance"), "LDN balance chart")
@@ -140,7 +140,7 @@ def render(folder: Folder, charts: dict[str, Path | None], maps: Maps, sensitive
     add((Section("ldn_price", "Price of neutrality",
                  note("The objective with each land type's LDN rows and without them (re-solved), beside the sum of "
                       "their shadow prices (the marginal price).") + frame(price, PRICE_COLUMNS)), "") if len(price)
-        else (None, "price of neutrality: " + ("computed by lup-opt solve only" if folder.kind != "solve" else
+        else (None, "price of neutrality: " + ("computed by lup-opt solve only" if folder.kind is not FolderKind.SOLVE else
                                                "not computed for this run (scenario.yaml: ldn.price_of_neutrality; "
                                                "auto re-solves LPs of up to 200,000 columns, with LDN on)")))
     add(sensitive_section(folder, sensitive))
@@ -164,20 +164,22 @@ def render(folder: Folder, charts: dict[str, Path | None], maps: Maps, sensitive
     if missing:
         sections.append(Section("missing", "Not in this report", bullets([esc(m[0].upper() + m[1:]) + "."
                                                                            for m in missing])))
-    title = {"evaluation": "Evaluated plan", "tradeoff_plan": "Trade-off plan"}.get(folder.kind, "Land-use plan")
-    plan = folder.manifest.get("plan")
+    title = {FolderKind.EVALUATION: "Evaluated plan", FolderKind.TRADEOFF_PLAN: "Trade-off plan"}.get(folder.kind,
+                                                                                                    "Land-use plan")
+    plan = folder.manifest.plan
     heading = f"{title}: {folder.name}" + (f", {plan}" if plan else "")
     return page(f"lup_opt report: {folder.name}", heading, sections)
 
 
-def build_report(folder: str | Path, manifest: dict[str, Any] | None = None) -> Path:
+def build_report(folder: str | Path, manifest: Manifest | Mapping[str, Any] | None = None) -> Path:
     """Write ``report.html`` and ``figures/*.png`` into the results ``folder``; both replace
-    what was there only once complete."""
+    what was there only once complete. ``manifest``: the one a writer is about to put there
+    (else the folder's own is read)."""
     results = Folder.open(folder, manifest)
     tmp = Path(tempfile.mkdtemp(prefix=".report-", dir=results.path))
     try:
         (tmp / FIGURES).mkdir()
-        if is_tradeoff(results.manifest):
+        if is_tradeoff(results.kind):
             page_text = render_tradeoff(results, _charts(results, tmp / FIGURES))
         else:
             sensitive = sensitive_conversions(results)

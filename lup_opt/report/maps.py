@@ -151,7 +151,7 @@ def use_maps(folder: Folder, base: VectorMap | RasterMap, path: Path) -> Path | 
     planned = _by_year(folder, base, "planned_use", "planned_use")
     panels = [("Baseline", units["baseline_use"].astype(str)),
               *((f"Planned {year}", values) for year, values in planned.items())]
-    given = folder.manifest.get("use_colours") or {}
+    given = folder.manifest.use_colours
     present = set().union(*(set(v.dropna().astype(str)) for _, v in panels))
     order = [u for u in given if u in present] + sorted(present - set(given))
     colours = _colours(order, given)

@@ -8,6 +8,7 @@ from pathlib import Path
 from lup_opt.report.folder import Folder
 from lup_opt.report.markup import Section, esc, frame, image, listing, note, num
 from lup_opt.report.sensitive import CATEGORIES, COVER_CATEGORIES, PROTECTED, Sensitive, by_year
+from lup_opt.results.manifest import FolderKind
 
 Made = tuple[Section | None, str]  # the section, or why there is none
 
@@ -21,8 +22,9 @@ def missing_reason(folder: Folder, table: str) -> str:
     configured = folder.configured(key)
     if configured is False:
         return f"the scenario has no {WHAT.get(table, table)} (scenario.yaml: no '{key}' section)"
-    if configured and folder.kind != "solve":
-        return f"the scenario has {WHAT.get(table, table)}, but this {folder.kind.replace('_', ' ')} folder has no {table}.csv"
+    if configured and folder.kind is not FolderKind.SOLVE:
+        return (f"the scenario has {WHAT.get(table, table)}, but this {folder.kind.value.replace('_', ' ')} folder "
+                f"has no {table}.csv")
     if configured:
         return f"the scenario has {WHAT.get(table, table)}, but this folder has no {table}.csv"
     return f"this folder has no {table}.csv"

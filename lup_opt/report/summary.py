@@ -9,9 +9,11 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
+from lup_opt.enums import ObjectiveSense
 from lup_opt.report.folder import Folder
 from lup_opt.report.markup import esc, listing, num, signed
 from lup_opt.report.sensitive import CATEGORIES, Sensitive
+from lup_opt.results.manifest import FolderKind
 
 MAX_LINES = 10
 TIGHT = 1e-6  # ha (relative to the land type's area): LDN margin below this is zero
@@ -24,20 +26,21 @@ def _years(values) -> str:
 
 def cost_line(folder: Folder) -> str | None:
     manifest = folder.manifest
-    objective = manifest.get("objective")
+    objective = manifest.objective
     if objective is None:
-        return f"No plan: {esc(manifest.get('message', 'the run found none'))}"
+        return f"No plan: {esc(manifest.message or 'the run found none')}"
     unit = folder.objective_unit
-    sense = {"minimize": "minimised", "maximize": "maximised"}.get(str(manifest.get("objective_sense")), "")
-    if folder.kind == "evaluation":
-        text = f"The evaluated plan '{esc(manifest.get('plan', ''))}' scores {num(objective, esc(unit))} on the " \
+    sense = {ObjectiveSense.MINIMIZE: "minimised", ObjectiveSense.MAXIMIZE: "maximised"}.get(manifest.objective_sense,
+                                                                                            "")
+    if folder.kind is FolderKind.EVALUATION:
+        text = f"The evaluated plan '{esc(manifest.plan or '')}' scores {num(objective, esc(unit))} on the " \
                f"scenario's objective ({sense})"
-        optimum = manifest.get("optimum")
+        optimum = manifest.optimum
         if optimum is not None:
             text += f"; the optimum of the same scenario is {num(optimum, esc(unit))} ({signed(objective - optimum)})"
         return text + "."
-    if folder.kind == "tradeoff_plan":
-        return (f"This plan, {esc(manifest.get('plan', ''))}, was chosen by the {esc(manifest.get('method', ''))} "
+    if folder.kind is FolderKind.TRADEOFF_PLAN:
+        return (f"This plan, {esc(manifest.plan or '')}, was chosen by the {esc(manifest.method or '')} "
                 f"method; on the scenario's own objective it costs {num(objective, esc(unit))} ({sense}).")
     return f"The plan costs {num(objective, esc(unit))}: the scenario's objective, {sense}."
 

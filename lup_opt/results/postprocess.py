@@ -22,14 +22,13 @@ from lup_opt.diagnose.findings import CheckReport
 from lup_opt.enums import PlanningMode, SolveStatus
 from lup_opt.model.land_balance import AREA
 from lup_opt.model.lp import LinearProgram
-from lup_opt.results.duals import COLUMNS as DUAL_COLUMNS
 from lup_opt.results.duals import duals_table
 from lup_opt.results.indicators import indicator_table
 from lup_opt.results.land_units import assessment_year, land_unit_table
 from lup_opt.results.ldn_hierarchy import hierarchy_table
 from lup_opt.results.linkages import LINKAGE_TABLES
-from lup_opt.results.result import Result
-from lup_opt.results.sensitivity import REDUCED_COST_COLUMNS, reduced_cost_table
+from lup_opt.results.result import Result, no_plan_tables
+from lup_opt.results.sensitivity import reduced_cost_table
 from lup_opt.results.tables import (
     allocation_table,
     baseline_area,
@@ -80,17 +79,7 @@ def make_result(
     split back from merged parts to the scenario's own land units. ``extra_tables`` (e.g. the
     price of neutrality) are written beside the others; ``ldn_report`` goes into the manifest."""
     start = perf_counter()
-    empty = {
-        "allocation": pd.DataFrame(columns=["land_unit", "baseline_use", "use", "period", "area_ha"]),
-        "transitions": pd.DataFrame(columns=["jurisdiction", "baseline_use", "use", "period", "area_ha"]),
-        "conversions": pd.DataFrame(columns=["land_unit", "baseline_use", "use", "period", "area_ha"]),
-        "ldn_balance": pd.DataFrame(),
-        "indicators": pd.DataFrame(),
-        "duals": pd.DataFrame(columns=DUAL_COLUMNS),
-        "reduced_costs": pd.DataFrame(columns=REDUCED_COST_COLUMNS),
-        "land_units": pd.DataFrame(),
-    }
-    tables = dict(empty)
+    tables = no_plan_tables()
     linkages = {}
     if solution.is_optimal:
         values = {block.name: solution.col_values[block.slice] for block in lp.variables}

@@ -1,4 +1,5 @@
-"""The result of one solve: status, objective, planner tables and a manifest."""
+"""The result of one solve: status, objective, planner tables and a manifest; written to a
+results folder (:meth:`Result.write`) and read back from one (:func:`read_result`)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import json
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from time import perf_counter
 from types import MappingProxyType
@@ -15,6 +17,20 @@ import pandas as pd
 
 from lup_opt.diagnose.diagnosis import Diagnosis
 from lup_opt.enums import SolveStatus, TableFormat
+from lup_opt.errors import LupOptError
+from lup_opt.results.duals import COLUMNS as DUAL_COLUMNS
+from lup_opt.results.io import (
+    LDN_CAPACITY,
+    SOLVER_LOG,
+    read_diagnosis,
+    read_solver_log,
+    read_table,  # noqa: F401 - callers have read tables from here
+    read_table_checked,
+    table_names,
+    write_diagnosis,
+)
+from lup_opt.results.manifest import PLAN_KINDS, Manifest, as_json, read_manifest
+from lup_opt.results.sensitivity import REDUCED_COST_COLUMNS
 from lup_opt.safe_paths import MANIFEST, absolute_target, write_folder
 
 log = logging.getLogger(__name__)
@@ -23,7 +39,21 @@ AUTO_PARQUET_CELLS = 10_000_000  # tables with more values (rows x columns) are 
 CHUNK_ROWS = 500_000  # rows converted at a time when writing
 TABLES = ("allocation", "transitions", "conversions", "ldn_balance", "indicators", "duals", "reduced_costs",
           "land_units")
-SOLVER_LOG = "highs.log"
+# A result without a plan has no rows; these tables keep their columns, for code that selects them.
+NO_PLAN_COLUMNS = {
+    "allocation": ["land_unit", "baseline_use", "use", "period", "area_ha"],
+    "transitions": ["jurisdiction", "baseline_use", "use", "period", "area_ha"],
+    "conversions": ["land_unit", "baseline_use", "use", "period", "area_ha"],
+    "duals": DUAL_COLUMNS,
+    "reduced_costs": REDUCED_COST_COLUMNS,
+}
+# Tables a folder may hold beside a plan's that are not in its Result (older folders list none).
+NOT_RESULT_TABLES = (LDN_CAPACITY, "planned_use_legend", "difference_from_optimum")
+
+
+def no_plan_tables() -> dict[str, pd.DataFrame]:
+    """The tables of a result without a plan (every one of :data:`TABLES`, no rows)."""
+    return {name: pd.DataFrame(columns=NO_PLAN_COLUMNS.get(name)) for name in TABLES}
 
 
 @dataclass(frozen=True)
@@ -52,6 +82,11 @@ class Result:
     @property
     def is_optimal(self) -> bool:
         return self.status is SolveStatus.OPTIMAL
+
+    @cached_property
+    def info(self) -> Manifest:
+        """The manifest as its typed model (``manifest`` stays the mapping, as written)."""
+        return Manifest.of(self.manifest)
 
     def binding_targets(self) -> pd.DataFrame:
         """Targets and LDN rows that hold with no slack, with their shadow prices."""
@@ -113,10 +148,11 @@ def fill_results(result: Result, tmp: Path, table_format: TableFormat = TableFor
                  report: bool = True) -> None:
     """Write the tables, log, diagnosis, report and manifest of ``result`` into the folder ``tmp``."""
     start = perf_counter()
-    manifest = json.loads(json.dumps(dict(result.manifest), default=_jsonable))
+    manifest = as_json(result.manifest)
     if result.is_optimal:
         for name, table in result.tables().items():
             write_table(table, tmp / name, table_format)
+        manifest["tables"] = list(result.tables())  # what read_result reads back
         if manifest.get("geometry") and report:
             _write_geopackage(result, manifest, tmp)
         if manifest.get("grid"):
@@ -183,29 +219,33 @@ def write_table(table: pd.DataFrame, stem: Path, table_format: TableFormat = Tab
     return path
 
 
-def read_table(stem: Path) -> pd.DataFrame:
-    """A result table written by :func:`write_table`, whichever format it took."""
-    parquet = stem.with_suffix(".parquet")
-    return pd.read_parquet(parquet) if parquet.exists() else pd.read_csv(stem.with_suffix(".csv"))
-
-
-def write_diagnosis(diagnosis: Diagnosis, folder: Path) -> None:
-    (folder / "diagnosis.json").write_text(diagnosis.to_json(), encoding="utf-8")
-    (folder / "diagnosis.md").write_text(diagnosis.to_markdown(), encoding="utf-8")
-    if diagnosis.ldn_capacity is not None and len(diagnosis.ldn_capacity):
-        diagnosis.ldn_capacity.to_csv(folder / "ldn_capacity.csv", index=False)
-
-
 def output_path(folder: str | Path) -> Path:
     """The absolute path a folder given as ``folder`` was written to."""
     return absolute_target(folder, "--out")
 
 
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, MappingProxyType):
-        return dict(value)
-    if hasattr(value, "item"):
-        return value.item()
-    if isinstance(value, Path):
-        return str(value)
-    return str(value)
+def read_result(folder: str | Path) -> Result:
+    """The :class:`Result` written to a plan's results folder (a solve, an evaluation, a trade-off
+    plan, a sweep run): its tables, manifest (as written, with what writing added: files, run,
+    seconds of the write), solver log and diagnosis. A folder that is not one, or is damaged, is a
+    LupOptError naming the folder and the file."""
+    folder = Path(folder)
+    info = read_manifest(folder)
+    if info.folder_kind not in PLAN_KINDS:
+        raise LupOptError(f"{folder}: a {info.folder_kind.value} folder, not the results of one plan")
+    tables = no_plan_tables()
+    linkages = {}
+    if info.has_plan:
+        names = info.tables or tuple(n for n in table_names(folder) if n not in NOT_RESULT_TABLES)
+        for name in names:
+            table = read_table_checked(folder / name)
+            if name in tables:
+                tables[name] = table
+            else:
+                linkages[name] = table
+    status = info.solve_status
+    if status is None:
+        raise LupOptError(f"{folder}/{MANIFEST}: 'status' is missing (a damaged results folder)")
+    return Result(status=status, message=info.message, objective=info.objective, objective_unit=info.objective_unit,
+                  manifest=MappingProxyType(info.to_dict()), solver_log=read_solver_log(folder),
+                  diagnosis=read_diagnosis(folder), linkages=linkages, **tables)
