@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 
 from lup_opt.errors import LupOptError
-from lup_opt.results.result import MANIFEST, atomic_folder, read_table
-from lup_opt.safe_paths import read_manifest
+from lup_opt.results.manifest import MANIFEST, FolderKind, Manifest
+from lup_opt.results.result import atomic_folder, read_result
 
 NEEDED = {"transitions": ("jurisdiction", "use", "period", "area_ha"),
           "indicators": ("indicator", "unit", "scope", "scope_type", "period", "value"),
@@ -22,7 +22,8 @@ NEEDED = {"transitions": ("jurisdiction", "use", "period", "area_ha"),
 @dataclass(frozen=True)
 class RunTables:
     label: str
-    manifest: dict
+    objective: float
+    objective_unit: str
     transitions: pd.DataFrame
     indicators: pd.DataFrame
     ldn_balance: pd.DataFrame
@@ -32,24 +33,19 @@ class RunTables:
         """The tables of a results folder; a folder that is not one, or is damaged, is a
         LupOptError naming the folder and the file."""
         folder = Path(folder)
-        if not (folder / MANIFEST).is_file():
-            raise LupOptError(f"{folder}: not a lup_opt results folder (no {MANIFEST})")
-        manifest = read_manifest(folder)
-        if manifest is None:
-            raise LupOptError(f"{folder}/{MANIFEST}: not a lup_opt results folder (the manifest is damaged or was not "
-                              f"written by lup_opt)")
-        if manifest.get("status") != "optimal":
-            raise LupOptError(f"{folder}: the run is {manifest.get('status')}, so it has no plan to compare")
-        scenario = manifest.get("scenario", {})
-        if not isinstance(scenario, dict):
-            scenario = {}
-        label = str(scenario.get("name", folder.name)) + "".join(f"+{v}" for v in scenario.get("variants", []))
-        label += "".join(f" [{o}]" for o in scenario.get("overrides", []))
-        tables = {name: _read_needed(folder, name) for name in NEEDED}
-        for key in ("objective",):
-            if not isinstance(manifest.get(key), int | float):
-                raise LupOptError(f"{folder}/{MANIFEST}: '{key}' is missing or not a number (a damaged results folder)")
-        return cls(label, manifest, tables["transitions"], tables["indicators"], tables["ldn_balance"])
+        result = read_result(folder)
+        if not result.is_optimal:
+            raise LupOptError(f"{folder}: the run is {result.status.value}, so it has no plan to compare")
+        if result.objective is None:
+            raise LupOptError(f"{folder}/{MANIFEST}: 'objective' is missing or not a number (a damaged results "
+                              "folder)")
+        for name, columns in NEEDED.items():
+            missing = [c for c in columns if c not in getattr(result, name).columns]
+            if missing:
+                raise LupOptError(f"{folder}/{name}.csv: missing column(s) {', '.join(missing)} (a damaged results "
+                                  "folder)")
+        return cls(result.info.scenario_info.label or folder.name, float(result.objective), result.objective_unit,
+                   result.transitions, result.indicators, result.ldn_balance)
 
 
 @dataclass(frozen=True)
@@ -76,22 +72,8 @@ class Comparison:
         for name in ("summary", "allocation", "indicators", "ldn_balance"):
             getattr(self, name).to_csv(tmp / f"compare_{name}.csv", index=False)
         comparison_figure(self, tmp / "compare.png")
-        (tmp / MANIFEST).write_text(json.dumps({"method": "compare", "a": self.a, "b": self.b}, indent=2),
-                                    encoding="utf-8")
-
-
-def _read_needed(folder: Path, name: str) -> pd.DataFrame:
-    try:
-        table = read_table(folder / name)
-    except FileNotFoundError:
-        raise LupOptError(f"{folder}/{name}.csv: missing (a damaged results folder)") from None
-    except (OSError, ValueError, pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise LupOptError(f"{folder}/{name}.csv: cannot be read ({type(exc).__name__}; a damaged results folder)"
-                          ) from None
-    missing = [c for c in NEEDED[name] if c not in table.columns]
-    if missing:
-        raise LupOptError(f"{folder}/{name}.csv: missing column(s) {', '.join(missing)} (a damaged results folder)")
-    return table
+        manifest = Manifest(method=FolderKind.COMPARISON.value, a=self.a, b=self.b)
+        (tmp / MANIFEST).write_text(json.dumps(manifest.to_dict(), indent=2), encoding="utf-8")
 
 
 def _side_by_side(a: pd.DataFrame, b: pd.DataFrame, keys: list[str], value: str, names: tuple[str, str]
@@ -139,8 +121,7 @@ def _compare(a: RunTables, b: RunTables) -> Comparison:
 
     reallocated = float(land["difference_ha"].abs().sum() / 2)
     summary = pd.DataFrame([
-        {"quantity": f"objective ({a.manifest.get('objective_unit', '')})", "a": a.manifest["objective"],
-         "b": b.manifest["objective"]},
+        {"quantity": f"objective ({a.objective_unit})", "a": a.objective, "b": b.objective},
         {"quantity": f"land whose use differs from A, {last} (ha)", "a": 0.0, "b": reallocated},
         {"quantity": "LDN net balance, all land types, last year (ha)",
          "a": float(balance.loc[balance["period"] == last, "a_net_ha"].sum()),

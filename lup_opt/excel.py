@@ -7,8 +7,9 @@ from pathlib import Path
 import pandas as pd
 
 from lup_opt.errors import LupOptError, OutputError
-from lup_opt.results.result import MANIFEST, read_table
-from lup_opt.safe_paths import absolute_target, read_manifest, write_file
+from lup_opt.results.io import read_table_checked, table_names
+from lup_opt.results.manifest import read_manifest
+from lup_opt.safe_paths import absolute_target, write_file
 
 EXCEL_ROWS = 1_048_575  # rows a sheet holds below its header
 
@@ -24,20 +25,17 @@ def export_excel(folder: str | Path, path: str | Path | None = None, overwrite: 
     except ImportError:
         raise LupOptError("Excel export needs openpyxl: pip install 'lup_opt[excel]'") from None
     folder = Path(folder)
-    if not (folder / MANIFEST).exists():
-        raise LupOptError(f"{folder}: not a lup_opt results folder (no {MANIFEST})")
     manifest = read_manifest(folder)
-    if manifest is None:
-        raise LupOptError(f"{folder}/{MANIFEST}: not a lup_opt results folder (damaged, or not written by lup_opt)")
     path = absolute_target(path if path is not None else folder / "results.xlsx", "--out")
     _check_workbook_target(path, folder, overwrite)
-    stems = sorted({p.stem for p in folder.iterdir() if p.suffix in (".csv", ".parquet")})
-    summary = [("scenario", manifest.get("scenario", {}).get("name")), ("status", manifest.get("status")),
-               ("objective", manifest.get("objective")), ("objective_unit", manifest.get("objective_unit")),
-               ("created", manifest.get("created"))]
+    # Every table of the folder: a plan's, and what lies beside them (an evaluation's difference
+    # from the optimum, a diagnosis's LDN capacity, a trade-off's tables).
+    summary = [("scenario", manifest.scenario_info.name), ("status", str(manifest.status or "")),
+               ("objective", manifest.objective), ("objective_unit", manifest.objective_unit),
+               ("created", manifest.created)]
     tables, left_out = {}, []
-    for stem in stems:
-        table = read_table(folder / stem)
+    for stem in table_names(folder):
+        table = read_table_checked(folder / stem)
         if len(table) > EXCEL_ROWS:
             left_out.append(f"{stem} ({len(table):,} rows; an Excel sheet holds {EXCEL_ROWS:,})")
             continue
@@ -49,7 +47,7 @@ def export_excel(folder: str | Path, path: str | Path | None = None, overwrite: 
             sheets = {"summary": pd.DataFrame(summary, columns=["item", "value"]), **tables}
             for name, table in sheets.items():
                 table.to_excel(writer, sheet_name=name, index=False)
-                _format_sheet(writer.sheets[name], table, header_units(name, table, manifest.get("objective_unit")))
+                _format_sheet(writer.sheets[name], table, header_units(name, table, manifest.objective_unit))
 
     return write_file(path, write)
 

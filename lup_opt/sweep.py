@@ -28,13 +28,17 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from time import perf_counter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from lup_opt.errors import LupOptError
-from lup_opt.safe_paths import output_target, read_manifest, write_file, write_folder
+from lup_opt.results.manifest import MANIFEST, FolderKind, Manifest, read_manifest
+from lup_opt.safe_paths import output_target, write_file, write_folder
+
+if TYPE_CHECKING:
+    from lup_opt.results.result import Result
 
 log = logging.getLogger(__name__)
 
@@ -143,43 +147,39 @@ def run_one(scenario: str, variants: Sequence[str], overrides: Mapping[str, str]
     return row
 
 
-def _changed_ha(land_units: pd.DataFrame, manifest: Mapping[str, Any]) -> float:
+def _changed_ha(result: Result) -> float:
     """Land whose use changed by the assessment year (``land_units`` has a row per unit and year)."""
     from lup_opt.results.land_units import year_rows
 
-    if not len(land_units):
+    if not len(result.land_units):
         return float("nan")
-    return float(year_rows(land_units, manifest.get("assessment_year"))["changed_ha"].sum())
+    return float(year_rows(result.land_units, result.info.assessment_year)["changed_ha"].sum())
 
 
-def _outputs(result) -> dict[str, Any]:
-    changed = _changed_ha(result.land_units, result.manifest)
+def _outputs(result: Result) -> dict[str, Any]:
+    """A run's key outputs in sweep.csv: the same for a run solved now and one read back."""
     return {"status": result.status.value, "error": "", "objective": result.objective,
             "objective_unit": result.objective_unit, "ldn_net_ha": _ldn_net(result) if result.is_optimal else np.nan,
-            "changed_ha": changed, "binding_targets": int(result.duals["binding"].sum()) if len(result.duals) else 0}
+            "changed_ha": _changed_ha(result),
+            "binding_targets": int(result.duals["binding"].astype(bool).sum()) if len(result.duals) else 0}
 
 
 def _done_row(folder: Path, overrides: Mapping[str, str]) -> dict[str, Any] | None:
-    """The row of a run finished in an earlier sweep, from its saved results."""
-    name = run_id(overrides)
-    manifest_path = folder / RUNS / name / "manifest.json"
-    if not manifest_path.exists():
-        return None
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    row: dict[str, Any] = {"run_id": name, **{f"input:{k}": v for k, v in overrides.items()},
-                           "status": manifest.get("status"), "error": "", "objective": manifest.get("objective"),
-                           "objective_unit": manifest.get("objective_unit")}
-    if row["status"] == "optimal":
-        from lup_opt.results.result import read_table
+    """The row of a run finished in an earlier sweep, from its saved results; None when it is not
+    done (a run folder that cannot be read is run again)."""
+    from lup_opt.results.result import read_result
 
-        ldn = read_table(folder / RUNS / name / "ldn_balance")
-        units = read_table(folder / RUNS / name / "land_units")
-        duals = read_table(folder / RUNS / name / "duals")
-        row["ldn_net_ha"] = float(ldn.loc[ldn["period"] == ldn["period"].max(), "net_ha"].sum()) if len(ldn) else np.nan
-        row["changed_ha"] = _changed_ha(units, manifest)
-        row["binding_targets"] = int(duals["binding"].sum()) if len(duals) else 0
-    row["seconds"] = round(sum(manifest.get("seconds", {}).values()), 3)  # its own stages, when it ran
-    return row
+    name = run_id(overrides)
+    run_folder = folder / RUNS / name
+    if not (run_folder / MANIFEST).exists():
+        return None
+    try:
+        result = read_result(run_folder)
+    except LupOptError as exc:
+        log.warning("%s: %s; the run is solved again", run_folder, exc)
+        return None
+    seconds = round(sum(result.info.stage_seconds.values()), 3)  # its own stages, when it ran
+    return {"run_id": name, **{f"input:{k}": v for k, v in overrides.items()}, **_outputs(result), "seconds": seconds}
 
 
 def _earlier_rows(path: Path, order: list[str]) -> pd.DataFrame:
@@ -214,15 +214,23 @@ def open_sweep_folder(folder: str | Path, scenario: str | Path, variants: Sequen
     scenario_folder = Path(scenario).resolve()
     run = {"command": "sweep", "scenario_folder": str(scenario_folder), "variants": list(variants)}
     target = output_target(folder, protect=[scenario_folder], run=run, overwrite=overwrite)
-    manifest = read_manifest(target) if target.is_dir() else None
-    if manifest is not None and manifest.get("run") == run:
+    if _sweep_of(target) == run:
         (target / RUNS).mkdir(exist_ok=True)
         return target
     with write_folder(target, protect=[scenario_folder], run=run, overwrite=overwrite) as tmp:
         (tmp / RUNS).mkdir()
-        (tmp / "manifest.json").write_text(json.dumps({"method": "sweep", "scenario": str(scenario_folder),
-                                                       "variants": list(variants)}, indent=2), encoding="utf-8")
+        manifest = Manifest(method=FolderKind.SWEEP.value, scenario=str(scenario_folder), variants=tuple(variants))
+        (tmp / MANIFEST).write_text(json.dumps(manifest.to_dict(), indent=2), encoding="utf-8")
     return target
+
+
+def _sweep_of(folder: Path) -> dict[str, Any] | None:
+    """The run (scenario folder, variants) of the sweep folder at ``folder``; None when it is not one."""
+    try:
+        manifest = read_manifest(folder)
+    except LupOptError:
+        return None
+    return manifest.run if manifest.folder_kind is FolderKind.SWEEP else None
 
 
 def _close(client, cluster) -> None:

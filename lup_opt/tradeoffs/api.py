@@ -25,6 +25,7 @@ from lup_opt.model.land_balance import AREA
 from lup_opt.model.lp import LinearProgram
 from lup_opt.report.plan_folder import plan_result, write_plan_folders
 from lup_opt.results.indicators import indicator_table
+from lup_opt.results.manifest import MANIFEST, Manifest, ObjectiveInfo
 from lup_opt.results.result import atomic_folder
 from lup_opt.results.tables import allocation_table, baseline_area
 from lup_opt.scenario.scenario import Scenario
@@ -60,26 +61,26 @@ def _plan_tables(data: ModelData, lp: LinearProgram, x: np.ndarray) -> dict[str,
             "indicators": indicator_table(data, values, baseline_area(data))}
 
 
-def _write(folder: str | Path, tables: dict[str, pd.DataFrame], figure, manifest: dict[str, Any],
+def _write(folder: str | Path, tables: dict[str, pd.DataFrame], figure, manifest: Manifest,
            plans: Callable[[], dict[str, Any]] | None = None, report: bool = False, **protocol: Any) -> Path:
     """Through the one write protocol (``lup_opt.safe_paths``); ``protocol``: protect, run,
     overwrite, label. By default the run is the method, scenario and objectives. ``plans`` makes
     the results of each plan (by label), written as ``plans/<label>/`` results folders (with
     their report.html when ``report``; else ``lup-opt report`` builds it)."""
     scenario = protocol.pop("scenario", None)
-    protocol.setdefault("run", {"command": manifest.get("method"), "scenario": manifest.get("scenario"),
+    protocol.setdefault("run", {"command": manifest.method, "scenario": manifest.scenario_info.name,
                                 "variants": list(getattr(scenario, "variants", ())),
                                 "overrides": list(getattr(scenario, "overrides", ())),
-                                "objectives": [o["label"] for o in manifest.get("objectives", [])]})
+                                "objectives": [o.label for o in manifest.objectives]})
     with atomic_folder(Path(folder), **protocol) as tmp:
         for name, table in tables.items():
             table.to_csv(tmp / f"{name}.csv", index=False)
         figure(tmp)
         if plans is not None:
-            manifest = {**manifest, "plans": write_plan_folders(plans(), tmp, report)}
-        files = sorted(p.name for p in tmp.iterdir())
-        (tmp / "manifest.json").write_text(json.dumps({**manifest, "files": [*files, "manifest.json"]}, indent=2,
-                                                      default=str), encoding="utf-8")
+            manifest = manifest.model_copy(update={"plans": tuple(write_plan_folders(plans(), tmp, report))})
+        files = (*sorted(p.name for p in tmp.iterdir()), MANIFEST)
+        (tmp / MANIFEST).write_text(json.dumps(manifest.model_copy(update={"files": files}).to_dict(), indent=2),
+                                    encoding="utf-8")
     return Path(folder).resolve()
 
 
@@ -93,10 +94,10 @@ def _plans(scenario: Scenario, model: tuple[ModelData, LinearProgram] | None, me
                     for label, x in plans.items()}
 
 
-def _manifest(scenario: Scenario, method: str, objectives, seconds: float, **extra) -> dict[str, Any]:
-    return {"scenario": scenario.name, "scenario_hash": scenario.content_hash, "method": method,
-            "objectives": [{"label": o.label, "sense": o.sense.value, "unit": o.unit} for o in objectives],
-            "seconds": round(seconds, 4), **extra}
+def _manifest(scenario: Scenario, method: str, objectives, seconds: float, **extra: Any) -> Manifest:
+    return Manifest(scenario=scenario.name, scenario_hash=scenario.content_hash, method=method,
+                    objectives=tuple(ObjectiveInfo(label=o.label, sense=o.sense, unit=o.unit) for o in objectives),
+                    seconds=round(seconds, 4), **extra)
 
 
 @dataclass(frozen=True)
@@ -294,8 +295,8 @@ class AlternativesResult:
         return _write(folder, {"alternatives": self.summary, "alternatives_allocation": self.allocation,
                                "alternatives_timing": self.timing},
                       lambda tmp: plots.alternatives_figure(self.allocation, plans, tmp / "alternatives.png"),
-                      {"scenario": self.scenario.name, "scenario_hash": self.scenario.content_hash,
-                       "method": "alternatives", "slack": self.slack, "seconds": round(self.seconds, 4)},
+                      Manifest(scenario=self.scenario.name, scenario_hash=self.scenario.content_hash,
+                               method="alternatives", slack=self.slack, seconds=round(self.seconds, 4)),
                       _plans(self.scenario, self.model if self.plans else None, "alternatives",
                              dict(zip(plans, self.plans, strict=True))), **protocol)
 
