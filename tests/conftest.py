@@ -1,4 +1,13 @@
-"""Shared fixtures: shipped scenarios, solved once per test session."""
+"""Shared fixtures: shipped scenarios, solved once per test session.
+
+The default scenario (320 land units, about 6 s a solve) is solved once per session
+(``default_result``) and its results folder written once (``default_results_folder``): a test
+that only reads a plan or a results folder takes these, and a test that runs a command just to
+check its plumbing runs it on ``scenarios/tiny``. The five default variants are solved once too
+(``default_variant_results``), but together they take about 30 s: every test that takes them is
+marked ``slow`` here, so that ``pytest -m "not slow"`` answers in a minute and the full suite
+(``.ci/run``) still runs them.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +22,16 @@ import lup_opt
 REPO = Path(__file__).resolve().parents[1]
 SCENARIOS = REPO / "scenarios"
 SHIPPED = ("default", "tiny", "infeasible")
+DEFAULT_VARIANTS = ("high_growth", "no_remittances", "strict_ldn", "import_cap", "no_ldn")
+NEEDS_THE_DEFAULT_VARIANTS = "default_variant_results"
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m "not slow" deselects
+def pytest_collection_modifyitems(config, items):
+    """Tests that take the five default variants' solves (about 30 s) are slow."""
+    for item in items:
+        if NEEDS_THE_DEFAULT_VARIANTS in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")
@@ -37,7 +56,15 @@ def default_result(default_scenario) -> lup_opt.Result:
 
 @pytest.fixture(scope="session")
 def default_results_folder(default_result, tmp_path_factory) -> Path:
+    """The default plan's results folder, written once: read it, never write into it."""
     return default_result.write(tmp_path_factory.mktemp("default") / "results")
+
+
+@pytest.fixture(scope="session")
+def default_variant_results() -> dict[str, lup_opt.Result]:
+    """variant name -> the default scenario solved with that one variant, once per session."""
+    return {name: lup_opt.solve(lup_opt.load_scenario(SCENARIOS / "default", variants=[name]))
+            for name in DEFAULT_VARIANTS}
 
 
 @pytest.fixture

@@ -1,13 +1,22 @@
-"""The highspy path and the Pyomo path solve the same LP to the same optimum."""
+"""The highspy path and the Pyomo path solve the same LP to the same optimum.
+
+The quick subset compares them on small scenarios that between them hold every kind of row the
+default has (targets, LDN with the strict hierarchy, food flows and imports, finance, livelihoods,
+several years); the default and each of its variants are compared in the full suite (slow: a
+Pyomo solve of the default takes about 9 s).
+"""
 
 from __future__ import annotations
 
+import pandas as pd
 import pyomo.environ as pyo
 import pytest
 import yaml
 
 import lup_opt
+from benchmarks.generate import generate
 from lup_opt.testing import assert_same_optimum
+from tests import test_linkages as linkages
 from tests.conftest import SCENARIOS, SHIPPED
 
 CASES = [
@@ -15,12 +24,18 @@ CASES = [
     for name in SHIPPED
     for variant in [None, *yaml.safe_load((SCENARIOS / name / "scenario.yaml").read_text()).get("variants", {})]
 ]
+SMALL_CASES = [(name, variant) for name, variant in CASES if name != "default"]
+DEFAULT_CASES = [(name, variant) for name, variant in CASES if name == "default"]
 
 
-@pytest.mark.parametrize("name, variant", CASES, ids=[f"{n}{'+' + v if v else ''}" for n, v in CASES])
-def test_highspy_and_pyomo_agree_on_every_shipped_scenario(name, variant):
-    scenario = lup_opt.load_scenario(SCENARIOS / name, variants=[variant] if variant else [])
-    fast = lup_opt.solve(scenario, backend="highspy")
+def _ids(cases):
+    return [f"{n}{'+' + v if v else ''}" for n, v in cases]
+
+
+def assert_backends_agree(scenario: lup_opt.Scenario, fast: lup_opt.Result | None = None) -> None:
+    """Solve ``scenario`` with Pyomo (and with highspy unless ``fast`` is its highspy result):
+    the same status and, when optimal, the same objective and objective indicators."""
+    fast = fast if fast is not None else lup_opt.solve(scenario, backend="highspy")
     slow = lup_opt.solve(scenario, backend="pyomo")
     assert fast.status is slow.status
     assert slow.manifest["backend"] == "pyomo"
@@ -35,6 +50,59 @@ def test_highspy_and_pyomo_agree_on_every_shipped_scenario(name, variant):
             return table[table["indicator"].isin(objective_indicators)].groupby("indicator")["value"].sum()
 
         assert totals(fast).to_numpy() == pytest.approx(totals(slow).to_numpy(), rel=1e-6, abs=1e-6)
+
+
+@pytest.mark.parametrize("name, variant", SMALL_CASES, ids=_ids(SMALL_CASES))
+def test_highspy_and_pyomo_agree_on_every_small_shipped_scenario(name, variant):
+    assert_backends_agree(lup_opt.load_scenario(SCENARIOS / name, variants=[variant] if variant else []))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name, variant", DEFAULT_CASES, ids=_ids(DEFAULT_CASES))
+def test_highspy_and_pyomo_agree_on_the_default_scenario_and_every_variant(
+        name, variant, default_result, default_variant_results):
+    # The highspy side is the session's solve of the same scenario with the same (default) options.
+    scenario = lup_opt.load_scenario(SCENARIOS / name, variants=[variant] if variant else [])
+    assert_backends_agree(scenario, default_variant_results[variant] if variant else default_result)
+
+
+def _strict_tiny(tmp_path):
+    return lup_opt.load_scenario(SCENARIOS / "tiny", overrides={"ldn.hierarchy": "strict"})
+
+
+def _food_flows_and_imports(tmp_path):
+    food = {"products": {"cereal": {"indicator": "cereal_t", "demand_per_person": 0.1, "import_price": 0.5,
+                                    "import_footprint_ha": 0.5}},
+            "links": "links.csv", "cost_indicator": "cost_kusd", "footprint_indicator": "telecoupled_ha"}
+    folder, people = linkages.food_area(tmp_path, "food", food=food, targets={
+        "land_abroad": {"indicator": "telecoupled_ha", "sense": "<=", "value": 20}})
+    pd.DataFrame(people).to_csv(folder / "population.csv", index=False)
+    pd.DataFrame([{"from_jurisdiction": "farmA", "to_jurisdiction": "city", "product": "cereal", "cost_per_unit": 1},
+                  {"from_jurisdiction": "farmB", "to_jurisdiction": "city", "product": "*", "cost_per_unit": 3}]
+                 ).to_csv(folder / "links.csv", index=False)
+    return lup_opt.load_scenario(folder)
+
+
+def _finance_with_ldn(tmp_path):
+    return lup_opt.load_scenario(linkages.restoration_area(tmp_path, "finance"))
+
+
+def _livelihoods(tmp_path):
+    folder = linkages.village(tmp_path, "village", allow_vegetables=True)
+    pd.DataFrame([{"jurisdiction": "village", "year": 2030, "population": 250, "labour_force": 100}]).to_csv(
+        folder / "population.csv", index=False)
+    return lup_opt.load_scenario(folder)
+
+
+def _generated_parcels(tmp_path):
+    # Housing per year following population, soft food and jobs targets, a water limit, LDN on, 3 years.
+    return lup_opt.load_scenario(generate("parcels", 40, tmp_path / "parcels"))
+
+
+@pytest.mark.parametrize("make", [_strict_tiny, _food_flows_and_imports, _finance_with_ldn, _livelihoods,
+                                  _generated_parcels], ids=lambda f: f.__name__.strip("_"))
+def test_highspy_and_pyomo_agree_on_small_scenarios_with_the_defaults_kinds_of_rows(make, tmp_path):
+    assert_backends_agree(make(tmp_path))
 
 
 def test_pyomo_model_has_named_indexed_components(tiny_scenario):

@@ -121,10 +121,10 @@ def test_default_story(default_result):
     assert work.loc["hill_commune", "without_work"].max() > 0  # the hills still push people to leave
 
 
-@pytest.fixture(scope="module")
-def variants() -> dict[str, lup_opt.Result]:
-    names = ("high_growth", "no_remittances", "strict_ldn", "import_cap", "no_ldn")
-    return {name: lup_opt.solve(lup_opt.load_scenario(DEFAULT, variants=[name])) for name in names}
+@pytest.fixture
+def variants(default_variant_results) -> dict[str, lup_opt.Result]:
+    """The five variants, solved once per session (and so these tests are slow: tests/conftest.py)."""
+    return default_variant_results
 
 
 def test_the_readme_tells_the_story_the_solves_tell(default_scenario, default_result, variants):
