@@ -118,7 +118,7 @@ def test_weighted_sum_refuses_weights_that_do_not_fit(tiny_scenario):
 
 def test_hierarchy_keeps_an_earlier_objective_within_its_tolerance(tiny_scenario):
     # Cereal first (405 t), allowed 2 % worse (396.9 t); then cost, the cheapest plan there.
-    result = tradeoffs.lexicographic(tiny_scenario, ["cereal_t:max", "cost_kusd:min"], [0.02])
+    result = tradeoffs.hierarchy(tiny_scenario, ["cereal_t:max", "cost_kusd:min"], [0.02])
     stages = result.extra["stages"].set_index("objective")
     assert stages.loc["cereal_t", "optimum"] == pytest.approx(405.0, rel=1e-7)
     assert stages.loc["cereal_t", "final_value"] == pytest.approx(405.0 * 0.98, rel=1e-6)
