@@ -18,12 +18,12 @@ def test_validate_reports_sizes_without_solving(cli):
 
 
 def test_solve_prints_status_objective_ldn_and_binding_targets(cli, tmp_path):
-    result = cli(["solve", SCENARIOS / "default", "--out", tmp_path / "r"])
+    result = cli(["solve", SCENARIOS / "tiny", "--out", tmp_path / "r"])
     assert result.exit_code == 0
     output = result.output
-    assert "optimal" in output and "Objective (minimize)" in output
-    assert "LDN balance per land type" in output and "hill_slopes" in output
-    assert "Binding targets" in output and "housing_kaseda_city" in output
+    assert "optimal" in output and "Objective (minimize): 620.0 kUSD" in output
+    assert "LDN balance per land type" in output and "hill" in output and "plain" in output
+    assert "Binding targets" in output and "housing" in output and "cereal" in output
 
 
 def test_solve_json_prints_the_manifest(cli, tmp_path):
@@ -34,9 +34,9 @@ def test_solve_json_prints_the_manifest(cli, tmp_path):
 
 def test_solve_writes_to_results_named_after_scenario_and_variants(cli, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    result = cli(["solve", SCENARIOS / "default", "-v", "high_growth", "-q"])
+    result = cli(["solve", SCENARIOS / "infeasible", "-v", "feasible_housing", "-q"])
     assert result.exit_code == 0 and result.output == ""
-    assert (tmp_path / "results" / "default+high_growth" / "manifest.json").exists()
+    assert (tmp_path / "results" / "infeasible+feasible_housing" / "manifest.json").exists()
 
 
 def test_infeasible_scenario_exits_1_with_a_clear_message(cli, tmp_path):
