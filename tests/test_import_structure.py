@@ -55,6 +55,13 @@ def import_graph(root: Path, package: str) -> dict[str, set[str]]:
                     dotted = dotted.rpartition(".")[0]
                 if dotted and dotted != name:
                     targets.add(dotted)
+                    # Importing a.b.c first runs a.b's __init__: an edge to it too, unless it is a
+                    # package of the importer itself (already being imported by then).
+                    parent = dotted.rpartition(".")[0]
+                    while parent and parent in modules:
+                        if not (name == parent or name.startswith(parent + ".")):
+                            targets.add(parent)
+                        parent = parent.rpartition(".")[0]
         graph[name] = targets
     return graph
 
