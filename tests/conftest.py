@@ -67,6 +67,26 @@ def default_variant_results() -> dict[str, lup_opt.Result]:
             for name in DEFAULT_VARIANTS}
 
 
+TINY_UNCERTAINTY = [  # indicator, use, mean, se, direction: tiny's five uses, two indicators
+    ("income_kusd_per_ha", "crop", 0.9, 0.35, "more"), ("income_kusd_per_ha", "housing", 9.0, 3.0, "more"),
+    ("income_kusd_per_ha", "forest", 0.5, 0.2, "more"), ("income_kusd_per_ha", "grass", 0.3, 0.12, "more"),
+    ("income_kusd_per_ha", "restoration", 0.1, 0.05, "more"),
+    ("erosion_t_per_ha", "crop", 8.0, 3.0, "less"), ("erosion_t_per_ha", "housing", 1.0, 0.5, "less"),
+    ("erosion_t_per_ha", "forest", 0.5, 0.3, "less"), ("erosion_t_per_ha", "grass", 3.0, 1.5, "less"),
+    ("erosion_t_per_ha", "restoration", 1.0, 0.6, "less"),
+]
+
+
+@pytest.fixture
+def tiny_uncertainty(tmp_path) -> Path:
+    """An uncertainty table (mean and standard error per use) for the tiny scenario's uses."""
+    import pandas as pd
+
+    path = tmp_path / "tiny_uncertainty.csv"
+    pd.DataFrame(TINY_UNCERTAINTY, columns=["indicator", "use", "mean", "se", "direction"]).to_csv(path, index=False)
+    return path
+
+
 @pytest.fixture
 def cli():
     """Run the lup-opt CLI in-process: cli(["solve", ...]) -> click Result."""

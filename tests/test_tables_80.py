@@ -104,9 +104,9 @@ def test_sweep_table_at_80_columns(cli, at_80, tmp_path):
     assert "586.7" in run.stdout  # the objective of the first run, 586.666... kUSD
 
 
-def test_robust_takes_the_optimistic_rule_and_prints_at_80_columns(cli, at_80, tmp_path):
+def test_robust_takes_the_optimistic_rule_and_prints_at_80_columns(cli, at_80, tiny_uncertainty, tmp_path):
     out = tmp_path / "robust"
-    run = cli(["robust", SCENARIOS / "default", "--uncertainty", SCENARIOS / "default" / "uncertainty.csv",
+    run = cli(["robust", SCENARIOS / "tiny", "--uncertainty", tiny_uncertainty,
                "--optimistic-rule", "expectation", "--out", out])
     assert run.exit_code == 0, run.output
     assert json.loads((out / "manifest.json").read_text(encoding="utf-8"))["run"]["optimistic_rule"] == "expectation"

@@ -62,21 +62,33 @@ def test_warm_and_cold_frontiers_give_the_same_points(tiny_scenario):
     assert warm[labels].to_numpy() == pytest.approx(cold[labels].to_numpy(), rel=1e-7)
 
 
-@pytest.fixture(scope="module")
-def default_frontier(default_scenario):
-    return tradeoffs.frontier_of(default_scenario, ["objective", "ldn_net"], points=5)
-
-
-def test_default_frontier_points_are_feasible_plans(default_scenario, default_frontier):
-    lp = build(default_scenario, "off").lp
-    assert default_frontier.frontier.plans, "no frontier point"
-    for x in default_frontier.frontier.plans.values():
+def _assert_frontier_points_are_feasible_plans(scenario, result):
+    lp = build(scenario, "off").lp
+    assert result.frontier.plans, "no frontier point"
+    for x in result.frontier.plans.values():
         activity = lp.matrix @ x
         scale = 1e-6 * np.maximum(1.0, np.abs(activity))
         assert (activity >= lp.row_lower - scale).all() and (activity <= lp.row_upper + scale).all()
         assert (x >= lp.col_lower - 1e-7).all() and (x <= lp.col_upper + 1e-7).all()
 
 
+def test_tiny_frontier_points_are_feasible_plans(tiny_scenario):
+    _assert_frontier_points_are_feasible_plans(tiny_scenario, tradeoffs.frontier_of(tiny_scenario, TINY_OBJECTIVES,
+                                                                                    points=4))
+
+
+# The default's frontier: 5 points of 320 land units, about 20 s (slow).
+@pytest.fixture(scope="module")
+def default_frontier(default_scenario):
+    return tradeoffs.frontier_of(default_scenario, ["objective", "ldn_net"], points=5)
+
+
+@pytest.mark.slow
+def test_default_frontier_points_are_feasible_plans(default_scenario, default_frontier):
+    _assert_frontier_points_are_feasible_plans(default_scenario, default_frontier)
+
+
+@pytest.mark.slow
 def test_default_frontier_is_non_dominated_and_monotone(default_frontier):
     points = default_frontier.points
     cost, net = points.iloc[:, 1].to_numpy(), points.iloc[:, 2].to_numpy()  # point, objective, ldn_net
@@ -89,6 +101,7 @@ def test_default_frontier_is_non_dominated_and_monotone(default_frontier):
         assert not (cost[j] <= cost[i] and net[j] >= net[i]), f"point {i} is dominated by point {j}"
 
 
+@pytest.mark.slow
 def test_default_frontier_reports_its_objectives_in_their_units(default_frontier):
     assert [o.unit for o in default_frontier.frontier.objectives][1] == "ha"
     assert default_frontier.frontier.seconds["seconds"].gt(0).all()
@@ -252,10 +265,9 @@ def test_uncertainty_table_errors_name_row_and_column(small):
 
 # --- near-optimal alternatives -----------------------------------------------------------------
 
-def test_alternatives_stay_within_the_slack_and_differ_from_the_optimum(default_scenario, default_result):
-    result = tradeoffs.alternatives(default_scenario, slack=0.05, count=2)
+def _assert_alternatives_stay_within_the_slack_and_differ(scenario, optimum: float):
+    result = tradeoffs.alternatives(scenario, slack=0.05, count=2)
     summary = result.summary
-    optimum = default_result.objective
     alternatives = summary[summary["plan"] != "optimum"]
     assert len(alternatives) >= 1
     assert (alternatives["objective"] <= optimum * 1.05 + 1e-6 * abs(optimum)).all()
@@ -265,6 +277,16 @@ def test_alternatives_stay_within_the_slack_and_differ_from_the_optimum(default_
     plans = list(summary["plan"])
     for a, b in itertools.combinations(plans, 2):
         assert (allocation[a] - allocation[b]).abs().sum() > 1.0, f"{a} and {b} allocate the same land"
+
+
+def test_alternatives_of_tiny_stay_within_the_slack_and_differ_from_the_optimum(tiny_scenario):
+    # Within 5 % of 620 kUSD: 15.5 ha of the village's restoration become forest (651 kUSD).
+    _assert_alternatives_stay_within_the_slack_and_differ(tiny_scenario, CHEAPEST[0])
+
+
+@pytest.mark.slow
+def test_alternatives_stay_within_the_slack_and_differ_from_the_optimum(default_scenario, default_result):
+    _assert_alternatives_stay_within_the_slack_and_differ(default_scenario, default_result.objective)
 
 
 # --- command line ------------------------------------------------------------------------------
@@ -292,19 +314,16 @@ def test_trade_off_command_with_a_bad_objective_exits_2_with_the_reason(cli, tmp
     assert not (tmp_path / "p").exists()
 
 
-def test_robust_compromise_by_row_generation_holds_every_scenario_of_the_default(default_scenario, cli, tmp_path):
+def _assert_robust_holds_every_scenario(cli, folder, uncertainty, out):
     from lup_opt.tradeoffs.robust import _scenario_rows, read_uncertainty
-    from tests.conftest import SCENARIOS
 
-    out = tmp_path / "robust"
-    run = cli(["robust", SCENARIOS / "default", "--uncertainty", SCENARIOS / "default" / "uncertainty.csv",
-               "--out", out])
+    run = cli(["robust", folder, "--uncertainty", uncertainty, "--out", out])
     assert run.exit_code == 0, run.output
     composition = pd.read_csv(out / "composition.csv").set_index("use")
     summary = pd.read_csv(out / "robust_compromise.csv")
     beta = summary["beta"].iloc[0]
     assert composition["share"].sum() == pytest.approx(1.0, abs=1e-7)
-    table = read_uncertainty(str(SCENARIOS / "default" / "uncertainty.csv"))
+    table = read_uncertainty(str(uncertainty))
     for name, rows in table.groupby("indicator"):
         rows = rows.set_index("use").loc[composition.index]
         coefficients, constants = _scenario_rows(rows["mean"].to_numpy(), rows["se"].to_numpy(), 1.0,
@@ -313,3 +332,18 @@ def test_robust_compromise_by_row_generation_holds_every_scenario_of_the_default
         assert len(achieved) == 2 ** len(composition)  # every scenario, not only the generated rows
         assert achieved.min() >= beta - 1e-6, name
     assert summary["worst_achievement"].min() == pytest.approx(beta, abs=1e-7)
+
+
+def test_robust_compromise_by_row_generation_holds_every_scenario_of_tiny(cli, tiny_uncertainty, tmp_path):
+    from tests.conftest import SCENARIOS
+
+    _assert_robust_holds_every_scenario(cli, SCENARIOS / "tiny", tiny_uncertainty, tmp_path / "robust")
+
+
+@pytest.mark.slow
+def test_robust_compromise_by_row_generation_holds_every_scenario_of_the_default(cli, tmp_path):
+    # 14 uses: 3 x 2^14 scenarios, of which row generation adds only those it needs.
+    from tests.conftest import SCENARIOS
+
+    _assert_robust_holds_every_scenario(cli, SCENARIOS / "default", SCENARIOS / "default" / "uncertainty.csv",
+                                        tmp_path / "robust")
