@@ -11,8 +11,17 @@ from benchmarks.generate import generate
 
 
 @pytest.mark.parametrize("family", ["parcels", "raster"])
+def test_floor_highspy_and_pyomo_agree_on_a_generated_40_unit_scenario(tmp_path, family):
+    _assert_floor_highspy_and_pyomo_agree(generate(family, 40, tmp_path / family))
+
+
+@pytest.mark.slow  # 20 s for the 1,000 parcels, mostly in Pyomo
+@pytest.mark.parametrize("family", ["parcels", "raster"])
 def test_floor_highspy_and_pyomo_agree_on_a_generated_1000_unit_scenario(tmp_path, family):
-    folder = generate(family, 1000, tmp_path / family)
+    _assert_floor_highspy_and_pyomo_agree(generate(family, 1000, tmp_path / family))
+
+
+def _assert_floor_highspy_and_pyomo_agree(folder):
     reference = floor.main(folder)
     assert reference["status"] == "optimal"
     scenario = lup_opt.load_scenario(folder)

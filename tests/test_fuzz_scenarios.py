@@ -3,8 +3,9 @@
 The cases and checks are those of ``benchmarks/fuzz.py`` (see its docstring): every case ends
 with exit 0, 1 or 2 and no traceback; exit 2 names a file and a place; input the format forbids
 is refused; nothing is left behind or changed outside ``--out``; nothing outside the scenario is
-quoted; an exit 0 solve conserves area per land unit and year. A few hundred cases here; the
-long run (1,000 and more, with a table by mutation family) is ``benchmarks/fuzz.py``.
+quoted; an exit 0 solve conserves area per land unit and year. The quick subset fuzzes ``tiny``
+with a few cases per mutation family; the full suite runs 200 cases of both scenarios; the long
+run (1,000 and more, with a table by mutation family) is ``benchmarks/fuzz.py``.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from hypothesis import strategies as st
 from benchmarks import fuzz
 
 GOOD = {"refused (2)", "solved (0)", "not optimal (1)"}
-CASES = 200
+CASES = 200  # the full suite: tiny and (one case in ten) the default
+QUICK_CASES = 30  # the quick subset: tiny only, about 3 cases per family (a mutated default that solves takes seconds)
 
 
 @pytest.fixture(scope="module")
@@ -41,12 +43,7 @@ def base():
     shutil.rmtree(folder, ignore_errors=True)
 
 
-@settings(max_examples=CASES, deadline=None, database=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
-@given(family=st.sampled_from(sorted(fuzz.FAMILIES)),
-       scenario=st.sampled_from(["tiny"] * 9 + ["default"]),
-       seed=st.integers(min_value=0, max_value=2**63 - 1))
-def test_mutated_scenarios_get_a_clean_answer(memory_cap, base, family, scenario, seed):
+def _assert_a_clean_answer(base, family, scenario, seed):
     rng = random.Random(seed)
     case = fuzz.Case(scenario=scenario, family=family)
     root = Path(tempfile.mkdtemp(dir=base))
@@ -54,3 +51,20 @@ def test_mutated_scenarios_get_a_clean_answer(memory_cap, base, family, scenario
     assert outcome.verdict in GOOD, (
         f"{outcome.verdict}: {case.description} :: lup-opt {' '.join(case.command)} -> exit {outcome.exit_code}\n"
         f"{outcome.detail}\n{outcome.output[-2000:]}")
+
+
+@settings(max_examples=QUICK_CASES, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(family=st.sampled_from(sorted(fuzz.FAMILIES)), seed=st.integers(min_value=0, max_value=2**63 - 1))
+def test_mutated_tiny_scenarios_get_a_clean_answer(memory_cap, base, family, seed):
+    _assert_a_clean_answer(base, family, "tiny", seed)
+
+
+@pytest.mark.slow
+@settings(max_examples=CASES, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(family=st.sampled_from(sorted(fuzz.FAMILIES)),
+       scenario=st.sampled_from(["tiny"] * 9 + ["default"]),
+       seed=st.integers(min_value=0, max_value=2**63 - 1))
+def test_mutated_scenarios_get_a_clean_answer(memory_cap, base, family, scenario, seed):
+    _assert_a_clean_answer(base, family, scenario, seed)

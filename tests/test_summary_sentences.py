@@ -35,7 +35,7 @@ def test_pyomo_reduced_costs_are_floats_equal_to_highspys(small, sense):
     assert cheapest_uses_not_chosen(table).equals(cheapest_uses_not_chosen(fast.reduced_costs))
 
 
-@pytest.mark.parametrize("scenario", ["tiny", "default"])
+@pytest.mark.parametrize("scenario", ["tiny", pytest.param("default", marks=pytest.mark.slow)])  # 10 s in Pyomo
 def test_the_pyomo_summary_prints(scenario):
     result = lup_opt.solve(lup_opt.load_scenario(SCENARIOS / scenario), backend="pyomo", checks=False)
     assert result.is_optimal
