@@ -123,6 +123,7 @@ def tiny_with_yield_tables(tmp_path):
     return folder
 
 
+@pytest.mark.slow  # two sweeps of 8 runs on a 2-worker cluster: 5 s (quick: the sweep command, test_safety_out)
 def test_sweep_on_a_local_dask_cluster_records_a_failure_and_reruns_only_it(tiny_with_yield_tables, tmp_path):
     folder = tiny_with_yield_tables
     runs = sweeps.grid_runs({"tables.coefficients": [f"yield_{k}.csv" for k in range(len(YIELDS))]})

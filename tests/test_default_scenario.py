@@ -40,21 +40,25 @@ def test_default_scenario_solves_to_optimality(default_result):
                                             "ldn_price"}
 
 
-def test_every_ldn_row_holds_when_recomputed_from_the_results_files(default_results_folder):
-    conversions = pd.read_csv(default_results_folder / "conversions.csv")
+@pytest.fixture(scope="module")
+def recomputed_ldn_balance(default_results_folder) -> pd.DataFrame:
+    """The LDN balance recomputed independently (tests/reference.py) from the written conversions."""
+    return recompute_ldn_balance(DEFAULT, pd.read_csv(default_results_folder / "conversions.csv"))
+
+
+def test_every_ldn_row_holds_when_recomputed_from_the_results_files(recomputed_ldn_balance):
     config = yaml.safe_load((DEFAULT / "scenario.yaml").read_text())
     tau = config["ldn"].get("net_target_ha", {})
     default_tau = config["ldn"].get("default_net_target_ha", 0)
-    recomputed = recompute_ldn_balance(DEFAULT, conversions)
+    recomputed = recomputed_ldn_balance
     n_types = pd.read_csv(DEFAULT / "units.csv")["land_type"].nunique()
     assert len(recomputed) == n_types * len(config["periods"]["planning_years"])
     for row in recomputed.itertuples():
         assert row.net_ha >= tau.get(row.land_type, default_tau) - 1e-6, row
 
 
-def test_reported_ldn_balance_agrees_with_the_independent_recomputation(default_result, default_results_folder):
-    conversions = pd.read_csv(default_results_folder / "conversions.csv")
-    recomputed = recompute_ldn_balance(DEFAULT, conversions).set_index(["land_type", "period"])
+def test_reported_ldn_balance_agrees_with_the_independent_recomputation(default_result, recomputed_ldn_balance):
+    recomputed = recomputed_ldn_balance.set_index(["land_type", "period"])
     reported = default_result.ldn_balance.set_index(["land_type", "period"])
     assert reported["gains_counted_ha"].to_numpy() == pytest.approx(
         recomputed.loc[reported.index, "gains_ha"].to_numpy(), abs=1e-6)
@@ -197,6 +201,7 @@ def test_ldn_has_a_price(default_result, variants):
     assert not variants["no_ldn"].ldn_balance["enforced"].any()
 
 
+@pytest.mark.slow  # a solve year by year, 5 s; small myopic scenarios are in test_linkages.py
 def test_myopic_planning_of_the_default_scenario_is_no_cheaper(default_scenario, default_result):
     myopic = lup_opt.solve(default_scenario, mode="myopic")
     if myopic.is_optimal:
