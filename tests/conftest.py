@@ -171,6 +171,17 @@ def small(tmp_path):
     return make
 
 
-# Maps, GeoPackage and GeoTIFF need the geo extra; without it these tests skip and say why.
-HAS_GEO = all(importlib.util.find_spec(name) is not None for name in ("geopandas", "pyogrio", "rasterio"))
+# Tests that need an optional extra skip without it, and say which extra to install.
+def _importable(*names: str) -> bool:
+    return all(importlib.util.find_spec(name) is not None for name in names)
+
+
+# Maps, GeoPackage and GeoTIFF: the geo extra.
+HAS_GEO = _importable("geopandas", "pyogrio", "rasterio")
 requires_geo = pytest.mark.skipif(not HAS_GEO, reason="needs the geo extra: pip install 'lup_opt[geo]'")
+# Sweeps on a Dask cluster: the ensemble extra.
+HAS_DASK = _importable("dask", "distributed")
+requires_dask = pytest.mark.skipif(not HAS_DASK, reason="needs the ensemble extra: pip install 'lup_opt[ensemble]'")
+# lup-opt excel: the excel extra.
+HAS_EXCEL = _importable("openpyxl")
+requires_excel = pytest.mark.skipif(not HAS_EXCEL, reason="needs the excel extra: pip install 'lup_opt[excel]'")

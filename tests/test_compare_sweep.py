@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from lup_opt import sweep as sweeps
-from tests.conftest import SCENARIOS
+from tests.conftest import SCENARIOS, requires_dask, requires_excel
 
 
 @pytest.fixture
@@ -85,7 +85,6 @@ def test_compare_refuses_a_folder_that_is_not_results(cli, tmp_path):
 def default_workbook(default_results_folder, tmp_path_factory):
     """``lup-opt excel`` of the default plan, run once for the tests that read the workbook:
     (the command's result, the workbook's path)."""
-    pytest.importorskip("openpyxl", reason="needs openpyxl for lup-opt excel: pip install openpyxl")
     from typer.testing import CliRunner
 
     from lup_opt.cli import app
@@ -95,6 +94,7 @@ def default_workbook(default_results_folder, tmp_path_factory):
     return run, path
 
 
+@requires_excel
 def test_excel_export_has_one_sheet_per_table(default_workbook, default_results_folder):
     import openpyxl
 
@@ -123,6 +123,7 @@ def tiny_with_yield_tables(tmp_path):
     return folder
 
 
+@requires_dask
 @pytest.mark.slow  # two sweeps of 8 runs on a 2-worker cluster: 5 s (quick: the sweep command, test_safety_out)
 def test_sweep_on_a_local_dask_cluster_records_a_failure_and_reruns_only_it(tiny_with_yield_tables, tmp_path):
     folder = tiny_with_yield_tables
@@ -172,6 +173,7 @@ def test_bad_grid_items_say_how_to_write_them(item):
         sweeps.parse_grid([item])
 
 
+@requires_dask
 def test_sweep_command_runs_a_grid_and_prints_the_table(cli, tmp_path):
     out = tmp_path / "cli-sweep"
     run = cli(["sweep", SCENARIOS / "tiny", "--grid", "targets.cereal.value=380,390", "--workers", "1",
@@ -182,6 +184,7 @@ def test_sweep_command_runs_a_grid_and_prints_the_table(cli, tmp_path):
     assert len(pd.read_csv(out / "sweep.csv")) == 2
 
 
+@requires_dask  # without it the command stops at once, saying so (test_sweep_cli.py)
 def test_sweep_with_a_misspelt_key_stops_before_any_run(cli, tmp_path):
     out = tmp_path / "bad-sweep"
     run = cli(["sweep", SCENARIOS / "tiny", "--grid", "targets.cereal.valeu=380,390", "--out", out])
@@ -189,6 +192,7 @@ def test_sweep_with_a_misspelt_key_stops_before_any_run(cli, tmp_path):
     assert not out.exists()
 
 
+@requires_excel
 def test_excel_sheets_are_formatted_for_planners(default_workbook):
     import openpyxl
 
@@ -205,6 +209,7 @@ def test_excel_sheets_are_formatted_for_planners(default_workbook):
     assert sheet.column_dimensions[header["baseline_use"].column_letter].width >= len("baseline_use")
 
 
+@requires_excel
 def test_excel_headers_carry_the_units_of_their_quantities(default_workbook):
     import openpyxl
 

@@ -9,7 +9,7 @@ import pytest
 import lup_opt
 from tests.conftest import SCENARIOS
 
-rasterio = pytest.importorskip("rasterio")
+rasterio = pytest.importorskip("rasterio", reason="needs the geo extra: pip install 'lup_opt[geo]'")
 from rasterio.transform import from_origin
 
 SHAPE = (6, 5)  # rows, columns of 200 m cells: 4 ha each

@@ -45,7 +45,8 @@ COMMANDS = documented_commands()
 
 def write_rasters(folder: Path) -> None:
     """The GeoTIFFs the README's `grid` example names, for the tiny scenario's uses and places."""
-    rasterio = pytest.importorskip("rasterio")
+    rasterio = pytest.importorskip("rasterio", reason="the README's grid example needs the geo extra: "
+                                                      "pip install 'lup_opt[geo]'")
     from rasterio.transform import from_origin
 
     shape = (6, 5)

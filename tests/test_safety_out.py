@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SCENARIOS
+from tests.conftest import SCENARIOS, requires_dask, requires_excel
 
 
 def tree(root: Path) -> dict[str, str]:
@@ -73,13 +73,14 @@ def test_solve_refuses_a_folder_lup_opt_did_not_write_and_a_file(cli, desk):
     ["evaluate", "tiny", "--plan", "baseline", "--no-compare"],
     ["compare", "tiny", "--variant", "more_housing"],
     ["payoff", "tiny", "-o", "cost_kusd:min,cereal_t:max"],
-    ["sweep", "tiny", "--grid", "targets.cereal.value=380,390"],
+    pytest.param(["sweep", "tiny", "--grid", "targets.cereal.value=380,390"], marks=requires_dask),
 ])
 def test_every_command_that_writes_a_folder_refuses_the_working_folder(cli, desk, command):
     refused(cli, [*command, "--out", "."], desk, "is the working folder")
     refused(cli, [*command, "--out", "mydocs"], desk, "mydocs")
 
 
+@requires_excel
 def test_grid_report_and_excel_refuse_what_they_must_not_replace(cli, desk, tmp_path):
     refused(cli, ["report", "mydocs"], desk, "not a lup_opt results folder")
     refused(cli, ["excel", "mydocs"], desk, "not a lup_opt results folder")
@@ -148,6 +149,7 @@ def test_a_second_trade_off_analysis_does_not_replace_the_first(cli, desk):
     assert cli(first).exit_code == 0  # the same analysis again may replace itself
 
 
+@requires_dask
 def test_a_second_sweep_keeps_the_runs_of_the_first_in_sweep_csv(tiny_scenario, desk):
     """Runs already done are read back (no cluster starts): only sweep.csv is at stake here."""
     import pandas as pd

@@ -10,7 +10,7 @@ from contextlib import closing
 
 import pytest
 
-from tests.conftest import SCENARIOS
+from tests.conftest import SCENARIOS, requires_dask
 
 
 @pytest.mark.parametrize("missing", ["dask", "distributed"])
@@ -41,6 +41,7 @@ if "--multiprocessing-fork" in sys.orig_argv:  # a Dask worker process: it takes
 """
 
 
+@requires_dask
 @pytest.mark.slow
 def test_a_sweep_ends_without_killing_workers_or_port_warnings(tmp_path):
     """Workers of a busy machine take seconds to exit: the sweep waits for them (Dask's 4 s

@@ -10,7 +10,7 @@ import pytest
 from rich.console import Console
 
 from lup_opt.formatting import column_formatter, format_frame, number, print_frame
-from tests.conftest import SCENARIOS
+from tests.conftest import SCENARIOS, requires_dask
 
 WIDE = pd.DataFrame({
     "run_id": ["run-98a18ba934", "run-8ea7813b7b", "run-0c2f51aa07"],
@@ -94,6 +94,7 @@ def test_trade_off_tables_at_80_columns(cli, at_80, tmp_path):
     assert "Frontier" in run.stdout and "620" in run.stdout  # tiny's cheapest plan, 620 kUSD
 
 
+@requires_dask
 def test_sweep_table_at_80_columns(cli, at_80, tmp_path):
     out = tmp_path / "sweep"
     run = cli(["sweep", SCENARIOS / "tiny", "--grid", "targets.cereal.value=380,390", "--workers", "1",
