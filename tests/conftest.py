@@ -5,8 +5,8 @@ The default scenario (320 land units, about 6 s a solve) is solved once per sess
 that only reads a plan or a results folder takes these, and a test that runs a command just to
 check its plumbing runs it on ``scenarios/tiny``. The five default variants are solved once too
 (``default_variant_results``), but together they take about 30 s: every test that takes them is
-marked ``slow`` here, so that ``pytest -m "not slow"`` answers in a minute and the full suite
-(``.ci/run``) still runs them.
+marked ``slow`` here (``pytest_collection_modifyitems``), so that the quick subset
+(``pytest -m "not slow"``) leaves them out and the full suite (``.ci/run``) still runs them.
 """
 
 from __future__ import annotations
