@@ -9,9 +9,9 @@ import pytest
 
 import lup_opt
 from lup_opt.diagnose.diagnosis import Relaxation
-from lup_opt.diagnose.relaxable import LDN
 from lup_opt.enums import Comparison
 from lup_opt.errors import ScenarioError
+from lup_opt.families.base import RelaxableKind
 from lup_opt.testing import write_scenario
 
 SCENARIOS = lup_opt.__path__[0] + "/../scenarios"
@@ -260,7 +260,7 @@ def test_a_target_below_neutrality_needs_a_justification(tmp_path):
 
 
 def test_explain_says_that_accepting_a_net_loss_needs_a_justification():
-    relaxation = Relaxation(LDN, "hill", "ldn.net_target_ha.hill", "land type 'hill' (2030)", "ha",
+    relaxation = Relaxation(RelaxableKind.LDN, "hill", "ldn.net_target_ha.hill", "land type 'hill' (2030)", "ha",
                             Comparison.AT_LEAST, 0.0, -5.0, 60.0)
     assert "justification" in relaxation.sentence()
 

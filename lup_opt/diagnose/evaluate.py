@@ -20,11 +20,11 @@ from lup_opt.data.model_data import ModelData
 from lup_opt.data.plans import plan_state
 from lup_opt.enums import SolveStatus, TargetKind
 from lup_opt.errors import IssueCollector, LupOptError
+from lup_opt.families.registry import result_tables
 from lup_opt.formatting import number
 from lup_opt.model.land_balance import AREA
 from lup_opt.model.lp import LinearProgram
 from lup_opt.results.indicators import indicator_table
-from lup_opt.results.linkages import LINKAGE_TABLES
 from lup_opt.results.result import atomic_folder
 from lup_opt.results.tables import (
     allocation_table,
@@ -250,7 +250,7 @@ def evaluate_plan(
             jurisdiction = np.asarray(data.dims.jurisdictions, dtype=object)[data.units.jurisdiction[data.columns.unit]]
             by_jurisdiction = (pd.DataFrame({"jurisdiction": jurisdiction, "reallocated_ha": difference})
                                .groupby("jurisdiction", as_index=False)["reallocated_ha"].sum())
-    linkages = {name: make(data, values) for name, make in LINKAGE_TABLES.items()}
+    linkages = {name: make(data, values) for name, make in result_tables().items()}
     result = None
     if isinstance(scenario, Scenario):
         from lup_opt.report.plan_folder import plan_result

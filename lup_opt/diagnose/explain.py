@@ -26,14 +26,9 @@ import numpy as np
 from lup_opt.data.model_data import ModelData
 from lup_opt.diagnose.diagnosis import ConflictMember, Diagnosis, Relaxation
 from lup_opt.diagnose.findings import CheckReport
-from lup_opt.diagnose.relaxable import (
-    EQUAL_SHARE,
-    LDN,
-    SHARE,
-    RelaxableRow,
-    relaxable_rows,
-)
 from lup_opt.enums import Comparison, SolveStatus
+from lup_opt.families.base import RelaxableKind, RelaxableRow
+from lup_opt.families.registry import relaxable_rows
 from lup_opt.model.lp import LinearProgram
 from lup_opt.model.targets import indicator_row
 from lup_opt.solve.elastic import ElasticModel, OutOfTime
@@ -165,11 +160,11 @@ def _relaxations(data: ModelData, lp: LinearProgram, rows: list[RelaxableRow], e
 
 def _required_value(data: ModelData, row: RelaxableRow, violation: float, x: np.ndarray) -> float:
     """The value the row's scenario key must take for the relaxed plan to hold."""
-    if row.kind in (SHARE, EQUAL_SHARE):
+    if row.kind in (RelaxableKind.SHARE, RelaxableKind.EQUAL_SHARE):
         share = next(s for s in data.share_targets if s.name == row.name and s.group == row.group
                      and data.dims.periods[s.period] == row.period)
         num_c, num_v = indicator_row(data, share.numerator, share.numerator_mask, share.period)
-        if row.kind == EQUAL_SHARE:  # deviation from the common share, as a share of D_g
+        if row.kind is RelaxableKind.EQUAL_SHARE:  # deviation from the common share, as a share of D_g
             return row.value + abs(violation) / share.denominator_value
         den_c, den_v = indicator_row(data, share.denominator, share.denominator_mask, share.period)
         den = float(den_v @ x[den_c])
@@ -185,9 +180,9 @@ def _overrides(relaxation: list[Relaxation]) -> dict[str, float]:
         if r.key is None:  # derived from other inputs (population): nothing to override directly
             continue
         slack = 1e-7 * max(1.0, abs(r.current), abs(r.required))
-        if r.sense is Comparison.AT_LEAST or r.kind == LDN:
+        if r.sense is Comparison.AT_LEAST or r.kind is RelaxableKind.LDN:
             value, pick = r.required - slack, min
-        elif r.sense is Comparison.AT_MOST or r.kind == EQUAL_SHARE:
+        elif r.sense is Comparison.AT_MOST or r.kind is RelaxableKind.EQUAL_SHARE:
             value, pick = r.required + slack, max
         else:
             value, pick = r.required, (lambda a, b: a)

@@ -32,12 +32,12 @@ def plan_result(scenario, data, lp, values: Mapping[str, np.ndarray] | np.ndarra
     tradeoff_plan), ``plan`` (its label) and ``extra`` go into the manifest."""
     from lup_opt.data.paths import PlanPaths
     from lup_opt.enums import SolveStatus
+    from lup_opt.families.registry import result_tables
     from lup_opt.model.land_balance import AREA
     from lup_opt.results.duals import COLUMNS as DUAL_COLUMNS
     from lup_opt.results.indicators import indicator_table
     from lup_opt.results.land_units import land_unit_table
     from lup_opt.results.ldn_hierarchy import hierarchy_table
-    from lup_opt.results.linkages import LINKAGE_TABLES
     from lup_opt.results.postprocess import _geometry, versions
     from lup_opt.results.result import Result
     from lup_opt.results.sensitivity import REDUCED_COST_COLUMNS
@@ -59,7 +59,7 @@ def plan_result(scenario, data, lp, values: Mapping[str, np.ndarray] | np.ndarra
     area = values[AREA]
     if objective is None:
         objective = float(lp.cost @ x + lp.objective_offset)
-    linkages = {name: make(data, values) for name, make in LINKAGE_TABLES.items()}
+    linkages = {name: make(data, values) for name, make in result_tables().items()}
     linkages = {name: table for name, table in linkages.items() if len(table.columns)}
     linkages["ldn_hierarchy"] = hierarchy_table(scenario, data, area)
     paths = PlanPaths.of(data, area)

@@ -20,13 +20,13 @@ from lup_opt.data.paths import PlanPaths
 from lup_opt.diagnose.diagnosis import Diagnosis
 from lup_opt.diagnose.findings import CheckReport
 from lup_opt.enums import PlanningMode, SolveStatus
+from lup_opt.families.registry import result_tables
 from lup_opt.model.land_balance import AREA
 from lup_opt.model.lp import LinearProgram
 from lup_opt.results.duals import duals_table
 from lup_opt.results.indicators import indicator_table
 from lup_opt.results.land_units import assessment_year, land_unit_table
 from lup_opt.results.ldn_hierarchy import hierarchy_table
-from lup_opt.results.linkages import LINKAGE_TABLES
 from lup_opt.results.result import Result, no_plan_tables
 from lup_opt.results.sensitivity import reduced_cost_table
 from lup_opt.results.tables import (
@@ -84,7 +84,7 @@ def make_result(
     if solution.is_optimal:
         values = {block.name: solution.col_values[block.slice] for block in lp.variables}
         area = values[AREA]
-        linkages = {name: make(data, values) for name, make in LINKAGE_TABLES.items()}
+        linkages = {name: make(data, values) for name, make in result_tables().items()}
         linkages = {name: table for name, table in linkages.items() if len(table.columns)}
         solved = aggregation.scenario if aggregation is not None else scenario
         linkages["ldn_hierarchy"] = hierarchy_table(solved, data, area)
