@@ -1,0 +1,95 @@
+"""``lup-opt init | template``: a planner's own data in, a new scenario folder or an Excel workbook out.
+
+Exit codes (:mod:`.common`): 0 written (and, for ``init``, the new scenario validates); 2 bad
+input (a missing field, an invalid outline, mixed CRS, a folder that exists) and nothing written.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from lup_opt.cli.common import exit_on_bad_input, exit_on_output_error, fail, load, out_console
+from lup_opt.errors import LupOptError
+
+FieldOpt = Annotated[str | None, typer.Option(help="Field of the parcel layer (default: see --help).")]
+
+
+def init(
+    folder: Annotated[Path, typer.Argument(help="The new scenario folder (must not exist, or be empty).")],
+    parcels: Annotated[Path | None, typer.Option(help="Parcel layer (GeoPackage, Shapefile): one land unit "
+                                                      "per parcel.")] = None,
+    id_: Annotated[str | None, typer.Option("--id", help="Parcel field holding a unique id (with --parcels).")]
+    = None,
+    jurisdiction: Annotated[str | None, typer.Option(help="Field holding the jurisdiction (with --parcels).")]
+    = None,
+    zone: Annotated[str | None, typer.Option(help="Field holding the zone: urban, peri_urban or rural "
+                                                  "(default: every parcel rural).")] = None,
+    land_type: Annotated[str | None, typer.Option(help="Field holding the land type (default: one, 'all').")]
+    = None,
+    use: Annotated[str | None, typer.Option(help="Field holding the baseline use (default: every parcel crop).")]
+    = None,
+    layer: Annotated[str | None, typer.Option(help="Layer of the parcel file (default: its first).")] = None,
+    rasters: Annotated[list[str] | None, typer.Option(help="LAYER=FILE.tif, repeated: land_cover, jurisdiction, "
+                                                           "land_type (zone, climate, baseline_status optional); "
+                                                           "one land unit per cell.")] = None,
+    legend: Annotated[Path | None, typer.Option(help="CSV layer, code, value of the raster codes (with "
+                                                     "--rasters).")] = None,
+    climate: Annotated[str, typer.Option(help="IPCC climate zone of every land unit.")] = "tropical_dry",
+) -> None:
+    """Write a new scenario folder: a small commented one that solves as written, or one built from
+    a parcel layer (--parcels) or rasters (--rasters), with default uses and coefficients to edit."""
+    from lup_opt import init_scenario
+
+    try:
+        with exit_on_output_error("init"):
+            if parcels is not None and rasters:
+                raise LupOptError("give --parcels or --rasters, not both")
+            if parcels is not None:
+                missing = [name for name, value in (("--id", id_), ("--jurisdiction", jurisdiction)) if not value]
+                if missing:
+                    raise LupOptError(f"--parcels needs {' and '.join(missing)} FIELD (the parcel layer's fields)")
+                init_scenario.init_from_parcels(folder, parcels, id_field=id_, jurisdiction=jurisdiction, zone=zone,
+                                                land_type=land_type, use=use, layer=layer, climate=climate)
+            elif rasters:
+                if legend is None:
+                    raise LupOptError("--rasters needs --legend legend.csv (columns layer, code, value)")
+                init_scenario.init_from_rasters(folder, _layers(rasters), legend, climate)
+            else:
+                init_scenario.init_starter(folder)
+    except LupOptError as exc:
+        fail(str(exc))
+    loaded = load(folder, [], [])
+    out_console.print(f"Scenario {folder}: {len(loaded.units):,} land units, {len(loaded.uses)} uses. Edit "
+                      f"{folder / 'scenario.yaml'} and the tables, then: lup-opt solve {folder}", markup=False)
+
+
+def _layers(items: list[str]) -> dict[str, str]:
+    layers = {}
+    for item in items:
+        name, equals, path = item.partition("=")
+        if not equals or not name.strip() or not path.strip():
+            raise LupOptError(f"--rasters '{item}': write LAYER=FILE.tif, e.g. land_cover=lc.tif")
+        layers[name.strip()] = path.strip()
+    return layers
+
+
+def template(
+    folder: Annotated[Path, typer.Argument(help="Folder for scenario.xlsx (made when missing).")],
+    scenario: Annotated[Path | None, typer.Option(help="Scenario folder to fill the workbook from (default: the "
+                                                       "starter of lup-opt init).")] = None,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace an existing scenario.xlsx.")] = False,
+) -> None:
+    """Write scenario.xlsx: one sheet per table, headers with units, lists of the valid uses,
+    jurisdictions, zones and senses; `lup-opt solve FOLDER/scenario.xlsx` solves it."""
+    from lup_opt.scenario.workbook import WORKBOOK
+    from lup_opt.workbook_template import write_workbook
+
+    try:
+        with exit_on_output_error("template"):
+            path = write_workbook(folder / WORKBOOK, scenario, overwrite=overwrite)
+    except LupOptError as exc:
+        fail(str(exc))
+    out_console.print(f"Workbook: {path}. Edit it, then: lup-opt solve {path}", markup=False)
