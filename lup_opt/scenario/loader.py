@@ -27,7 +27,7 @@ from lup_opt.ldn_rules import (
     UNCCD_LAND_COVER_MATRIX,
 )
 from lup_opt.safe_paths import excerpt, path_problem, resolve
-from lup_opt.scenario import safe_input, schemas
+from lup_opt.scenario import safe_input, schemas, workbook
 from lup_opt.scenario.checks import check_config_references, check_tables
 from lup_opt.scenario.config import ScenarioConfig
 from lup_opt.scenario.overrides import apply_variants_and_overrides, comma_hints
@@ -45,13 +45,16 @@ def load_scenario(
     overrides: Sequence[str] | Mapping[str, Any] | None = (),
     allow_outside: bool = False,
 ) -> Scenario:
-    """Load, merge and validate a scenario folder (or its ``scenario.yaml``).
+    """Load, merge and validate a scenario folder (or its ``scenario.yaml``, or a ``scenario.xlsx``
+    workbook: :mod:`lup_opt.scenario.workbook`).
 
     ``variants`` are names defined under the scenario's ``variants`` key (a list, or one
     comma-separated string), applied in order; ``overrides`` are ``"key=value"`` strings or a
     mapping of dotted keys, applied last. Raises :class:`ScenarioError` listing every problem.
     Every file the scenario names must lie inside its folder unless ``allow_outside``.
     """
+    if workbook.is_workbook(path):  # scenario.xlsx (or a folder of one): read as a folder, problems told by sheet
+        return workbook.load_workbook(path, load_scenario, variants=variants, overrides=overrides)
     start = perf_counter()
     folder, yaml_path = _locate(Path(path))
     variant_names = _split_names(variants)
