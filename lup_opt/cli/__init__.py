@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 from rich.logging import RichHandler
 
-from lup_opt.cli import data, results, solve, tradeoffs
+from lup_opt.cli import data, results, solve, tradeoffs, webapp
 from lup_opt.cli.common import EXIT_OK, err_console, exit_cleanly_on_sigterm, out_console
 
 app = typer.Typer(
@@ -30,6 +30,7 @@ COMMANDS = (
     results.report, results.compare, results.excel, results.sweep, results.grid,
     tradeoffs.payoff, tradeoffs.frontier, tradeoffs.compromise, tradeoffs.hierarchy, tradeoffs.robust,
     tradeoffs.alternatives,
+    webapp.app,
 )
 for command in COMMANDS:
     app.command()(command)

@@ -1,0 +1,508 @@
+// lup_opt app: the page. Plain JavaScript, no build step; every request goes to the app's own JSON API
+// (documented at /docs). Views: a scenario (run form, editor), a run (progress, map, panels), a comparison.
+"use strict";
+
+const $ = (sel, root = document) => root.querySelector(sel);
+const state = { scenarios: [], runs: [], view: null, timer: null };
+
+// A small element builder: h("div.card", {onclick}, child, ...)
+function h(tag, props, ...children) {
+  const [name, ...classes] = tag.split(".");
+  const el = document.createElement(name || "div");
+  if (classes.length) el.className = classes.join(" ");
+  for (const [k, v] of Object.entries(props || {})) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k.startsWith("on")) el.addEventListener(k.slice(2), v);
+    else if (k === "text") el.textContent = v;
+    else if (k === "html") el.innerHTML = v;
+    else el.setAttribute(k, v === true ? "" : v);
+  }
+  for (const c of children.flat()) if (c !== null && c !== undefined && c !== false)
+    el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  return el;
+}
+
+async function api(path, options = {}) {
+  const init = { headers: { "Content-Type": "application/json" }, ...options };
+  if (init.body && typeof init.body !== "string") init.body = JSON.stringify(init.body);
+  const response = await fetch(path, init);
+  const type = response.headers.get("content-type") || "";
+  const data = type.includes("json") ? await response.json() : await response.text();
+  if (!response.ok && response.status !== 422) throw new Error((data && data.detail) || response.statusText);
+  return data;
+}
+
+const q = (params) => new URLSearchParams(Object.entries(params).filter(([, v]) => v !== null && v !== undefined && v !== "")).toString();
+
+function fmt(value, digits = 0) {
+  if (value === null || value === undefined || value === "") return "—";
+  if (typeof value === "boolean") return value ? "yes" : "no";
+  if (typeof value !== "number") return String(value);
+  if (!isFinite(value)) return value > 0 ? "∞" : "−∞";
+  const abs = Math.abs(value);
+  const d = abs !== 0 && abs < 1 ? Math.max(digits, 3) : abs < 100 ? Math.max(digits, 1) : digits;
+  return value.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: 0 });
+}
+
+function table(rows, columns, opts = {}) {
+  if (!rows || !rows.length) return h("p.muted", { text: opts.empty || "Nothing to show." });
+  const cols = columns || Object.keys(rows[0]).map((k) => [k, k]);
+  return h("div.table-wrap", {}, h("table.data", {},
+    h("thead", {}, h("tr", {}, cols.map(([, label]) => h("th", { text: label })))),
+    h("tbody", {}, rows.map((r) => h("tr", { class: opts.rowClass ? opts.rowClass(r) : null },
+      cols.map(([k]) => {
+        const v = r[k];
+        return h(typeof v === "number" ? "td.num" : "td", { text: fmt(v, opts.digits) });
+      }))))));
+}
+
+function pill(text, kind) { return h(`span.pill.${kind || text}`, { text }); }
+
+// Side bar ---------------------------------------------------------------------------------------
+
+async function loadScenarios() {
+  state.scenarios = await api("/api/scenarios");
+  const list = $("#scenario-list");
+  list.replaceChildren(...state.scenarios.map((s) => h("li", {},
+    h("a", { href: `#/scenario/${encodeURIComponent(s.name)}`, "data-scenario": s.name },
+      h("strong", { text: s.name }), h("span.muted", { text: s.description.slice(0, 80) })))));
+}
+
+async function loadRuns() {
+  state.runs = await api("/api/runs");
+  const busy = state.runs.filter((r) => r.state === "running" || r.state === "queued");
+  $("#queue-state").textContent = busy.length ? `${busy.length} going` : "";
+  $("#run-list").replaceChildren(...state.runs.slice(0, 60).map((r) => h("li", {},
+    h("a", { href: `#/run/${encodeURIComponent(r.id)}`, "data-run": r.id },
+      h("span.run-name", { text: r.id }),
+      h("span.run-meta", {}, pill(r.state), r.status && r.state === "done" ? pill(r.status, "status-" + r.status) : null,
+        r.objective !== null && r.objective !== undefined ? h("span.muted", { text: `${fmt(r.objective)} ${r.unit || ""}` }) : null)))));
+  return busy.length;
+}
+
+function poll() {
+  clearTimeout(state.timer);
+  state.timer = setTimeout(async () => {
+    try {
+      const busy = await loadRuns();
+      if (state.view && state.view.refresh) await state.view.refresh();
+      if (busy || (state.view && state.view.live)) poll();
+    } catch (e) { poll(); }
+  }, 900);
+}
+
+// Router -----------------------------------------------------------------------------------------
+
+async function route() {
+  const hash = location.hash.slice(1) || "/";
+  const [, view, arg] = hash.split("/");
+  const main = $("#main");
+  state.view = null;
+  try {
+    if (view === "scenario") state.view = await scenarioView(main, decodeURIComponent(arg));
+    else if (view === "run") state.view = await runView(main, decodeURIComponent(arg));
+    else if (view && view.startsWith("compare")) state.view = await compareView(main, new URLSearchParams(hash.split("?")[1] || ""));
+    else main.replaceChildren(h("section.card.intro", {}, h("h1", { text: "Plan land use with the reasons in view" }),
+      h("p", { text: "Open a scenario on the left to edit it and run it. Runs solve in the background, one process each, and are kept under their name in the workspace's runs/ folder." })));
+  } catch (e) {
+    main.replaceChildren(h("section.card.error", {}, h("h2", { text: "Cannot show this" }), h("p", { text: e.message })));
+  }
+  document.querySelectorAll(".side a").forEach((a) => a.classList.toggle("active", a.getAttribute("href") === location.hash));
+  poll();
+}
+
+// Scenario view: run form and editor -------------------------------------------------------------
+
+async function scenarioView(main, name) {
+  const detail = await api(`/api/scenarios/detail?${q({ name })}`);
+  const edits = {};           // file -> edited text
+  const grids = {};           // file -> {columns, rows}
+  let current = "scenario.yaml";
+  let issues = [];
+  let timer = null;
+
+  const overrideRows = h("div.override-rows");
+  const runIssues = h("div.issues");
+  const variantBoxes = Object.entries(detail.variants).map(([v, body]) =>
+    h("label.check.variant", { title: body }, h("input", { type: "checkbox", value: v, onchange: checkRun }), v));
+  const kind = h("select", { name: "kind" },
+    h("option", { value: "solve", text: "Solve: the optimal plan" }),
+    h("option", { value: "explain", text: "Explain: why it cannot be solved" }),
+    h("option", { value: "frontier", text: "Frontier: cost against LDN net" }),
+    h("option", { value: "alternatives", text: "Alternatives: near-optimal, most different" }));
+  const timeLimit = h("input", { type: "number", min: "1", step: "1", placeholder: "none", name: "time_limit" });
+  const report = h("input", { type: "checkbox", name: "report" });
+  const runButton = h("button.primary", { type: "button", id: "run-button", onclick: startRun, text: "Run" });
+
+  function addOverride(text = "") {
+    const input = h("input.override", { type: "text", value: text, placeholder: "e.g. ldn.scope=jurisdiction", oninput: checkRunSoon });
+    const row = h("div.override-row", {}, input, h("button.link", { type: "button", text: "remove", onclick: () => { row.remove(); checkRun(); } }),
+      h("div.field-error"));
+    overrideRows.append(row);
+    input.focus();
+  }
+  const chosen = () => ({
+    variants: variantBoxes.map((b) => b.firstChild).filter((b) => b.checked).map((b) => b.value),
+    overrides: [...overrideRows.querySelectorAll("input.override")].map((i) => i.value.trim()).filter(Boolean),
+  });
+  let runTimer = null;
+  function checkRunSoon() { clearTimeout(runTimer); runTimer = setTimeout(checkRun, 350); }
+  async function checkRun() {
+    const { variants, overrides } = chosen();
+    const result = await api("/api/scenarios/validate", { method: "POST", body: { name, variants, overrides } });
+    overrideRows.querySelectorAll(".field-error").forEach((e) => (e.textContent = ""));
+    const rows = [...overrideRows.querySelectorAll(".override-row")];
+    const general = [];
+    for (const issue of result.issues.filter((i) => i.severity === "error")) {
+      const key = (issue.where || "").split(" ")[0];
+      const row = rows.find((r) => { const v = $("input", r).value; return issue.file === "--set" ? v.startsWith(key) : key && v.split("=")[0].trim().startsWith(key); });
+      if (row) $(".field-error", row).textContent = issue.message; else general.push(issue.text);
+    }
+    runIssues.replaceChildren(...general.map((t) => h("div.issue", { text: t })));
+    runButton.disabled = !result.valid;
+    return result.valid;
+  }
+  async function startRun() {
+    if (!(await checkRun())) return;
+    const { variants, overrides } = chosen();
+    const body = { scenario: name, kind: kind.value, variants, overrides, report: report.checked };
+    if (timeLimit.value) body.time_limit = Number(timeLimit.value);
+    const run = await api("/api/runs", { method: "POST", body });
+    await loadRuns();
+    location.hash = `#/run/${encodeURIComponent(run.id)}`;
+  }
+
+  // The editor: scenario.yaml as text with its line numbers; tables as a grid.
+  const tabs = h("div.tabs");
+  const body = h("div.file-body");
+  const issueList = h("div.issues", { id: "edit-issues" });
+  const validity = h("span.validity", { id: "validity" });
+  const save = h("button", { type: "button", id: "save-button", disabled: true, onclick: saveEdits, text: "Save" });
+  const files = ["scenario.yaml", ...Object.values(detail.tables), ...detail.other_tables];
+
+  function renderTabs() {
+    tabs.replaceChildren(...files.map((f) => h(`button.tab${f === current ? ".on" : ""}${issues.some((i) => i.file === f) ? ".bad" : ""}${edits[f] !== undefined ? ".edited" : ""}`,
+      { type: "button", "data-file": f, text: f, onclick: () => { current = f; render(); } })));
+  }
+  async function render() {
+    renderTabs();
+    if (current === "scenario.yaml") {
+      const text = edits[current] ?? detail.yaml;
+      const gutter = h("pre.gutter");
+      const area = h("textarea.yaml", { spellcheck: "false", id: "yaml-editor", oninput: (e) => { edits[current] = e.target.value; paintGutter(); validateSoon(); } });
+      area.value = text;
+      area.addEventListener("scroll", () => (gutter.scrollTop = area.scrollTop));
+      function paintGutter() {
+        const n = area.value.split("\n").length;
+        const bad = new Set(issues.filter((i) => i.file === "scenario.yaml" && i.line).map((i) => i.line));
+        gutter.replaceChildren(...Array.from({ length: n }, (_, k) => h(bad.has(k + 1) ? "span.bad" : "span", { text: `${k + 1}\n` })));
+      }
+      paintGutter();
+      body.replaceChildren(h("div.code", {}, gutter, area));
+      body.paint = paintGutter;
+    } else {
+      if (!grids[current]) grids[current] = await api(`/api/scenarios/table?${q({ name, file: current })}`);
+      const grid = grids[current];
+      const marks = issues.filter((i) => i.file === current);
+      const badRows = new Map(marks.filter((i) => i.line).map((i) => [i.line - 2, i]));
+      const head = h("tr", {}, h("th.rowno", { text: "" }), grid.columns.map((c) => h("th", { text: c })));
+      const rows = grid.rows.map((row, r) => h(`tr${badRows.has(r) ? ".bad" : ""}`, { title: badRows.has(r) ? badRows.get(r).message : null },
+        h("td.rowno", { text: r + 2 }),
+        grid.columns.map((c, k) => h(`td${badRows.has(r) && badRows.get(r).column === c ? ".badcell" : ""}`, {},
+          h("input.cell", { value: row[k] ?? "", "data-row": r, "data-col": k, oninput: (e) => { grid.rows[r][k] = e.target.value; edits[current] = toCsv(grid); validateSoon(); } })))));
+      body.replaceChildren(h("div.grid-wrap", {}, h("table.grid", {}, h("thead", {}, head), h("tbody", {}, rows))),
+        grid.truncated ? h("p.muted", { text: "A large table: the first rows are shown; edit it outside the app." }) : "");
+      body.paint = null;
+    }
+  }
+  function toCsv(grid) {
+    const cell = (v) => (/[",\n]/.test(v) ? `"${String(v).replace(/"/g, '""')}"` : v);
+    return [grid.columns, ...grid.rows].map((r) => r.map((v) => cell(v ?? "")).join(",")).join("\n") + "\n";
+  }
+  function validateSoon() { clearTimeout(timer); validity.textContent = "checking…"; validity.className = "validity"; timer = setTimeout(validateEdits, 300); }
+  async function validateEdits() {
+    const result = await api("/api/scenarios/validate", { method: "POST", body: { name, files: edits } });
+    issues = result.issues.filter((i) => i.severity === "error");
+    showIssues(result.valid);
+  }
+  function showIssues(valid) {
+    validity.textContent = valid ? "valid" : `${issues.length} issue${issues.length === 1 ? "" : "s"}`;
+    validity.className = "validity " + (valid ? "ok" : "bad");
+    save.disabled = !valid || !Object.keys(edits).length;
+    issueList.replaceChildren(...issues.map((i) => h("div.issue", { onclick: () => { current = i.file; render(); } },
+      h("strong", { text: i.file }), i.where ? h("span.where", { text: i.where }) : "", h("span", { text: i.message }))));
+    renderTabs();
+    if (body.paint) body.paint(); else if (current !== "scenario.yaml") render();
+  }
+  async function saveEdits() {
+    const result = await api("/api/scenarios/save", { method: "POST", body: { name, files: edits } });
+    if (result.saved) {
+      for (const k of Object.keys(edits)) delete edits[k];
+      Object.assign(detail, await api(`/api/scenarios/detail?${q({ name })}`));
+      validity.textContent = "saved"; validity.className = "validity ok"; save.disabled = true; renderTabs();
+    } else { issues = result.issues; showIssues(false); }
+  }
+
+  main.replaceChildren(
+    h("section.card", {}, h("div.head", {}, h("h1", { text: detail.title }), h("span.muted", { text: `workspace/${name}` })),
+      h("p.desc", { text: detail.description })),
+    h("section.card", { id: "run-form" }, h("h2", { text: "Run" }),
+      h("div.form-row", {}, h("label", {}, "What ", kind), h("label", {}, "Time limit (s) ", timeLimit), h("label.check", {}, report, " write report.html")),
+      variantBoxes.length ? h("div.variants", {}, h("span.label", { text: "Variants" }), variantBoxes) : "",
+      h("div.overrides", {}, h("span.label", {}, "Overrides ", h("span.muted", { text: "(as --set key=value)" })), overrideRows,
+        h("button.link", { type: "button", id: "add-override", text: "+ add an override", onclick: () => addOverride() })),
+      runIssues, h("div.actions", {}, runButton)),
+    h("section.card", { id: "editor" }, h("div.head", {}, h("h2", { text: "Edit the scenario" }), validity, save),
+      h("p.muted", { text: "Checked as you type with the scenario schema and the same messages as lup-opt validate; only a valid scenario is saved." }),
+      tabs, issueList, body));
+  await render();
+  return {};
+}
+
+// Run view: progress, map, panels ------------------------------------------------------------------
+
+async function runView(main, id) {
+  let run = await api(`/api/runs/${encodeURIComponent(id)}`);
+  const header = h("section.card.run-head");
+  const progress = h("section.card.progress");
+  const results = h("div.results");
+  main.replaceChildren(header, progress, results);
+  let shown = null;
+
+  function paintHeader() {
+    const actions = [];
+    if (run.state === "running" || run.state === "queued")
+      actions.push(h("button.danger", { type: "button", id: "cancel-button", text: "Cancel", onclick: async () => { await api(`/api/runs/${encodeURIComponent(id)}/cancel`, { method: "POST" }); poll(); } }));
+    if (run.result && run.result.report)
+      actions.push(h("a.button", { href: `/api/runs/${encodeURIComponent(id)}/report`, target: "_blank", text: "report.html" }));
+    header.replaceChildren(h("div.head", {}, h("h1", { text: run.id }), pill(run.state),
+      run.status && run.state !== "running" ? pill(run.status, "status-" + run.status) : "", h("span.spacer"), ...actions),
+      h("div.facts", {},
+        fact("scenario", run.scenario), fact("kind", run.kind),
+        fact("variants", run.variants.join(", ") || "none"), fact("overrides", run.overrides.join("  ") || "none"),
+        run.objective !== null && run.objective !== undefined ? fact("objective", `${fmt(run.objective)} ${run.unit || ""}`) : "",
+        run.seconds !== null ? fact("time", `${fmt(run.seconds, 1)} s`) : "",
+        run.parent ? fact("relaxes", h("a", { href: `#/run/${encodeURIComponent(run.parent)}`, text: run.parent })) : ""),
+      run.message ? h("p.message", { text: run.message }) : "",
+      run.issues && run.issues.length ? h("div.issues", {}, run.issues.map((t) => h("div.issue", { text: t }))) : "");
+  }
+  function paintProgress() {
+    const p = run.progress;
+    const live = run.state === "running" || run.state === "queued";
+    progress.hidden = !live && run.state === "done" && !(p.highs && p.highs.length);
+    const log = h("pre.log", { id: "highs-log", text: (p.highs || []).slice(-60).join("\n") || (live ? "waiting for HiGHS…" : "") });
+    progress.replaceChildren(h("div.head", {}, h("h2", { text: live ? "Progress" : "Solver log" }),
+      live ? h("span.stage", { id: "stage", text: p.stage }) : h("span.muted", { text: `${p.highs_lines} lines of HiGHS log` })),
+      h("ol.stages", {}, p.stages.map((s) => h("li", { text: s.stage }))), live || p.highs.length ? h("details", { open: live }, h("summary", { text: "HiGHS log" }), log) : "");
+    log.scrollTop = log.scrollHeight;
+  }
+  async function paintResults() {
+    if (shown === run.state) return;
+    shown = run.state;
+    if (run.state !== "done" || !run.result) { results.replaceChildren(); return; }
+    const r = run.result;
+    if (r.kind === "tradeoff" && r.plans.length) return frontierPanel(results, id, r);
+    if (!r.has_plan) return diagnosisPanel(results, id);
+    return planPanels(results, id, r, null);
+  }
+  function fact(label, value) { return h("div.fact", {}, h("span.label", { text: label }), h("span", {}, value)); }
+  paintHeader(); paintProgress(); await paintResults();
+  return {
+    live: run.state === "running" || run.state === "queued",
+    async refresh() {
+      if (!(run.state === "running" || run.state === "queued")) return;
+      run = await api(`/api/runs/${encodeURIComponent(id)}`);
+      this.live = run.state === "running" || run.state === "queued";
+      paintHeader(); paintProgress(); await paintResults();
+    },
+  };
+}
+
+async function planPanels(root, id, summary, plan) {
+  const tabs = ["Map", "LDN balance", "Targets and prices", "Food, finance, jobs"];
+  const bar = h("div.tabs.big");
+  const body = h("section.card.panel");
+  root.replaceChildren(bar, body);
+  const open = async (name) => {
+    bar.querySelectorAll(".tab").forEach((t) => t.classList.toggle("on", t.textContent === name));
+    body.replaceChildren(h("p.muted", { text: "loading…" }));
+    if (name === "Map") await mapPanel(body, id, summary, plan);
+    else if (name === "LDN balance") await ldnPanel(body, id, plan);
+    else if (name === "Targets and prices") await targetsPanel(body, id, plan);
+    else await linkagePanels(body, id, plan);
+  };
+  bar.replaceChildren(...tabs.map((t) => h("button.tab", { type: "button", text: t, "data-tab": t, onclick: () => open(t) })));
+  await open("Map");
+}
+
+function yearOptions(summary) { return [["0", "baseline"], ...summary.years.map((y) => [String(y), String(y)])]; }
+
+async function mapPanel(body, id, summary, plan, opts = {}) {
+  let layer = "use";
+  let year = String(summary.assessment_year || summary.years[summary.years.length - 1]);
+  const img = h("img.map", { id: opts.imgId || "map-image", alt: "map of the plan" });
+  const legend = h("div.legend");
+  const note = h("p.muted.note");
+  const detail = h("div.unit-detail", { id: "unit-detail" }, h("p.muted", { text: "Click a land unit for its uses, change, LDN class and the use closest to entering." }));
+  const layers = [["use", "Land use"], ["change", "Change"], ["ldn", "LDN status"]];
+  const layerBar = h("div.seg", {}, layers.map(([k, label]) => h(`button${k === layer ? ".on" : ""}`, { type: "button", "data-layer": k, text: label, onclick: (e) => { layer = k; layerBar.querySelectorAll("button").forEach((b) => b.classList.toggle("on", b === e.target)); paint(); } })));
+  const yearSel = h("select", { id: "year-select", onchange: (e) => { year = e.target.value; paint(); } },
+    yearOptions(summary).map(([v, label]) => h("option", { value: v, text: label, selected: v === year })));
+  const base = `/api/runs/${encodeURIComponent(id)}`;
+  async function paint() {
+    const y = layer === "use" ? year : (year === "0" ? String(summary.years[0]) : year);
+    const params = q({ layer, year: y, plan });
+    img.src = `${base}/map.png?${params}`;
+    const info = await api(`${base}/map?${params}`);
+    legend.replaceChildren(...info.legend.map((l) => h("span.key", {}, h("i", { style: `background:${l.colour}` }), l.label)));
+    note.textContent = info.note;
+  }
+  img.addEventListener("click", async (e) => {
+    const rect = img.getBoundingClientRect();
+    const params = q({ x: ((e.clientX - rect.left) / rect.width).toFixed(5), y: ((e.clientY - rect.top) / rect.height).toFixed(5), year: year === "0" ? summary.years[0] : year, plan });
+    const unit = await api(`${base}/unit?${params}`);
+    detail.replaceChildren(unitCard(unit));
+  });
+  body.replaceChildren(h("div.map-tools", {}, layerBar, h("label", {}, "Year ", yearSel)),
+    h("div.map-layout", {}, h("div.map-frame", {}, img, legend, note), detail));
+  await paint();
+}
+
+function unitCard(u) {
+  if (!u.land_unit) return h("p.muted", { text: "No land unit there." });
+  const c = u.closest_to_entering;
+  return h("div", {}, h("h3", { text: `Land unit ${u.land_unit}` }),
+    h("dl", {}, ...[["jurisdiction", u.jurisdiction], ["zone", u.zone], ["land type", u.land_type], ["area", `${fmt(u.area_ha)} ha`],
+      ["baseline use", u.baseline_use], [`planned use ${u.year}`, u.planned_use], ["changed", `${fmt(u.changed_ha)} ha`],
+      ["LDN status", u.ldn_status], ["LDN response", u.ldn_response], ["LDN gains / losses", `${fmt(u.ldn_gains_ha)} / ${fmt(u.ldn_losses_ha)} ha`]]
+      .flatMap(([k, v]) => [h("dt", { text: k }), h("dd", { text: v ?? "—" })])),
+    h("h4", { text: `Uses in ${u.year} (ha)` }),
+    h("ul.uses", {}, Object.entries(u.uses_ha).map(([k, v]) => h("li", {}, h("span", { text: k }), h("span.num", { text: fmt(v) })))),
+    h("h4", { text: "Closest to entering" }),
+    c ? h("p", { id: "closest" }, h("strong", { text: c.use }), ` would enter ${c.where} if it were ${fmt(c.improvement_needed, 2)} ${c.unit} better` + (c.period ? ` (from ${c.period})` : "") + ".")
+      : h("p.muted", { text: "No change outside the plan is priced here." }));
+}
+
+async function ldnPanel(body, id, plan) {
+  const data = await api(`/api/runs/${encodeURIComponent(id)}/ldn?${q({ plan })}`);
+  const rows = data.rows;
+  const cols = [["land_type", "land type"], ["jurisdiction", "jurisdiction"], ["period", "year"], ["area_ha", "area ha"], ["gains_counted_ha", "gains ha"],
+    ["losses_ha", "losses ha"], ["net_ha", "net ha"], ["target_ha", "target ha"], ["met", "met"], ["main_loss_driver", "main loss driver"]];
+  body.replaceChildren(h("h2", { text: "LDN balance sheet" }),
+    h("p.muted", { text: "Per land type (and jurisdiction when scoped) and planning year: counted gains against losses; neutrality holds where net ≥ target." }),
+    h("div", { id: "ldn-balance" }, table(rows, cols, { rowClass: (r) => (r.met === false ? "bad" : null) })),
+    data.hierarchy.length ? h("h3", { text: "Response hierarchy: avoid, reduce, reverse" }) : "",
+    data.hierarchy.length ? table(data.hierarchy.filter((r) => r.jurisdiction === "all"), null) : "",
+    data.price.length ? h("h3", { text: "Price of neutrality" }) : "", data.price.length ? table(data.price) : "");
+}
+
+async function targetsPanel(body, id, plan) {
+  const data = await api(`/api/runs/${encodeURIComponent(id)}/targets?${q({ plan })}`);
+  const cols = [["family", "family"], ["name", "name"], ["period", "year"], ["sense", ""], ["rhs", "value"], ["activity", "planned"], ["unit", "unit"],
+    ["binding", "binds"], ["shadow_price", "shadow price"], ["price_unit", "per"], ["valid_from", "holds from"], ["valid_to", "to"]];
+  body.replaceChildren(h("h2", { text: "Targets, limits and their shadow prices" }),
+    h("p.muted", { text: "The shadow price is what one more unit of the target would cost (objective units per indicator unit); it holds while the target stays in the range shown. Binding rows first." }),
+    h("div", { id: "targets" }, table(data.rows, cols, { rowClass: (r) => (r.binding ? "binding" : null), digits: 2 })));
+}
+
+async function linkagePanels(body, id, plan) {
+  const data = await api(`/api/runs/${encodeURIComponent(id)}/panels?${q({ plan })}`);
+  body.replaceChildren(
+    h("h2", { text: "Food" }), table(data.food, [["product", "product"], ["jurisdiction", "jurisdiction"], ["period", "year"], ["production", "production"], ["demand", "demand"], ["imports", "imports"], ["exports", "exports"], ["self_sufficiency", "self-sufficiency"], ["imported_land_ha", "land abroad ha"], ["unit", "unit"]], { empty: "The scenario has no food balance." }),
+    h("h2", { text: "Finance: funds used and left" }), table(data.funds, null, { empty: "The scenario has no funding sources." }),
+    h("h2", { text: "Jobs and migration pressure" }), table(data.livelihoods, null, { empty: "The scenario has no livelihoods." }));
+}
+
+async function diagnosisPanel(root, id) {
+  const d = await api(`/api/runs/${encodeURIComponent(id)}/diagnosis`);
+  if (!d) { root.replaceChildren(h("section.card", {}, h("p", { text: "This run has no plan and no diagnosis." }))); return; }
+  const button = h("button.primary", { type: "button", id: "relax-button", text: "Apply the suggested relaxation as a new run", disabled: !d.overrides.length,
+    onclick: async () => { const run = await api(`/api/runs/${encodeURIComponent(id)}/relax`, { method: "POST" }); await loadRuns(); location.hash = `#/run/${encodeURIComponent(run.id)}`; } });
+  root.replaceChildren(h("section.card.diagnosis", { id: "diagnosis" }, h("h2", { text: "Why there is no plan" }),
+    h("ul.sentences", {}, d.sentences.map((s) => h("li", { text: s }))),
+    d.relaxation.length ? h("h3", { text: "The smallest relaxation" }) : "",
+    table(d.relaxation, [["label", "row"], ["current", "now"], ["required", "needed"], ["change", "change"], ["unit", "unit"]], { digits: 2, empty: "" }),
+    d.overrides.length ? h("p", {}, "Applied as ", ...d.overrides.map((o) => h("code", { text: `--set ${o}` }))) : "",
+    h("div.actions", {}, button)));
+}
+
+async function frontierPanel(root, id, summary) {
+  const f = await api(`/api/runs/${encodeURIComponent(id)}/frontier`);
+  const plot = h("div.plot", { id: "frontier-plot" });
+  const planBox = h("div");
+  root.replaceChildren(h("section.card", {}, h("h2", { text: "Frontier" }), h("p.muted", { text: "Each point is a plan; click one to open its map." }), plot), planBox);
+  if (!f) return;
+  const [ox, oy] = f.objectives;
+  const pts = f.points.map((p) => ({ ...p, x: p[ox.label], y: p[oy.label] })).filter((p) => p.x !== null && p.y !== null);
+  const W = 640, H = 360, M = 56;
+  const xs = pts.map((p) => p.x), ys = pts.map((p) => p.y);
+  const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
+  const sx = (v) => M + ((v - x0) / (x1 - x0 || 1)) * (W - 2 * M), sy = (v) => H - M - ((v - y0) / (y1 - y0 || 1)) * (H - 2 * M);
+  const ns = "http://www.w3.org/2000/svg";
+  const svg = document.createElementNS(ns, "svg");
+  svg.setAttribute("viewBox", `0 0 ${W} ${H}`); svg.setAttribute("class", "frontier");
+  const add = (tag, attrs, text) => { const e = document.createElementNS(ns, tag); for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v); if (text) e.textContent = text; svg.append(e); return e; };
+  add("line", { x1: M, y1: H - M, x2: W - M, y2: H - M, class: "axis" }); add("line", { x1: M, y1: M, x2: M, y2: H - M, class: "axis" });
+  add("text", { x: W / 2, y: H - 14, class: "label", "text-anchor": "middle" }, `${ox.label} (${ox.unit || ""}, ${ox.sense})`);
+  add("text", { x: 16, y: H / 2, class: "label", "text-anchor": "middle", transform: `rotate(-90 16 ${H / 2})` }, `${oy.label} (${oy.unit || ""}, ${oy.sense})`);
+  for (const [v, anchor] of [[x0, "start"], [x1, "end"]]) add("text", { x: sx(v), y: H - M + 16, class: "tick", "text-anchor": anchor }, fmt(v));
+  for (const v of [y0, y1]) add("text", { x: M - 6, y: sy(v) + 4, class: "tick", "text-anchor": "end" }, fmt(v));
+  add("polyline", { points: pts.map((p) => `${sx(p.x)},${sy(p.y)}`).join(" "), class: "line" });
+  for (const p of pts) {
+    const plan = f.plans.find((n) => n.startsWith(`point_${p.point}`) || n.startsWith(`point ${p.point}`) || n.replace(/[^0-9]/g, "") === String(p.point));
+    const c = add("circle", { cx: sx(p.x), cy: sy(p.y), r: p.knee ? 8 : 6, class: p.knee ? "pt knee" : "pt", "data-plan": plan || "" });
+    const title = document.createElementNS(ns, "title"); title.textContent = `point ${p.point}${p.knee ? " (knee)" : ""}: ${fmt(p.x)}, ${fmt(p.y)}`; c.append(title);
+    c.addEventListener("click", async () => {
+      svg.querySelectorAll("circle").forEach((e) => e.classList.toggle("on", e === c));
+      if (!plan) return;
+      const s = await api(`/api/runs/${encodeURIComponent(id)}/summary?${q({ plan })}`);
+      planBox.replaceChildren(h("h2.plan-title", { text: `Plan: ${plan}` }), h("div"));
+      await planPanels(planBox.lastChild, id, s, plan);
+    });
+  }
+  plot.append(svg);
+}
+
+// Compare view -----------------------------------------------------------------------------------
+
+async function compareView(main, params) {
+  await loadRuns();
+  const solved = state.runs.filter((r) => r.state === "done" && r.kind === "solve" && r.status === "optimal");
+  const pick = (id, value) => h("select", { id }, h("option", { value: "", text: "choose a run" }), solved.map((r) => h("option", { value: r.id, text: r.id, selected: r.id === value })));
+  const selA = pick("compare-a", params.get("a") || (solved[1] && solved[1].id));
+  const selB = pick("compare-b", params.get("b") || (solved[0] && solved[0].id));
+  const out = h("div", { id: "comparison" });
+  const go = h("button.primary", { type: "button", id: "compare-button", text: "Compare", onclick: () => show() });
+  main.replaceChildren(h("section.card", {}, h("h1", { text: "Compare two runs" }),
+    h("div.form-row", {}, h("label", {}, "A ", selA), h("label", {}, "B ", selB), go),
+    h("p.muted", { text: "Differences are B − A." })), out);
+  async function show() {
+    const [a, b] = [selA.value, selB.value];
+    if (!a || !b) return;
+    history.replaceState(null, "", `#/compare?${q({ a, b })}`);
+    const c = await api(`/api/compare?${q({ a, b })}`);
+    const sa = await api(`/api/runs/${encodeURIComponent(a)}/summary`);
+    const year = sa.assessment_year || sa.years[sa.years.length - 1];
+    const mapCard = (run, label) => h("figure.map-small", {}, h("img.map", { src: `/api/runs/${encodeURIComponent(run)}/map.png?${q({ layer: "use", year })}`, alt: `map of ${label}` }), h("figcaption", { text: `${label}: ${run} (${year})` }));
+    const legend = await api(`/api/runs/${encodeURIComponent(a)}/map?${q({ layer: "use", year })}`);
+    const diffImg = h("img.map", { id: "difference-map", src: `/api/compare/map.png?${q({ a, b, year })}`, alt: "difference map" });
+    const whole = c.indicators.filter((r) => r.scope === "functional area" && r.difference !== null && Math.abs(r.difference) > 1e-6);
+    const inputs = c.inputs;
+    out.replaceChildren(
+      h("section.card", {}, h("h2", { text: "Plans side by side" }),
+        h("div.compare-maps", {}, mapCard(a, "A"), mapCard(b, "B"), h("figure.map-small", {}, diffImg, h("figcaption", { text: "where the planned use differs" }))),
+        h("div.legend", {}, legend.legend.map((l) => h("span.key", {}, h("i", { style: `background:${l.colour}` }), l.label)))),
+      h("section.card", {}, h("h2", { text: "Summary" }), table(c.summary, [["quantity", "quantity"], ["a", "A"], ["b", "B"], ["difference", "B − A"]], { digits: 1 })),
+      h("section.card", { id: "input-changes" }, h("h2", { text: "What changed in the inputs" }),
+        h("p", {}, `A: variants ${(inputs.a.variants || []).join(", ") || "none"}, overrides ${(inputs.a.overrides || []).join(" ") || "none"}. B: variants ${(inputs.b.variants || []).join(", ") || "none"}, overrides ${(inputs.b.overrides || []).join(" ") || "none"}.` + (inputs.same_files ? "" : " The scenario's files differ too.")),
+        table(inputs.changes, [["key", "key"], ["a", "A"], ["b", "B"]], { empty: "The two runs had the same configuration." })),
+      h("section.card", {}, h("h2", { text: "Indicators that differ (whole area)" }),
+        table(whole, [["indicator", "indicator"], ["unit", "unit"], ["period", "year"], ["a", "A"], ["b", "B"], ["difference", "B − A"], ["relative", "relative"]], { digits: 1, empty: "No indicator of the whole area differs." })),
+      h("section.card", {}, h("h2", { text: "LDN balance" }), table(c.ldn_balance, null, { digits: 1 })));
+  }
+  if (selA.value && selB.value) await show();
+  return {};
+}
+
+window.addEventListener("hashchange", route);
+(async () => { await loadScenarios(); await loadRuns(); await route(); })();
