@@ -59,6 +59,12 @@ class Comparison:
     indicators: pd.DataFrame  # indicator, unit, scope, period, a, b, difference, relative
     ldn_balance: pd.DataFrame  # land_type, jurisdiction, period, a_net_ha, b_net_ha, difference_ha
 
+    def _repr_html_(self) -> str:
+        """A summary in a notebook: the key quantities of A and B, the largest changes."""
+        from lup_opt.notebook_html import comparison_html
+
+        return comparison_html(self)
+
     def write(self, folder: str | Path, **protocol) -> Path:
         """Write the tables and chart to ``folder`` (the write protocol of ``lup_opt.safe_paths``;
         ``protocol``: protect, run, overwrite, label)."""

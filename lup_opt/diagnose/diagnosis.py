@@ -116,6 +116,12 @@ class Diagnosis:
     # Which model was diagnosed when it is not the whole plan, e.g. one year of myopic planning.
     context: str = ""
 
+    def _repr_html_(self) -> str:
+        """A summary in a notebook: solvable or not, the conflicts, the smallest relaxation."""
+        from lup_opt.notebook_html import diagnosis_html
+
+        return diagnosis_html(self)
+
     def sentences(self) -> list[str]:
         checks = ", ".join(f"presolve {k}: {v}" for k, v in self.presolve_checks.items())
         where = f" {self.context}" if self.context else ""

@@ -95,6 +95,25 @@ class Result:
         table = self.duals[self.duals["binding"]]
         return table.reindex(table["shadow_price"].abs().sort_values(ascending=False).index)
 
+    def to_xarray(self):
+        """The plan as an ``xarray.Dataset`` over land_unit, use, year, jurisdiction, land_type and
+        indicator (:mod:`lup_opt.results.xarray_io`; ``lup_opt[xarray]``)."""
+        from lup_opt.results.xarray_io import result_dataset
+
+        return result_dataset(self)
+
+    def to_netcdf(self, path: str | Path) -> Path:
+        """Write :meth:`to_xarray` to a netCDF file (h5netcdf), atomically."""
+        from lup_opt.results.xarray_io import result_dataset, write_netcdf
+
+        return write_netcdf(result_dataset(self), path)
+
+    def _repr_html_(self) -> str:
+        """A summary in a notebook: status, objective, what binds, the LDN net; not the tables."""
+        from lup_opt.notebook_html import result_html
+
+        return result_html(self)
+
     def tables(self) -> dict[str, pd.DataFrame]:
         """Every result table by file name (linkage tables only when the scenario uses them)."""
         return {**{name: getattr(self, name) for name in TABLES}, **self.linkages}

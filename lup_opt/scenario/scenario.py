@@ -69,3 +69,9 @@ class Scenario:
     def unit_values(self, key: str) -> pd.Series:
         """The column of units.csv behind a match key (``land_unit`` is the unit id)."""
         return self.units["id" if key == "land_unit" else key]
+
+    def _repr_html_(self) -> str:
+        """A summary in a notebook (size, years, targets, objective), not the tables."""
+        from lup_opt.notebook_html import scenario_html
+
+        return scenario_html(self)

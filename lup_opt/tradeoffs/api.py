@@ -143,6 +143,12 @@ class FrontierResult:
     knee_tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     model: tuple[ModelData, LinearProgram] | None = field(default=None, repr=False)  # for the plan folders
 
+    def _repr_html_(self) -> str:
+        """A summary in a notebook: objectives, points, knee."""
+        from lup_opt.notebook_html import frontier_html
+
+        return frontier_html(self)
+
     @property
     def points(self) -> pd.DataFrame:
         return self.frontier.points

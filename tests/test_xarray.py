@@ -1,0 +1,73 @@
+"""Back into Python: ``Result.to_xarray`` / ``to_netcdf``, and the notebook summaries (``_repr_html_``)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+import lup_opt
+from tests.conftest import SCENARIOS
+
+xarray = pytest.importorskip("xarray", reason="needs the xarray extra: pip install 'lup_opt[xarray]'")
+
+
+def test_the_dataset_holds_the_plan_by_land_unit_use_and_year_summing_to_each_units_area(tiny_result):
+    dataset = tiny_result.to_xarray()
+    assert {"land_unit", "use", "year", "jurisdiction", "indicator", "land_type"} <= set(dataset.dims)
+    units = pd.read_csv(SCENARIOS / "tiny" / "units.csv").set_index("id")["area_ha"]
+    per_unit = dataset["area_ha"].sum("use").sel(year=2030).to_series()
+    assert per_unit.to_dict() == pytest.approx(units.to_dict())
+    # tiny's optimum by hand (scenarios/tiny/README.md): 40 ha of housing on U1 house 2,400 people,
+    # 60 ha of crop there and 70 ha on U2 give 390 t; nothing is built in the village
+    assert float(dataset["area_ha"].sel(land_unit="U1", use="housing", year=2030)) == pytest.approx(40.0)
+    assert float(dataset["indicator_value"].sel(indicator="cereal_t", year=2030)) == pytest.approx(390.0)
+    assert float(dataset["indicator_by_jurisdiction"].sel(jurisdiction="town", indicator="housing_persons",
+                                                          year=2030)) == pytest.approx(2400.0)
+    assert str(dataset["unit"].sel(indicator="cost_kusd").item()) == "kUSD"
+    assert dataset.attrs["objective"] == pytest.approx(620.0) and dataset.attrs["status"] == "optimal"
+    assert (dataset["ldn_net_ha"] >= -1e-6).all()
+
+
+def test_the_dataset_round_trips_through_netcdf(tiny_result, tmp_path):
+    from lup_opt.results.xarray_io import open_netcdf
+
+    path = tiny_result.to_netcdf(tmp_path / "tiny.nc")
+    xarray.testing.assert_identical(open_netcdf(path), tiny_result.to_xarray())
+
+
+def test_a_result_read_back_from_its_folder_gives_the_same_dataset(tiny_result, tmp_path):
+    folder = tiny_result.write(tmp_path / "tiny", report=False)
+    again = lup_opt.read_result(folder).to_xarray()
+    xarray.testing.assert_allclose(again[["area_ha", "indicator_value", "ldn_net_ha"]],
+                                   tiny_result.to_xarray()[["area_ha", "indicator_value", "ldn_net_ha"]])
+
+
+def test_notebook_summaries_say_what_matters_and_do_not_dump_the_tables(default_scenario, tiny_scenario, tiny_result):
+    html = default_scenario._repr_html_()
+    assert "320" in html and "default" in html and "K0100" not in html  # 320 units, none listed
+    html = tiny_result._repr_html_()
+    assert "optimal" in html and "620 kUSD" in html and "housing" in html
+    assert "U2" not in html  # no allocation rows
+    assert "tiny" in tiny_scenario._repr_html_()
+
+
+def test_a_diagnosis_and_a_comparison_show_their_summary(tiny_result, tmp_path):
+    from lup_opt.compare import compare_runs
+
+    diagnosis = lup_opt.explain(lup_opt.load_scenario(SCENARIOS / "infeasible"))
+    html = diagnosis._repr_html_()
+    assert "Diagnosis" in html and "no" in html and "must" in html  # the relaxation in the planner's words
+    more = lup_opt.solve(lup_opt.load_scenario(SCENARIOS / "tiny", overrides={"targets.cereal.value": 400}))
+    comparison = compare_runs(tiny_result.write(tmp_path / "a", report=False), more.write(tmp_path / "b",
+                                                                                          report=False))
+    html = comparison._repr_html_()
+    assert "against" in html and "653.333" in html  # 10 t more cereal at 10/3 kUSD/t: 620 -> 653.33
+    assert html.count("<tr>") == 2  # a summary and the largest changes, not the tables
+
+
+def test_a_frontier_shows_its_objectives_points_and_knee(tiny_scenario):
+    from lup_opt import tradeoffs
+
+    front = tradeoffs.frontier_of(tiny_scenario, ["objective", "cereal_t:max"], points=3)
+    html = front._repr_html_()
+    assert "Pareto frontier" in html and "cereal_t" in html and "knee" in html
