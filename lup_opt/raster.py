@@ -26,10 +26,11 @@ import pandas as pd
 import yaml
 
 from lup_opt.errors import LupOptError
+from lup_opt.scenario.grid import GRID_FILE, Grid
 
 log = logging.getLogger(__name__)
 
-GRID = "grid.json"
+GRID = GRID_FILE
 LAYERS = ("land_cover", "jurisdiction", "land_type", "zone", "climate", "baseline_status")
 REQUIRED = ("land_cover", "jurisdiction", "land_type", "zone")
 NODATA_CODE = 255
@@ -134,7 +135,7 @@ def scenario_from_rasters(template: str | Path, rasters: Mapping[str, str | Path
     return out
 
 
-def write_geotiffs(land_units: pd.DataFrame, grid_file: str | Path, folder: Path,
+def write_geotiffs(land_units: pd.DataFrame, grid: Grid | Mapping[str, Any], folder: Path,
                    colours: Mapping[str, str] | None = None, assessment_year: int | None = None) -> list[Path]:
     """On the scenario's grid, for every planning year ``planned_use_<year>.tif`` (uint8 codes
     with a colour table by use and the use names as ``CATEGORY_<code>`` band tags; one code per
@@ -144,10 +145,10 @@ def write_geotiffs(land_units: pd.DataFrame, grid_file: str | Path, folder: Path
     from lup_opt.styles import FALLBACK, STATUS_COLOURS
 
     _rasterio()  # a missing extra is said before anything is written
-    grid = json.loads(Path(grid_file).read_text(encoding="utf-8"))
+    grid = Grid.model_validate(grid).model_dump()
     where = land_units["land_unit"].astype(str).str.extract(r"^r(\d+)c(\d+)$")
     if where.isna().any().any():
-        raise LupOptError(f"{grid_file}: land unit ids must be r<row>c<col> (made by lup-opt grid)")
+        raise LupOptError("land unit ids must be r<row>c<col> on a grid (made by lup-opt grid)")
     cells = (where[0].astype(int).to_numpy(), where[1].astype(int).to_numpy())
     uses = sorted(land_units["planned_use"].unique())
     if len(uses) >= NODATA_CODE:

@@ -179,17 +179,14 @@ def test_ldn_status_geotiffs_are_coloured_gain_green_loss_red_neutral_grey_and_n
 
 
 def test_a_use_planned_in_one_year_only_has_the_same_code_in_every_years_geotiff(tmp_path):
-    import json
-
     from lup_opt.raster import write_geotiffs
+    from lup_opt.scenario.grid import Grid
 
-    (tmp_path / "grid.json").write_text(json.dumps({
-        "crs": "EPSG:32736", "transform": list(from_origin(500_000, 9_300_000, 200, 200))[:6],
-        "width": 2, "height": 1}), encoding="utf-8")
+    grid = Grid(crs="EPSG:32736", transform=tuple(from_origin(500_000, 9_300_000, 200, 200))[:6], width=2, height=1)
     table = pd.DataFrame({"land_unit": ["r0c0", "r0c1"] * 2, "year": [2025, 2025, 2030, 2030],
                           "planned_use": ["grass", "grass", "forest", "grass"], "area_ha": 4.0,
                           "changed_ha": [0.0, 0.0, 4.0, 0.0], "ldn_status": ["neutral", "neutral", "gain", "neutral"]})
-    write_geotiffs(table, tmp_path / "grid.json", tmp_path, {"grass": "#aed581", "forest": "#2e7d32"},
+    write_geotiffs(table, grid, tmp_path, {"grass": "#aed581", "forest": "#2e7d32"},
                    assessment_year=2025)
     early, early_table, early_tags = _read(tmp_path / "planned_use_2025.tif")
     late, late_table, late_tags = _read(tmp_path / "planned_use_2030.tif")
@@ -197,3 +194,39 @@ def test_a_use_planned_in_one_year_only_has_the_same_code_in_every_years_geotiff
     assert early_table == late_table and early_table[0][:3] == (46, 125, 50)
     assert early.tolist() == [[1, 1]] and late.tolist() == [[0, 1]]
     assert _read(tmp_path / "planned_use.tif")[0].tolist() == [[1, 1]]  # the assessment year, 2025
+
+
+def test_a_damaged_grid_json_is_refused_when_the_scenario_loads_naming_file_and_field(two_years, tmp_path):
+    import json
+    import shutil
+
+    scenario = two_years[0]
+    copy = shutil.copytree(scenario.folder, tmp_path / "grid")
+    grid = json.loads((copy / "grid.json").read_text())
+    for field, value, words in [("width", 0, "greater than or equal to 1"),
+                                ("transform", [200, 0, 5e5, 0, 0, 9.3e6], "cell size is zero"),
+                                ("crs", "", "at least 1 character")]:
+        (copy / "grid.json").write_text(json.dumps({**grid, field: value}))
+        with pytest.raises(lup_opt.ScenarioError) as caught:
+            lup_opt.load_scenario(copy)
+        assert "grid.json" in str(caught.value) and field in str(caught.value) and words in str(caught.value)
+    (copy / "grid.json").write_text("{not json")
+    with pytest.raises(lup_opt.ScenarioError, match="grid.json.*JSON"):
+        lup_opt.load_scenario(copy)
+
+
+def test_the_results_keep_the_grid_so_maps_need_no_scenario_file_afterwards(two_years, tmp_path):
+    """The grid is validated at loading and kept in the manifest: the results stage reads no
+    scenario file, and reopened results have it as a typed model."""
+    import shutil
+
+    scenario, result, out = two_years
+    copy = shutil.copytree(out, tmp_path / "results")
+    reopened = lup_opt.read_result(copy)
+    assert reopened.info.grid == scenario.grid
+    assert reopened.info.grid.width == SHAPE[1] and reopened.info.grid.height == SHAPE[0]
+    from lup_opt.raster import write_geotiffs
+
+    written = write_geotiffs(result.land_units, reopened.info.grid, tmp_path)
+    with rasterio.open(written[0]) as src:
+        assert src.transform == from_origin(500_000, 9_300_000, 200, 200)

@@ -4,7 +4,6 @@ per land unit onto a matplotlib axes the same way, so every map is drawn by one 
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import warnings
@@ -227,14 +226,12 @@ def raster_map(folder: Folder) -> tuple[RasterMap | None, str]:
         with rasterio.open(tifs[0]) as source:
             transform, shape, crs = source.transform, (source.height, source.width), source.crs
     else:
-        grid_file = folder.manifest.grid
-        if not grid_file or not Path(grid_file).exists():
-            return None, "the folder has no planned_use GeoTIFF and the scenario's grid.json is not there"
-        grid = json.loads(Path(grid_file).read_text(encoding="utf-8"))
+        grid = folder.manifest.grid
+        if grid is None:
+            return None, "the folder has no planned_use GeoTIFF and its manifest no grid"
         from rasterio.crs import CRS
 
-        transform, shape, crs = Affine(*grid["transform"][:6]), (grid["height"], grid["width"]), CRS.from_user_input(
-            grid["crs"])
+        transform, shape, crs = Affine(*grid.transform), (grid.height, grid.width), CRS.from_user_input(grid.crs)
     where = pd.Series(units.index.astype(str), index=units.index).str.extract(CELL_ID)
     if where.isna().any().any():
         return None, "land unit ids are not r<row>c<col> (a grid scenario made by lup-opt grid)"

@@ -63,14 +63,13 @@ def plan_result(scenario, data, lp, values: Mapping[str, np.ndarray] | np.ndarra
     linkages = {name: table for name, table in linkages.items() if len(table.columns)}
     linkages["ldn_hierarchy"] = hierarchy_table(scenario, data, area)
     paths = PlanPaths.of(data, area)
-    grid = scenario.folder / "grid.json"
     manifest = {
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "kind": kind, "plan": plan, **extra,
         "scenario": {"name": scenario.name, "folder": str(scenario.folder), "hash": scenario.content_hash,
                      "variants": list(scenario.variants), "overrides": list(scenario.overrides)},
         "geometry": _geometry(scenario), "use_colours": use_colours(scenario.uses),
-        "grid": str(grid.resolve()) if grid.exists() else None,
+        "grid": scenario.grid.model_dump(mode="json") if scenario.grid is not None else None,
         "status": "evaluated" if kind == "evaluation" else "optimal",
         "message": f"{kind.replace('_', ' ')}: {plan}", "objective": objective,
         "objective_sense": data.objective.sense.value, "objective_unit": data.objective.unit,

@@ -19,12 +19,13 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from lup_opt.enums import Backend, Normalization, ObjectiveSense, PlanningMode, SolverMethod, SolveStatus
 from lup_opt.errors import LupOptError
 from lup_opt.safe_paths import MANIFEST
 from lup_opt.safe_paths import read_manifest as read_lup_opt_json
+from lup_opt.scenario.grid import Grid
 
 EVALUATED = "evaluated"  # the status of an evaluated plan: it has a plan, but was not optimised
 
@@ -111,7 +112,7 @@ class Manifest(_Frozen):
     scenario: ScenarioInfo | str | None = None  # a trade-off folder or a sweep names it only
     geometry: GeometrySource | None = None
     use_colours: dict[str, str] = {}
-    grid: str | None = None  # the scenario's grid.json (a grid scenario)
+    grid: Grid | None = None  # the raster grid of a grid scenario (validated from its grid.json)
     assessment_year: int | None = None
     status: SolveStatus | Literal["evaluated"] | None = None
     message: str = ""
@@ -194,6 +195,16 @@ class Manifest(_Frozen):
     def stage_seconds(self) -> dict[str, float]:
         """Seconds of each stage of a solve ({} for folders that give a total only)."""
         return dict(self.seconds) if isinstance(self.seconds, dict) else {}
+
+    @field_validator("grid", mode="before")
+    @classmethod
+    def _grid_of_an_older_folder(cls, value: Any) -> Any:
+        """Folders written before the grid was kept in the manifest named the scenario's
+        grid.json; it is read (and validated) if it is still there."""
+        if isinstance(value, str):
+            path = Path(value)
+            return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+        return value
 
 
 def read_manifest(folder: str | Path) -> Manifest:

@@ -183,7 +183,7 @@ def build_manifest(
         },
         "geometry": _geometry(scenario),
         "use_colours": use_colours(scenario.uses),
-        "grid": str((scenario.folder / "grid.json").resolve()) if (scenario.folder / "grid.json").exists() else None,
+        "grid": scenario.grid.model_dump(mode="json") if scenario.grid is not None else None,
         # The year of the default map (allocation.gpkg's land_units layer, planned_use.tif).
         "assessment_year": assessment_year(scenario, data),
         "status": solution.status.value,

@@ -30,6 +30,7 @@ from lup_opt.safe_paths import excerpt, path_problem, resolve
 from lup_opt.scenario import safe_input, schemas, workbook
 from lup_opt.scenario.checks import check_config_references, check_tables
 from lup_opt.scenario.config import ScenarioConfig
+from lup_opt.scenario.grid import read_grid
 from lup_opt.scenario.overrides import apply_variants_and_overrides, comma_hints
 from lup_opt.scenario.scenario import Scenario
 from lup_opt.scenario.tables import LINE, Column, Kind, TableSchema, read_table
@@ -82,6 +83,7 @@ def load_scenario(
         variants=tuple(variant_names),
         overrides=override_list,
         content_hash=_content_hash(config, folder),
+        grid=read_grid(folder),
         load_seconds=perf_counter() - start,
         **tables,
     )

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from lup_opt.scenario.config import ScenarioConfig
+from lup_opt.scenario.grid import Grid
 from lup_opt.scenario.schemas import FIXED_MATCH_KEYS
 
 
@@ -40,6 +41,7 @@ class Scenario:
     content_hash: str
     load_seconds: float
     business_as_usual_plan: pd.DataFrame = field(default_factory=pd.DataFrame)  # empty: the baseline kept
+    grid: Grid | None = None  # the raster grid of a scenario made by lup-opt grid (grid.json)
 
     @property
     def name(self) -> str:
