@@ -183,7 +183,7 @@ def solve_with_highspy(lp: LinearProgram, options: SolverOptions | None = None) 
         solver_seconds = highs.getRunTime()
 
         start = perf_counter()
-        values = row_values = duals = col_duals = ranging = None
+        values = row_values = duals = col_duals = ranging = basis = None
         objective = None
         if status is SolveStatus.OPTIMAL:
             solution = highs.getSolution()
@@ -193,6 +193,7 @@ def solve_with_highspy(lp: LinearProgram, options: SolverOptions | None = None) 
             col_duals = np.asarray(solution.col_dual)
             objective = float(highs.getInfo().objective_function_value)
             ranging = _row_ranging(highs)
+            basis = _basis(highs) if options.keep_basis else None
         extract = perf_counter() - start
         del highs  # closes the log file
         log = _read(log_file)
@@ -212,7 +213,26 @@ def solve_with_highspy(lp: LinearProgram, options: SolverOptions | None = None) 
         log=log,
         presolve_rechecked=rechecked,
         ranging=ranging,
+        basis=basis,
     )
+
+
+def _basis(highs: highspy.Highs) -> tuple[np.ndarray, np.ndarray] | None:
+    basis = highs.getBasis()
+    if not basis.valid:
+        return None
+    return (np.fromiter((int(s) for s in basis.col_status), dtype=np.int8, count=len(basis.col_status)),
+            np.fromiter((int(s) for s in basis.row_status), dtype=np.int8, count=len(basis.row_status)))
+
+
+def set_basis(highs: highspy.Highs, basis: tuple[np.ndarray, np.ndarray]) -> bool:
+    """Start ``highs`` from a basis kept by an earlier solve of the same LP; False if refused."""
+    statuses = {int(s): s for s in highspy.HighsBasisStatus.__members__.values()}
+    start = highspy.HighsBasis()
+    start.col_status = [statuses[int(v)] for v in basis[0]]
+    start.row_status = [statuses[int(v)] for v in basis[1]]
+    start.valid = True
+    return highs.setBasis(start) == highspy.HighsStatus.kOk
 
 
 def _row_ranging(highs: highspy.Highs) -> RowRanging | None:

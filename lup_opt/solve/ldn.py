@@ -53,7 +53,9 @@ def price_of_neutrality(lp: LinearProgram, solution: Solution, options: SolverOp
     block = lp.constraint(LDN_NEUTRALITY)
     labels = block.labels
     session = WarmSession(lp, options)
-    session.solve()  # the optimum again, so that each re-solve starts from its basis
+    # Each re-solve starts from the optimal basis: the solve's own if it kept one, else found again.
+    if solution.basis is None or not session.start_from(solution.basis):
+        session.solve()
     sign = 1.0 if lp.sense is ObjectiveSense.MINIMIZE else -1.0
     objective = float(solution.objective)
     rows_of_block = np.arange(block.offset, block.offset + block.size)

@@ -25,6 +25,7 @@ class SolverOptions:
     presolve: bool = True
     crossover: bool = True
     deadline: float | None = None  # perf_counter() time at which the budget ends (set by ``started``)
+    keep_basis: bool = False  # return the optimal basis, for re-solves that start from it
 
     def started(self, already: float = 0.0) -> SolverOptions:
         """These options with the time budget running from now, ``already`` seconds of it spent
@@ -81,6 +82,8 @@ class Solution:
     log: str
     presolve_rechecked: bool = False
     ranging: RowRanging | None = None
+    # the optimal basis as HiGHS status codes (columns, rows), when SolverOptions.keep_basis
+    basis: tuple[np.ndarray, np.ndarray] | None = None
 
     @property
     def is_optimal(self) -> bool:

@@ -24,7 +24,7 @@ import scipy.sparse as sp
 
 from lup_opt.enums import ObjectiveSense, SolverMethod, SolveStatus
 from lup_opt.model.lp import LinearProgram
-from lup_opt.solve.highs import _configure, _status, apply_time_limit, highs_bounds, new_highs, pass_lp
+from lup_opt.solve.highs import _configure, _status, apply_time_limit, highs_bounds, new_highs, pass_lp, set_basis
 from lup_opt.solve.options import SolverOptions
 
 INF = highspy.kHighsInf
@@ -122,6 +122,15 @@ class WarmSession:
     def remove_columns_from(self, first: int) -> None:
         if first < self.total_cols:
             self.highs.deleteCols(self.total_cols - first, np.arange(first, self.total_cols, dtype=np.int32))
+
+    def start_from(self, basis: tuple[np.ndarray, np.ndarray]) -> bool:
+        """Take the optimal basis of an earlier solve of this LP (``Solution.basis``) as if this
+        session had found it: the next solve is warm. False (and nothing changed) if refused."""
+        if not set_basis(self.highs, basis):
+            return False
+        self.solves = max(self.solves, 1)
+        self.objective_changed = False
+        return True
 
     def solve(self) -> SessionSolve:
         warm = self.warm and self.solves > 0 and not self.objective_changed
