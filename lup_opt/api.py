@@ -17,7 +17,7 @@ import pandas as pd
 
 from lup_opt.data.aggregate import Aggregation, aggregate, no_aggregation
 from lup_opt.data.ldn import loss_years
-from lup_opt.data.model_data import ModelData, build_model_data
+from lup_opt.data.model_data import ModelData
 from lup_opt.diagnose.diagnosis import Diagnosis
 from lup_opt.diagnose.evaluate import (
     BASELINE_PLAN,
@@ -30,8 +30,9 @@ from lup_opt.diagnose.findings import CheckReport
 from lup_opt.diagnose.prechecks import run_checks
 from lup_opt.enums import Backend, Culling, LdnHierarchy, NeutralityPrice, PlanningMode, SolverMethod, SolveStatus
 from lup_opt.errors import LupOptError
-from lup_opt.families.registry import indicator_directions
+from lup_opt.families.registry import build_model_data, per_land_unit
 from lup_opt.model.build import build_lp
+from lup_opt.model.land_balance import AREA
 from lup_opt.model.lp import LinearProgram
 from lup_opt.results.postprocess import make_result
 from lup_opt.results.result import Result
@@ -61,7 +62,7 @@ def build(scenario: Scenario, culling: Culling | str = Culling.AUTO) -> BuiltMod
     """Prepare model data and assemble the LP (no solver involved). ``culling`` leaves out the
     changes of use that no optimal plan needs (:mod:`lup_opt.data.culling`)."""
     start = perf_counter()
-    data = build_model_data(scenario, culling, indicator_directions(scenario.config))
+    data = build_model_data(scenario, culling)
     middle = perf_counter()
     lp = build_lp(data)
     return BuiltModel(data, lp, middle - start, perf_counter() - middle)
@@ -124,7 +125,7 @@ def evaluate(
     optimum = None
     if compare:
         solution = solve_with_highspy(built.lp)
-        area = solution.col_values[built.lp.variable("area").slice] if solution.is_optimal else None
+        area = solution.col_values[built.lp.variable(AREA).slice] if solution.is_optimal else None
         optimum = (solution.status, solution.objective, area)
     return evaluate_plan(scenario, built.data, built.lp, table, label, optimum)
 
@@ -177,7 +178,9 @@ def solve(
         failed = None
         if _strict_hierarchy(scenario):
             built, ldn_report, failed = _fewest_losses_first(aggregation.scenario, built, options)
-        solution = failed or solver(built.lp, options)
+        # The price of neutrality's re-solves start from this solve's basis.
+        keep = backend is Backend.HIGHSPY and _prices_neutrality(scenario, built.lp)
+        solution = failed or solver(built.lp, replace(options, keep_basis=True) if keep else options)
     logger.info("%s: %s (objective %s)", scenario.name, solution.status.value, solution.objective)
     diagnosis = None
     if diagnose and solution.status is SolveStatus.INFEASIBLE:
@@ -270,6 +273,7 @@ def _fewest_losses_first(
 
 def _aggregation(scenario: Scenario, merge_alike: bool) -> Aggregation:
     start = perf_counter()
-    out = aggregate(scenario) if merge_alike else no_aggregation(scenario, "switched off")
+    out = aggregate(scenario, per_land_unit(scenario.config)) if merge_alike \
+        else no_aggregation(scenario, "switched off")
     out.report["seconds"] = round(perf_counter() - start, 4)
     return out

@@ -183,3 +183,18 @@ class OptimisticRule(_Choice):
 
     UNCERTAINTY_ADJUSTED = "uncertainty_adjusted"
     EXPECTATION = "expectation"
+
+
+class FamilyName(_Choice):
+    """The names of the model's constraint families (``lup_opt.families``); a family added
+    later may name itself with any other string."""
+
+    LAND_BALANCE = "land balance"
+    CONVERSION_LIMITS = "conversion limits"
+    TARGETS = "targets and limits on indicators"
+    LDN = "land degradation neutrality"
+    SHARES = "share targets"
+    FOOD = "food"
+    FINANCE = "finance by source"
+    LIVELIHOODS = "livelihoods"
+    OBJECTIVE = "objective"

@@ -7,8 +7,7 @@ import pytest
 
 import lup_opt
 from benchmarks.generate import generate
-from lup_opt.data import build_model_data
-from lup_opt.families.registry import indicator_directions
+from lup_opt.families.registry import build_model_data
 from lup_opt.testing import write_scenario
 
 CROP = {"id": "crop", "sector": "agriculture", "cover_class": "cropland"}
@@ -46,7 +45,7 @@ def changes(data, use: str) -> int:
 def test_a_costlier_use_that_is_no_better_anywhere_is_culled(tmp_path):
     # Forest costs more than restoration, gives the same jobs and a worse LDN class.
     sc = scenario(tmp_path)
-    data = build_model_data(sc, "on", indicator_directions(sc.config))
+    data = build_model_data(sc, "on")
     assert changes(data, "forest") == 0 and changes(data, "restoration") == 4
     assert data.culled == 4
     on, off = lup_opt.solve(sc, culling="on"), lup_opt.solve(sc, culling="off")
@@ -56,7 +55,7 @@ def test_a_costlier_use_that_is_no_better_anywhere_is_culled(tmp_path):
 def test_a_use_better_in_one_indicator_is_kept(tmp_path):
     # Forest now gives more jobs than restoration: neither dominates the other.
     sc = scenario(tmp_path, coefficients=[{"indicator": "jobs", "use": "forest", "value": 0.8, "land_unit": "U1"}])
-    data = build_model_data(sc, "on", indicator_directions(sc.config))
+    data = build_model_data(sc, "on")
     kept = data.columns.unit[(data.columns.to_use == data.dims.uses.index("forest")) & (data.columns.conversion >= 0)]
     assert set(np.asarray(data.dims.land_units)[kept]) == {"U1"}  # U2's forest is still dominated
 
@@ -66,13 +65,13 @@ def test_an_indicator_in_a_share_must_be_equal_to_dominate(tmp_path):
                             "sense": ">=", "share": 0.0}}
     sc = scenario(tmp_path, share_targets=share,
                   coefficients=[{"indicator": "cost_kusd", "use": "forest", "value": 0.1}])
-    assert changes(build_model_data(sc, "on", indicator_directions(sc.config)), "forest") == 4
+    assert changes(build_model_data(sc, "on"), "forest") == 4
 
 
 def test_keeping_the_baseline_use_dominates_a_change_that_brings_nothing(tmp_path):
     sc = scenario(tmp_path, uses=(CROP, FOREST, RESTORATION, GRASS), targets={},
                   transitions=[{"from_use": "crop", "to_use": "grass", "cost_kusd": 0.0}], ldn={"enabled": False})
-    data = build_model_data(sc, "on", indicator_directions(sc.config))
+    data = build_model_data(sc, "on")
     # No target and no LDN: every change costs something or nothing and brings nothing.
     assert (data.columns.conversion >= 0).sum() == 0
     assert lup_opt.solve(sc, culling="on").objective == pytest.approx(0.0)
@@ -83,16 +82,16 @@ def test_alike_uses_keep_the_one_listed_first(tmp_path):
     sc = scenario(tmp_path, uses=(CROP, FOREST, RESTORATION, twin),
                   transitions=[{"from_use": "*", "to_use": "restoration_b", "cost_kusd": 1.0}],
                   coefficients=[{"indicator": "jobs", "use": "restoration_b", "value": 0.5}])
-    data = build_model_data(sc, "on", indicator_directions(sc.config))
+    data = build_model_data(sc, "on")
     assert changes(data, "restoration") == 4 and changes(data, "restoration_b") == 0
 
 
 def test_auto_culls_only_large_lps_and_never_with_finance(tmp_path, default_scenario):
     sc = scenario(tmp_path)
     # small: every change kept for the reduced costs
-    assert build_model_data(sc, directions=indicator_directions(sc.config)).culled == 0
+    assert build_model_data(sc).culled == 0
     # finance by source: not culled
-    assert build_model_data(default_scenario, "on", indicator_directions(default_scenario.config)).culled == 0
+    assert build_model_data(default_scenario, "on").culled == 0
 
 
 @pytest.mark.parametrize("family", ["parcels", "raster"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import pytest
 
@@ -57,7 +58,7 @@ def test_every_family_in_the_code_is_documented_and_every_documented_family_is_b
 def test_each_build_step_states_its_ids_in_its_docstring():
     for step in BUILD_STEPS:
         for fid in step.formulation_ids:
-            if fid.startswith("C-") or fid.startswith("O-"):
+            if fid.startswith(("C-", "O-")):
                 assert fid in (step.__doc__ or ""), (step.__name__, fid)
 
 
@@ -65,3 +66,44 @@ def test_each_build_step_states_its_ids_in_its_docstring():
 def test_blocks_of_built_models_carry_documented_ids(name):
     lp = lup_opt.build(lup_opt.load_scenario(SCENARIOS / name)).lp
     assert lp.families() <= documented_ids()
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_each_build_step_creates_exactly_the_blocks_of_its_ids(name):
+    """A step's @implements IDs are the IDs its blocks' handles carry: the ID is written once, in
+    the handle, and the decorator cannot drift from it."""
+    from lup_opt.families.registry import build_model_data
+    from lup_opt.model.lp import LPBuilder
+
+    # with a loss cap too, so that the strict hierarchy's step creates its row
+    data = replace(build_model_data(lup_opt.load_scenario(SCENARIOS / name)), ldn_loss_cap=1e12)
+    lp = LPBuilder(data.scenario_name, data.objective.sense)
+    for step in BUILD_STEPS:
+        before = len(lp._variables) + len(lp._constraints)
+        step(lp, data)
+        created = [b.family for b in (*lp._variables, *lp._constraints)][before:]
+        if step.formulation_ids == ("O-OBJ",):
+            assert created == [], "the objective adds costs, not blocks"
+        else:
+            assert sorted(created) == sorted(step.formulation_ids), step.__name__
+
+
+def test_blocks_are_created_only_through_typed_handles():
+    import numpy as np
+    import pandas as pd
+
+    from lup_opt.enums import ObjectiveSense
+    from lup_opt.handles import Columns, Rows
+    from lup_opt.model.lp import LPBuilder
+
+    lp = LPBuilder("x", ObjectiveSense.MINIMIZE)
+    with pytest.raises(TypeError, match="Columns handle"):
+        lp.add_variables("area", np.zeros(1), np.ones(1), pd.DataFrame({"i": [0]}))
+    block = lp.add_variables(Columns("x", "V-X"), np.zeros(1), np.ones(1), pd.DataFrame({"i": [0]}))
+    assert block.family == "V-X"
+    with pytest.raises(TypeError, match="Rows handle"):
+        lp.add_constraints("row", {}, np.zeros(0), np.zeros(0), pd.DataFrame({"i": []}))
+    handle = Rows("r", "C-R")
+    import pickle
+
+    assert pickle.loads(pickle.dumps(handle)).formulation_id == "C-R" and handle == "r"

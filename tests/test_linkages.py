@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import lup_opt
-from lup_opt.data import build_model_data
+from lup_opt.families.registry import build_model_data
 from lup_opt.testing import write_scenario
 
 CROP = {"id": "crop", "sector": "agriculture", "cover_class": "cropland"}

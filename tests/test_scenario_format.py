@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import lup_opt
-from lup_opt.data import build_model_data
+from lup_opt.families.registry import build_model_data
 from tests.conftest import SCENARIOS, SMALL_BASELINE, SMALL_COEFFICIENTS, SMALL_UNITS
 
 

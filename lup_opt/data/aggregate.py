@@ -132,9 +132,10 @@ def no_aggregation(scenario: Scenario, reason: str) -> Aggregation:
     )
 
 
-def aggregate(scenario: Scenario) -> Aggregation:
-    """Merge the parts that the LP cannot tell apart (see the module docstring)."""
-    per_unit = _per_unit_rows(scenario)
+def aggregate(scenario: Scenario, per_unit: str | None = None) -> Aggregation:
+    """Merge the parts that the LP cannot tell apart (see the module docstring). ``per_unit``
+    names rows set for each land unit, which tell every land unit apart (the families say:
+    ``lup_opt.families.registry.per_land_unit``); then nothing is merged."""
     if per_unit:
         return no_aggregation(scenario, f"{per_unit} is set for each land unit")
     units, baseline = scenario.units, scenario.baseline
@@ -189,17 +190,6 @@ def _merged_ids(n: int, taken: set[str]) -> np.ndarray:
         prefix = "_" + prefix
     width = len(str(max(n - 1, 0)))
     return np.char.add(prefix, np.char.zfill(np.arange(n).astype(str), width)).astype(object)
-
-
-def _per_unit_rows(scenario: Scenario) -> str | None:
-    config = scenario.config
-    for name, limit in config.conversion_limits.items():
-        if "land_unit" in limit.for_each:
-            return f"conversion limit '{name}'"
-    for name, share in config.share_targets.items():
-        if "land_unit" in share.for_each:
-            return f"share target '{name}'"
-    return None
 
 
 def _units_named_by_id(scenario: Scenario) -> set[str]:

@@ -10,20 +10,24 @@ least as good in every row and in the objective:
   objective do, equal where it enters both ways, an equality or a share);
 - the LDN class (gain > neutral > loss) is at least as good in every assessment year from ``k``
   on, and the share of a gain that counts is no smaller;
-- it uses no more of any conversion limit.
+- it counts in no more of the rows that count changes of use (e.g. conversion limits).
 
 Moving the hectares of a dominated column to its dominator keeps every row satisfied and the
 objective no worse, so removing dominated columns leaves the optimum unchanged. Ties (columns
 alike in all of these) keep the baseline use, else the use listed first. Changes that can never
 carry area (after a period in which a forced change must already have happened) are removed too.
 
-Culling is skipped when finance by source is set: which funds may pay for a change depends on
-the use it changes to, so a cheaper change is not always payable.
+What culling must respect comes from the families (``lup_opt.families.registry.culling_rules``):
+the indicators each reads and which way is better, the rows that count changes of use (e.g.
+conversion limits), and whether a family stops culling altogether (finance by source: which
+funds may pay for a change depends on the use it changes to, so a cheaper change is not always
+payable).
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -34,6 +38,19 @@ from lup_opt.ldn_rules import COVER_CLASSES, classify_transitions
 from lup_opt.scenario.scenario import Scenario
 
 logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class CullingRules:
+    """What culling must respect, gathered from the families (``lup_opt.families.registry``):
+    per indicator which way is better (``lup_opt.families.base.MORE_IS_BETTER`` …), the groups of
+    rows that count changes of use (each a (baseline use x use) matrix of the changes it counts),
+    and a reason why no change may be culled, if a family has one."""
+
+    directions: np.ndarray
+    change_groups: tuple[np.ndarray, ...] = ()
+    stopped_by: str | None = None
+
 
 UNUSED = 2  # direction of an indicator that no family reads (lup_opt.families.indicator_directions)
 
@@ -56,21 +73,20 @@ def dominated_changes(
     allowed: np.ndarray,
     rules: TransitionRules,
     values: UnitCoefficients,
-    directions: np.ndarray,
-) -> np.ndarray | None:
-    """(parts, uses, periods): which allowed changes are dominated (see the module docstring);
-    None when culling does not apply to this scenario. ``directions``: per indicator, which way
-    is better for the rows and objective that read it (lup_opt.families.indicator_directions)."""
+    respect: CullingRules,
+) -> np.ndarray:
+    """(parts, uses, periods): which allowed changes are dominated (see the module docstring),
+    judged by what the families read (``respect``: per indicator which way is better for the rows
+    and objective that read it, and the groups of rows that count changes of use)."""
     config = scenario.config
-    if config.finance is not None:
-        return None
+    directions = respect.directions
     n_parts, n_uses = allowed.shape
     n_periods = len(dims.periods)
     relevant = [i for i in range(len(directions)) if directions[i] != UNUSED]
     unit, base = parts.unit, parts.use
     ldn = _ldn_at_least(scenario, dims) if config.ldn.enabled else None
     effect = gain_shares(scenario, dims) if config.ldn.enabled else None
-    limits = _limit_membership(scenario, dims)
+    limits = respect.change_groups
     keep_allowed = allowed[np.arange(n_parts), base]
     out = np.zeros((n_parts, n_uses, n_periods), dtype=bool)
     for b in range(n_uses):
@@ -170,18 +186,3 @@ def _ldn_at_least(scenario: Scenario, dims) -> tuple[np.ndarray, np.ndarray]:
     at_least = ((a_class >= b_class) | before).all(axis=-1)
     equal = ((a_class == b_class) | before).all(axis=-1)
     return at_least, equal
-
-
-def _limit_membership(scenario: Scenario, dims) -> list[np.ndarray]:
-    """Per conversion limit that filters by use: (baseline use, use) -> whether it counts."""
-    out = []
-    for limit in scenario.config.conversion_limits.values():
-        if not (limit.from_uses or limit.to_uses):
-            continue
-        n = len(dims.uses)
-        from_ok = np.isin(np.arange(n), [dims.uses.index(u) for u in limit.from_uses]) if limit.from_uses \
-            else np.ones(n, dtype=bool)
-        to_ok = np.isin(np.arange(n), [dims.uses.index(u) for u in limit.to_uses]) if limit.to_uses \
-            else np.ones(n, dtype=bool)
-        out.append(from_ok[:, None] & to_ok[None, :])
-    return out

@@ -1,5 +1,5 @@
-"""Model data for urban-rural linkages: conversion limits, housing from population, LDN gain
-effectiveness, food flows, finance by source and migration pressure.
+"""Model data for urban-rural linkages: housing from population, food flows, finance by source
+and migration pressure (each resolved by its family in :mod:`lup_opt.families`).
 
 Variables other than the area columns (food flows, imports, exports, finance, people without
 work) enter indicators through :class:`ExtraTerm` entries, each belonging to a jurisdiction and
@@ -9,24 +9,30 @@ jurisdictions (they have no zone, land type or land unit).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from lup_opt.data.targets import TargetRow, scope_mask, unit_groups
+from lup_opt.data.targets import TargetRow
 from lup_opt.enums import Comparison
 from lup_opt.errors import ScenarioError
+from lup_opt.handles import Columns
 from lup_opt.scenario.checks_linkages import population_table
 from lup_opt.scenario.scenario import Scenario
 from lup_opt.scenario.tables import WILDCARD
 
 if TYPE_CHECKING:
-    from lup_opt.data.arrays import ColumnArrays, Dimensions, PartArrays, UnitArrays
+    from lup_opt.data.arrays import ColumnArrays, Dimensions, PartArrays
 
-FLOW, IMPORT, EXPORT, FINANCE, NO_WORK = "food_flow", "food_import", "food_export", "finance", "without_work"
+# The non-land variable blocks (their handles: ExtraTerm entries name them).
+FLOW = Columns("food_flow", "V-FLOW")
+IMPORT = Columns("food_import", "V-IMPORT")
+EXPORT = Columns("food_export", "V-EXPORT")
+FINANCE = Columns("finance", "V-FINANCE")
+NO_WORK = Columns("without_work", "V-NO-WORK")
 
 
 @dataclass(frozen=True)
@@ -39,15 +45,6 @@ class ExtraTerm:
     value: np.ndarray
     period: np.ndarray
     jurisdiction: np.ndarray
-
-
-@dataclass(frozen=True)
-class ConversionLimitRow:
-    name: str
-    group: str
-    period: int
-    columns: np.ndarray  # area columns that count (changes in this period, in scope)
-    limit_ha: float
 
 
 @dataclass(frozen=True)
@@ -80,43 +77,6 @@ class LivelihoodData:
     labour: np.ndarray  # (jurisdictions, periods)
     jobs_indicator: int
     penalty: float
-
-
-@dataclass(frozen=True)
-class Linkages:
-    conversion_limits: tuple[ConversionLimitRow, ...] = ()
-    food: FoodData | None = None
-    finance: FinanceData | None = None
-    livelihoods: LivelihoodData | None = None
-    extra_terms: tuple[ExtraTerm, ...] = field(default=())
-
-
-def _periods(period, dims: Dimensions) -> list[int]:
-    if period is None:
-        return list(range(len(dims.periods)))
-    years = period if isinstance(period, list) else [period]
-    return [dims.periods.index(y) for y in years]
-
-
-def conversion_limits(scenario: Scenario, dims: Dimensions, units: UnitArrays, columns: ColumnArrays) -> tuple:
-    rows = []
-    for name, limit in scenario.config.conversion_limits.items():
-        in_scope = scope_mask(scenario, limit.scope)
-        change = columns.conversion >= 0
-        if limit.from_uses:
-            change &= np.isin(columns.from_use, [dims.uses.index(u) for u in limit.from_uses])
-        if limit.to_uses:
-            change &= np.isin(columns.to_use, [dims.uses.index(u) for u in limit.to_uses])
-        for group, members in unit_groups(scenario, limit.for_each):
-            unit_ok = in_scope & members
-            if not unit_ok.any():
-                continue
-            area = float(units.area[unit_ok].sum())
-            cap = limit.max_ha if limit.max_ha is not None else limit.max_share * area
-            for t in _periods(limit.period, dims):
-                cols = np.flatnonzero(change & unit_ok[columns.unit] & (columns.conversion == t))
-                rows.append(ConversionLimitRow(name, group, t, cols, float(cap)))
-    return tuple(rows)
 
 
 def housing_targets(

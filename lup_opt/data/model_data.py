@@ -9,8 +9,11 @@ an allowed use in a given period.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from time import perf_counter
+from types import MappingProxyType
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -18,38 +21,17 @@ import scipy.sparse as sp
 
 from lup_opt.data.arrays import KEEP, ColumnArrays, Dimensions, PartArrays, UnitArrays
 from lup_opt.data.coefficients import column_coefficients, unit_coefficients
-from lup_opt.data.culling import dominated_changes
-from lup_opt.data.ldn import LdnClasses, classify_paths, loss_priced_objective
-from lup_opt.data.linkages import (
-    EXPORT,
-    FINANCE,
-    FLOW,
-    IMPORT,
-    NO_WORK,
-    Linkages,
-    conversion_limits,
-    finance_data,
-    food_data,
-    housing_targets,
-    livelihood_data,
-)
+from lup_opt.data.culling import CullingRules, dominated_changes
+from lup_opt.data.ldn import LdnClasses, classify_paths
+from lup_opt.data.linkages import ExtraTerm, FinanceData, FoodData, LivelihoodData
 from lup_opt.data.matching import (
     matched_pairs,
     unit_key_frame,
     use_codes_of,
 )
-from lup_opt.data.targets import (
-    LdnRows,
-    ObjectiveData,
-    ShareTargetRow,
-    TargetRow,
-    resolve_ldn_rows,
-    resolve_objective,
-    resolve_share_targets,
-    resolve_targets,
-)
+from lup_opt.data.targets import LdnRows, ObjectiveData, ShareTargetRow, TargetRow
 from lup_opt.data.transitions import TransitionRules, resolve_transition_rules
-from lup_opt.enums import Culling
+from lup_opt.enums import Culling, FamilyName
 from lup_opt.errors import IssueCollector
 from lup_opt.ldn_rules import BASELINE_STATUSES
 from lup_opt.scenario.scenario import Scenario
@@ -57,6 +39,48 @@ from lup_opt.scenario.schemas import ZONES
 from lup_opt.scenario.tables import MAX_ROWS_REPORTED
 
 logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """What one constraint family resolves from the scenario: its data (any frozen object its
+    build steps and tables read back), how its own non-land variables enter indicators (so that
+    targets and the objective that read those indicators count them, E-IND), and the sizes of
+    the non-land variable blocks it creates, in the order it creates them."""
+
+    data: Any = None
+    indicator_terms: tuple[ExtraTerm, ...] = ()
+    blocks: Mapping[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ResolveContext:
+    """What a family resolves its data from: the validated scenario, the arrays every family
+    shares, and the families resolved before it (in registry order)."""
+
+    scenario: Scenario
+    dims: Dimensions
+    units: UnitArrays
+    parts: PartArrays
+    columns: ColumnArrays
+    ldn: LdnClasses
+    coefficients: tuple[sp.csr_matrix, ...]
+    resolved: Mapping[str, Resolution]
+
+    @property
+    def indicator_terms(self) -> tuple[ExtraTerm, ...]:
+        return tuple(t for r in self.resolved.values() for t in r.indicator_terms if len(t.index))
+
+    @property
+    def blocks(self) -> dict[str, int]:
+        return {name: size for r in self.resolved.values() for name, size in r.blocks.items()}
+
+
+class ResolvesData(Protocol):
+    """A family as the data stage sees it (:class:`lup_opt.families.base.Family`)."""
+
+    name: str
+    resolve: Callable[[ResolveContext], Resolution] | None
 
 
 @dataclass(frozen=True)
@@ -68,29 +92,61 @@ class ModelData:
     columns: ColumnArrays
     ldn: LdnClasses
     coefficients: tuple[sp.csr_matrix, ...]  # per period: (indicators x columns), per ha
-    targets: tuple[TargetRow, ...]
-    share_targets: tuple[ShareTargetRow, ...]
-    ldn_rows: LdnRows
-    objective: ObjectiveData
-    linkages: Linkages
+    resolved: Mapping[str, Any]  # each family's data, by family name (Family.resolve)
+    extra_terms: tuple[ExtraTerm, ...]  # how non-land variables enter indicators (E-IND)
     seconds: float
     culled: int = 0  # changes of use not created because another choice dominates them
     # ldn.hierarchy strict, second stage: the most loss area (ha) by the last planning year (C-LDN-H)
     ldn_loss_cap: float | None = None
+
+    def of(self, family: str) -> Any:
+        """The data family ``family`` resolved (None if it has none)."""
+        return self.resolved.get(family)
+
+    # The core families' data, typed, for the stages that read them (a new family needs none of
+    # these: its steps read ``data.of(its name)``).
+    @property
+    def targets(self) -> tuple[TargetRow, ...]:
+        return self.resolved.get(FamilyName.TARGETS, ())
+
+    @property
+    def share_targets(self) -> tuple[ShareTargetRow, ...]:
+        return self.resolved.get(FamilyName.SHARES, ())
+
+    @property
+    def ldn_rows(self) -> LdnRows:
+        return self.resolved[FamilyName.LDN]
+
+    @property
+    def objective(self) -> ObjectiveData:
+        return self.resolved[FamilyName.OBJECTIVE]
+
+    @property
+    def food(self) -> FoodData | None:
+        return self.resolved.get(FamilyName.FOOD)
+
+    @property
+    def finance(self) -> FinanceData | None:
+        return self.resolved.get(FamilyName.FINANCE)
+
+    @property
+    def livelihoods(self) -> LivelihoodData | None:
+        return self.resolved.get(FamilyName.LIVELIHOODS)
 
 
 def _codes(values: pd.Series, categories: tuple) -> np.ndarray:
     return pd.Categorical(values, categories=list(categories)).codes.astype(np.int32)
 
 
-def build_model_data(scenario: Scenario, culling: Culling | str = Culling.AUTO,
-                     directions: np.ndarray | None = None) -> ModelData:
-    """Turn a validated scenario into index and coefficient arrays (no loop over land units).
+def assemble_model_data(scenario: Scenario, families: Sequence[ResolvesData], culling: Culling | str = Culling.AUTO,
+                        rules: CullingRules | None = None) -> ModelData:
+    """Turn a validated scenario into index and coefficient arrays (no loop over land units),
+    then let each family resolve its own data, in the order given.
 
     ``culling`` leaves out changes of use that no optimal plan needs (:mod:`lup_opt.data.culling`;
-    ``auto``: above ``AUTO_CULL_COLUMNS`` columns), judged by ``directions``, which way each
-    indicator is better for the families that read it (``lup_opt.families.indicator_directions``;
-    without it nothing is culled). Evaluating a given plan needs every change.
+    ``auto``: above ``AUTO_CULL_COLUMNS`` columns), judged by ``rules`` (without them nothing is
+    culled). Evaluating a given plan needs every change. Callers use
+    ``lup_opt.families.build_model_data``, which passes the registry and its rules.
     """
     start = perf_counter()
     config = scenario.config
@@ -117,26 +173,27 @@ def build_model_data(scenario: Scenario, culling: Culling | str = Culling.AUTO,
         baseline_status=_codes(units_df["baseline_status"], tuple(s.value for s in BASELINE_STATUSES)),
     )
     parts = _parts(scenario, dims)
-    rules = resolve_transition_rules(
+    transition_rules = resolve_transition_rules(
         scenario.transitions, scenario.uses, dims.indicators,
         config.transitions.default_allowed, scenario.table_label("transitions"),
     )
-    allowed = _allowed(scenario, dims, units, parts, rules)
+    allowed = _allowed(scenario, dims, units, parts, transition_rules)
     unit_values = unit_coefficients(scenario, dims.indicators, dims.uses)
     dominated = None
-    if directions is not None and _culls(Culling(culling), allowed, len(periods)):
-        dominated = dominated_changes(scenario, dims, units, parts, allowed, rules, unit_values, directions)
+    if rules is not None and _culls(Culling(culling), allowed, len(periods)):
+        if rules.stopped_by:
+            logger.info("culling skipped: %s", rules.stopped_by)
+        else:
+            dominated = dominated_changes(scenario, dims, units, parts, allowed, transition_rules, unit_values, rules)
     columns = _columns(parts, allowed, len(periods), dominated)
     ldn = classify_paths(scenario, dims, units, columns)
-    coefficients = column_coefficients(unit_values, rules, columns, len(periods))
-    targets = (*resolve_targets(scenario, dims),
-               *housing_targets(scenario, dims, parts, columns, coefficients))
-    share_targets = resolve_share_targets(scenario, dims, units, parts, columns, coefficients)
-    ldn_rows = resolve_ldn_rows(scenario, dims, units, columns)
-    linkages = _linkages(scenario, dims, units, columns, coefficients)
-    objective = resolve_objective(scenario, dims, columns, coefficients, linkages.extra_terms,
-                                  _block_sizes(linkages, len(dims.periods)))
-    objective = loss_priced_objective(scenario, objective, ldn)
+    coefficients = column_coefficients(unit_values, transition_rules, columns, len(periods))
+    resolved: dict[str, Resolution] = {}
+    for family in families:
+        if family.resolve is not None:
+            context = ResolveContext(scenario, dims, units, parts, columns, ldn, coefficients,
+                                     MappingProxyType(dict(resolved)))
+            resolved[family.name] = family.resolve(context)
     data = ModelData(
         scenario_name=scenario.name,
         dims=dims,
@@ -145,11 +202,8 @@ def build_model_data(scenario: Scenario, culling: Culling | str = Culling.AUTO,
         columns=columns,
         ldn=ldn,
         coefficients=coefficients,
-        targets=targets,
-        share_targets=share_targets,
-        ldn_rows=ldn_rows,
-        objective=objective,
-        linkages=linkages,
+        resolved=MappingProxyType({name: r.data for name, r in resolved.items()}),
+        extra_terms=tuple(t for r in resolved.values() for t in r.indicator_terms if len(t.index)),
         seconds=perf_counter() - start,
         culled=int(dominated[allowed].sum()) if dominated is not None else 0,
     )
@@ -158,31 +212,6 @@ def build_model_data(scenario: Scenario, culling: Culling | str = Culling.AUTO,
         parts.size, columns.size, len(periods), len(dims.indicators), data.seconds,
     )
     return data
-
-
-def _linkages(scenario: Scenario, dims: Dimensions, units: UnitArrays, columns: ColumnArrays,
-              coefficients: tuple[sp.csr_matrix, ...]) -> Linkages:
-    food, food_terms = food_data(scenario, dims)
-    finance, finance_terms = finance_data(scenario, dims, columns, coefficients)
-    livelihoods, work_terms = livelihood_data(scenario, dims)
-    return Linkages(
-        conversion_limits=conversion_limits(scenario, dims, units, columns),
-        food=food, finance=finance, livelihoods=livelihoods,
-        extra_terms=tuple(t for t in (*food_terms, *finance_terms, *work_terms) if len(t.index)),
-    )
-
-
-def _block_sizes(linkages: Linkages, n_periods: int) -> dict[str, int]:
-    """Sizes of the non-land variable blocks, in the order the LP creates their variables."""
-    sizes = {}
-    if linkages.food is not None:
-        sizes.update({FLOW: len(linkages.food.flow), IMPORT: len(linkages.food.imports),
-                      EXPORT: len(linkages.food.exports)})
-    if linkages.finance is not None:
-        sizes[FINANCE] = len(linkages.finance.variables)
-    if linkages.livelihoods is not None:
-        sizes[NO_WORK] = len(linkages.livelihoods.jurisdictions) * n_periods
-    return sizes
 
 
 def _parts(scenario: Scenario, dims: Dimensions) -> PartArrays:

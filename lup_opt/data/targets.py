@@ -52,7 +52,8 @@ def scope_label(scope: Mapping[str, Any]) -> str:
     return "; ".join(parts)
 
 
-def _period_indices(period: Any, dims: Dimensions) -> list[int]:
+def period_indices(period: Any, dims: Dimensions) -> list[int]:
+    """Indices of the planning years a scenario key names (every year when it names none)."""
     if period is None:
         return list(range(len(dims.periods)))
     years = period if isinstance(period, list) else [period]
@@ -79,7 +80,7 @@ def resolve_targets(scenario: Scenario, dims: Dimensions) -> tuple[TargetRow, ..
     rows = []
     for name, target in scenario.config.targets.items():
         mask = scope_mask(scenario, target.scope)
-        for period in _period_indices(target.period, dims):
+        for period in period_indices(target.period, dims):
             rows.append(
                 TargetRow(
                     name=name,
@@ -148,7 +149,7 @@ def resolve_share_targets(
         den = dims.indicators.index(target.denominator.indicator)
         groups = unit_groups(scenario, target.for_each)
         equal = target.share == "equal"
-        for period in _period_indices(target.period, dims):
+        for period in period_indices(target.period, dims):
             fixed = _fixed_denominator(columns, parts, coefficients, den, period) if equal else None
             common = -1
             if equal:
@@ -316,7 +317,7 @@ def resolve_objective(
     for term in objective.terms:
         mask = scope_mask(scenario, term.scope)
         indicator = dims.indicators.index(term.indicator)
-        periods = _period_indices(term.period, dims)
+        periods = period_indices(term.period, dims)
         for period in periods:
             row = coefficients[period].getrow(indicator).toarray().ravel()
             weights[period] += (term.weight / term.scale) * row * mask[columns.unit]

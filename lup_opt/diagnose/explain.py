@@ -29,6 +29,7 @@ from lup_opt.diagnose.findings import CheckReport
 from lup_opt.enums import Comparison, SolveStatus
 from lup_opt.families.base import RelaxableKind, RelaxableRow
 from lup_opt.families.registry import relaxable_rows
+from lup_opt.model.land_balance import AREA
 from lup_opt.model.lp import LinearProgram
 from lup_opt.model.targets import indicator_row
 from lup_opt.solve.elastic import ElasticModel, OutOfTime
@@ -149,7 +150,7 @@ def _conflicts(elastic: ElasticModel, everything: set[int]) -> list[list[int]]:
 
 def _relaxations(data: ModelData, lp: LinearProgram, rows: list[RelaxableRow], elastic: ElasticModel) -> list[Relaxation]:
     violations = elastic.violations()
-    x = elastic.values(lp.num_cols)[lp.variable("area").slice]
+    x = elastic.values(lp.num_cols)[lp.variable(AREA).slice]
     out = []
     for row, violation in zip(rows, violations, strict=True):
         if abs(violation) <= TOLERANCE * row.size:

@@ -82,7 +82,7 @@ def _violates(sense: Comparison, value: float, low: float, high: float) -> bool:
 def land_only(data: ModelData, indicator: int, jurisdictions: np.ndarray | None) -> bool:
     """Whether an indicator in a scope depends on land alone (no food, finance or people without
     work terms count there), so that per-part bounds are bounds of it."""
-    return jurisdictions is None or not any(t.indicator == indicator for t in data.linkages.extra_terms)
+    return jurisdictions is None or not any(t.indicator == indicator for t in data.extra_terms)
 
 
 def target_checks(data: ModelData) -> list[Finding]:

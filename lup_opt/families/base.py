@@ -2,10 +2,11 @@
 
 A family (land balance, conversion limits, targets, shares, LDN, food, finance, livelihoods,
 objective) is one module of :mod:`lup_opt.families` holding one :class:`Family`. The stages loop
-over the registry instead of keeping their own lists: the LP build (variables, then rows),
-culling (which indicators the family reads, and which way is better), the explanation of an
-infeasible scenario (its relaxable rows, in the planner's words), the shadow prices (its priced
-rows) and the result tables.
+over the registry instead of keeping their own lists: the model data (each family resolves its
+own from the scenario), the LP build (variables, then rows), culling (which indicators the family
+reads and which way is better, which changes its rows count), aggregation (whether its rows name
+single land units), the explanation of an infeasible scenario (its relaxable rows, in the
+planner's words), the shadow prices (its priced rows) and the result tables.
 
 This module imports nothing of the stages, so that any of them may use it.
 """
@@ -22,7 +23,9 @@ from lup_opt.enums import Comparison
 if TYPE_CHECKING:
     import pandas as pd
 
+    from lup_opt.data.model_data import Resolution, ResolveContext
     from lup_opt.scenario.config import ScenarioConfig
+    from lup_opt.scenario.scenario import Scenario
 
 BuildStep = Callable[..., None]  # (LPBuilder, ModelData) -> None, marked with @implements(IDs)
 TableMaker = Callable[..., "pd.DataFrame"]  # (ModelData, values per variable block) -> table
@@ -68,24 +71,41 @@ def _nothing(*_: Any) -> list:
     return []
 
 
+def _no_reason(*_: Any) -> None:
+    return None
+
+
 @dataclass(frozen=True)
 class Family:
     """One constraint family and what each stage needs of it.
 
+    ``resolve`` turns the scenario into the family's model data (a :class:`Resolution`: its data,
+    read back by the build steps as ``data.of(name)``, and how its own variables enter
+    indicators), given the shared arrays and the families resolved before it.
     ``variables`` and ``rows`` are LP build steps (each marked with the formulation IDs it
     implements); the build adds every family's variables, in registry order, then every
     family's rows. ``reads`` names the indicators the family's rows or objective terms read,
     with the direction that is better. ``relaxable`` and ``priced`` give its relaxable rows and
     its rows' shadow prices (as ``duals.csv`` rows); ``tables`` its result tables by name.
+
+    Culling and aggregation must respect every row: ``counts_changes`` gives, per group of its
+    rows that counts changes of use, a (baseline use x use) matrix of the changes it counts (a
+    change may replace another only if it counts in no more of them); ``stops_culling`` a reason
+    why no change may be culled at all (or None); ``per_land_unit`` names rows set for each land
+    unit, which keep land units from being merged (or None).
     """
 
     name: str
+    resolve: Callable[[ResolveContext], Resolution] | None = None
     variables: tuple[BuildStep, ...] = ()
     rows: tuple[BuildStep, ...] = ()
     reads: Callable[[ScenarioConfig], Iterable[tuple[str, int]]] = _nothing
     relaxable: Callable[..., list[RelaxableRow]] = _nothing
     priced: Callable[..., list[pd.DataFrame]] = _nothing
     tables: Mapping[str, TableMaker] = field(default_factory=dict)
+    counts_changes: Callable[[Scenario], Iterable[Any]] = _nothing
+    stops_culling: Callable[[ScenarioConfig], str | None] = _no_reason
+    per_land_unit: Callable[[ScenarioConfig], str | None] = _no_reason
 
     @property
     def formulation_ids(self) -> tuple[str, ...]:

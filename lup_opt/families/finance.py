@@ -7,20 +7,21 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from lup_opt.data.linkages import FINANCE
-from lup_opt.data.model_data import ModelData
-from lup_opt.enums import Comparison
+from lup_opt.data.linkages import FINANCE, finance_data
+from lup_opt.data.model_data import ModelData, Resolution, ResolveContext
+from lup_opt.enums import Comparison, FamilyName
 from lup_opt.families.base import Family, RelaxableKind, RelaxableRow
 from lup_opt.model.finance import FUNDS as FUNDS_ROWS
 from lup_opt.model.finance import activity_labels, add_finance_variables, add_financed_costs, add_funds
 from lup_opt.model.lp import LinearProgram
 from lup_opt.results.indicators import Values
 from lup_opt.results.tables import AREA_EPS
+from lup_opt.scenario.config import ScenarioConfig
 
 
 def finance_table(data: ModelData, values: Values) -> pd.DataFrame:
     """Who pays for what: money per source, activity (change of use), jurisdiction and year."""
-    finance = data.linkages.finance
+    finance = data.finance
     if finance is None:
         return pd.DataFrame()
     activities = activity_labels(data).iloc[finance.variables["row"].to_numpy()].reset_index(drop=True)
@@ -32,7 +33,7 @@ def finance_table(data: ModelData, values: Values) -> pd.DataFrame:
 
 def funds_table(data: ModelData, values: Values) -> pd.DataFrame:
     """Per source, jurisdiction (or '*' for a pooled source) and year: available, used, unused."""
-    finance, dims = data.linkages.finance, data.dims
+    finance, dims = data.finance, data.dims
     if finance is None:
         return pd.DataFrame()
     rows = finance.cost_rows
@@ -58,7 +59,7 @@ def funds_table(data: ModelData, values: Values) -> pd.DataFrame:
 
 def relaxable(data: ModelData, lp: LinearProgram) -> list[RelaxableRow]:
     """C-FUNDS rows: relaxing one raises what that source gives (the funds table)."""
-    if not lp.has_constraint(FUNDS_ROWS) or data.linkages.finance is None:
+    if not lp.has_constraint(FUNDS_ROWS) or data.finance is None:
         return []
     block = lp.constraint(FUNDS_ROWS)
     labels = block.labels
@@ -76,8 +77,22 @@ def relaxable(data: ModelData, lp: LinearProgram) -> list[RelaxableRow]:
     return out
 
 
+def resolve(context: ResolveContext) -> Resolution:
+    c = context
+    finance, terms = finance_data(c.scenario, c.dims, c.columns, c.coefficients)
+    if finance is None:
+        return Resolution()
+    return Resolution(finance, tuple(terms), {FINANCE: len(finance.variables)})
+
+
+def stops_culling(config: ScenarioConfig) -> str | None:
+    # Which funds may pay for a change depends on the use it changes to, so a cheaper change is
+    # not always payable.
+    return "finance by source is set" if config.finance is not None else None
+
+
 FAMILY = Family(
-    name="finance by source",
+    name=FamilyName.FINANCE, resolve=resolve, stops_culling=stops_culling,
     variables=(add_finance_variables,),
     rows=(add_financed_costs, add_funds),
     relaxable=relaxable,

@@ -8,9 +8,9 @@ from collections.abc import Iterator
 import numpy as np
 import pandas as pd
 
-from lup_opt.data.linkages import EXPORT, FLOW, IMPORT
-from lup_opt.data.model_data import ModelData
-from lup_opt.enums import Comparison
+from lup_opt.data.linkages import EXPORT, FLOW, IMPORT, food_data
+from lup_opt.data.model_data import ModelData, Resolution, ResolveContext
+from lup_opt.enums import Comparison, FamilyName
 from lup_opt.families.base import MORE_IS_BETTER, Family, RelaxableKind, RelaxableRow
 from lup_opt.model.food import FOOD_BALANCE, add_food_balance, add_food_variables
 from lup_opt.model.land_balance import AREA
@@ -31,7 +31,7 @@ def food_table(data: ModelData, values: Values) -> pd.DataFrame:
     """Per product, jurisdiction and year: production, demand, what arrives from and leaves for
     other jurisdictions, imports, exports, self-sufficiency (production / demand) and the land
     abroad behind the imports."""
-    food, dims = data.linkages.food, data.dims
+    food, dims = data.food, data.dims
     if food is None:
         return pd.DataFrame()
     n_k, n_j, n_t = food.demand.shape
@@ -73,12 +73,12 @@ def food_table(data: ModelData, values: Values) -> pd.DataFrame:
 def _product_units(data: ModelData) -> np.ndarray:
     """Unit of each product's quantities: that of its indicator."""
     units = np.asarray(data.dims.indicator_units, dtype=object)
-    return units[np.asarray(data.linkages.food.product_indicator, dtype=np.int64)]
+    return units[np.asarray(data.food.product_indicator, dtype=np.int64)]
 
 
 def food_flow_table(data: ModelData, values: Values) -> pd.DataFrame:
     """Where each jurisdiction's food comes from: every flow, import and export with quantity."""
-    food, dims = data.linkages.food, data.dims
+    food, dims = data.food, data.dims
     if food is None:
         return pd.DataFrame()
     products = np.asarray(food.products, dtype=object)
@@ -103,9 +103,9 @@ def food_flow_table(data: ModelData, values: Values) -> pd.DataFrame:
 
 def relaxable(data: ModelData, lp: LinearProgram) -> list[RelaxableRow]:
     """C-FOOD rows with demand: relaxing one lowers that demand (population x demand per person)."""
-    if not lp.has_constraint(FOOD_BALANCE) or data.linkages.food is None:
+    if not lp.has_constraint(FOOD_BALANCE) or data.food is None:
         return []
-    block, food = lp.constraint(FOOD_BALANCE), data.linkages.food
+    block, food = lp.constraint(FOOD_BALANCE), data.food
     labels = block.labels
     unit_of = {p: data.dims.indicator_units[int(i)] for p, i in zip(food.products, food.product_indicator, strict=True)}
     out = []
@@ -120,8 +120,17 @@ def relaxable(data: ModelData, lp: LinearProgram) -> list[RelaxableRow]:
     return out
 
 
+def resolve(context: ResolveContext) -> Resolution:
+    """Demand, links, imports and exports; flows, imports and exports enter the indicators of
+    their products (e.g. a transport cost)."""
+    food, terms = food_data(context.scenario, context.dims)
+    if food is None:
+        return Resolution()
+    return Resolution(food, tuple(terms), {FLOW: len(food.flow), IMPORT: len(food.imports), EXPORT: len(food.exports)})
+
+
 FAMILY = Family(
-    name="food",
+    name=FamilyName.FOOD, resolve=resolve,
     variables=(add_food_variables,),
     rows=(add_food_balance,),
     reads=reads, relaxable=relaxable,

@@ -7,9 +7,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from lup_opt.data.model_data import ModelData
-from lup_opt.data.targets import ALL
-from lup_opt.enums import Comparison
+from lup_opt.data.model_data import ModelData, Resolution, ResolveContext
+from lup_opt.data.targets import ALL, resolve_ldn_rows
+from lup_opt.enums import Comparison, FamilyName
 from lup_opt.families.base import Family, RelaxableKind, RelaxableRow
 from lup_opt.model.ldn import LDN_NEUTRALITY, add_fewest_losses, add_ldn_neutrality
 from lup_opt.model.lp import LinearProgram
@@ -63,8 +63,13 @@ def priced(data: ModelData, lp: LinearProgram, solution: Solution) -> list[pd.Da
     })]
 
 
+def resolve(context: ResolveContext) -> Resolution:
+    c = context
+    return Resolution(resolve_ldn_rows(c.scenario, c.dims, c.units, c.columns))
+
+
 FAMILY = Family(
-    name="land degradation neutrality",
+    name=FamilyName.LDN, resolve=resolve,
     rows=(add_ldn_neutrality, add_fewest_losses),
     relaxable=relaxable, priced=priced,
 )

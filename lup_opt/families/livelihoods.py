@@ -7,8 +7,9 @@ from collections.abc import Iterator
 
 import pandas as pd
 
-from lup_opt.data.linkages import NO_WORK
-from lup_opt.data.model_data import ModelData
+from lup_opt.data.linkages import NO_WORK, livelihood_data
+from lup_opt.data.model_data import ModelData, Resolution, ResolveContext
+from lup_opt.enums import FamilyName
 from lup_opt.families.base import MORE_IS_BETTER, Family
 from lup_opt.model.land_balance import AREA
 from lup_opt.model.livelihoods import add_without_work, add_work
@@ -25,7 +26,7 @@ def reads(config: ScenarioConfig) -> Iterator[tuple[str, int]]:
 def livelihood_table(data: ModelData, values: Values) -> pd.DataFrame:
     """Per jurisdiction and year: labour force, jobs on its land, people without local work
     (the migration pressure) and its share of the labour force."""
-    work, dims = data.linkages.livelihoods, data.dims
+    work, dims = data.livelihoods, data.dims
     if work is None:
         return pd.DataFrame()
     n_t = len(dims.periods)
@@ -42,8 +43,15 @@ def livelihood_table(data: ModelData, values: Values) -> pd.DataFrame:
     return pd.DataFrame.from_records(records)
 
 
+def resolve(context: ResolveContext) -> Resolution:
+    work, terms = livelihood_data(context.scenario, context.dims)
+    if work is None:
+        return Resolution()
+    return Resolution(work, tuple(terms), {NO_WORK: len(work.jurisdictions) * len(context.dims.periods)})
+
+
 FAMILY = Family(
-    name="livelihoods",
+    name=FamilyName.LIVELIHOODS, resolve=resolve,
     variables=(add_without_work,),
     rows=(add_work,),
     reads=reads,

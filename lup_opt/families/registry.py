@@ -8,7 +8,9 @@ from types import MappingProxyType
 import numpy as np
 import pandas as pd
 
-from lup_opt.data.model_data import ModelData
+from lup_opt.data.culling import UNUSED, CullingRules
+from lup_opt.data.model_data import ModelData, assemble_model_data
+from lup_opt.enums import Culling
 from lup_opt.families import (
     conversion_limits,
     finance,
@@ -23,6 +25,7 @@ from lup_opt.families import (
 from lup_opt.families.base import BuildStep, Family, RelaxableKind, RelaxableRow, TableMaker
 from lup_opt.model.lp import LinearProgram
 from lup_opt.scenario.config import ScenarioConfig
+from lup_opt.scenario.scenario import Scenario
 from lup_opt.solve.options import Solution
 
 # Build order: variables of every family in this order, then rows in this order; the objective
@@ -39,7 +42,30 @@ REGISTRY: tuple[Family, ...] = (
     objective.FAMILY,
 )
 
-UNUSED = 2  # direction of an indicator that no family reads
+
+
+def build_model_data(scenario: Scenario, culling: Culling | str = Culling.AUTO,
+                     registry: tuple[Family, ...] = REGISTRY) -> ModelData:
+    """The scenario's model data: the shared arrays, then each family's own data (in registry
+    order); ``culling`` leaves out changes no optimal plan needs, judged by what the families
+    read and count (:func:`culling_rules`)."""
+    return assemble_model_data(scenario, registry, culling, culling_rules(scenario, registry))
+
+
+def culling_rules(scenario: Scenario, registry: tuple[Family, ...] = REGISTRY) -> CullingRules:
+    """What culling must respect, from every family: the indicators read and which way is
+    better, the rows that count changes of use, and a reason that stops culling, if any."""
+    stopped = [reason for family in registry if (reason := family.stops_culling(scenario.config))]
+    return CullingRules(
+        directions=indicator_directions(scenario.config, registry),
+        change_groups=tuple(group for family in registry for group in family.counts_changes(scenario)),
+        stopped_by="; ".join(stopped) or None,
+    )
+
+
+def per_land_unit(config: ScenarioConfig, registry: tuple[Family, ...] = REGISTRY) -> str | None:
+    """The first family's rows set for each land unit (which keep land units from merging)."""
+    return next((reason for family in registry if (reason := family.per_land_unit(config))), None)
 
 
 def build_steps(registry: tuple[Family, ...] = REGISTRY) -> tuple[BuildStep, ...]:
@@ -84,5 +110,6 @@ def result_tables(registry: tuple[Family, ...] = REGISTRY) -> Mapping[str, Table
     return MappingProxyType(tables)
 
 
-__all__ = ["REGISTRY", "Family", "RelaxableKind", "RelaxableRow", "build_steps", "formulation_ids",
-           "indicator_directions", "priced_rows", "relaxable_rows", "result_tables"]
+__all__ = ["REGISTRY", "UNUSED", "Family", "RelaxableKind", "RelaxableRow", "build_model_data", "build_steps",
+           "culling_rules", "formulation_ids", "indicator_directions", "per_land_unit", "priced_rows", "relaxable_rows",
+           "result_tables"]

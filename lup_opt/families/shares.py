@@ -8,9 +8,10 @@ from collections.abc import Iterator
 import numpy as np
 import pandas as pd
 
-from lup_opt.data.model_data import ModelData
+from lup_opt.data.model_data import ModelData, Resolution, ResolveContext
+from lup_opt.data.targets import resolve_share_targets
 from lup_opt.diagnose.bounds import indicator_values, part_max
-from lup_opt.enums import Comparison, TargetKind
+from lup_opt.enums import Comparison, FamilyName, TargetKind
 from lup_opt.families.base import MUST_BE_EQUAL, Family, RelaxableKind, RelaxableRow
 from lup_opt.model.lp import LinearProgram
 from lup_opt.model.shares import (
@@ -93,9 +94,22 @@ def priced(data: ModelData, lp: LinearProgram, solution: Solution) -> list[pd.Da
     return frames
 
 
+def resolve(context: ResolveContext) -> Resolution:
+    c = context
+    return Resolution(resolve_share_targets(c.scenario, c.dims, c.units, c.parts, c.columns, c.coefficients))
+
+
+def per_land_unit(config: ScenarioConfig) -> str | None:
+    """Aggregation: a share held in each land unit tells land units apart."""
+    for name, share in config.share_targets.items():
+        if "land_unit" in share.for_each:
+            return f"share target '{name}'"
+    return None
+
+
 FAMILY = Family(
-    name="share targets",
+    name=FamilyName.SHARES, resolve=resolve,
     variables=(add_share_shortfall_variables, add_common_share_variables),
     rows=(add_share_targets, add_equal_share_targets),
-    reads=reads, relaxable=relaxable, priced=priced,
+    reads=reads, relaxable=relaxable, priced=priced, per_land_unit=per_land_unit,
 )

@@ -8,9 +8,11 @@ from collections.abc import Iterator
 import numpy as np
 import pandas as pd
 
-from lup_opt.data.model_data import ModelData
+from lup_opt.data.linkages import housing_targets
+from lup_opt.data.model_data import ModelData, Resolution, ResolveContext
+from lup_opt.data.targets import resolve_targets
 from lup_opt.diagnose.bounds import indicator_values, part_max, part_min
-from lup_opt.enums import TargetKind
+from lup_opt.enums import FamilyName, TargetKind
 from lup_opt.families.base import MORE_IS_BETTER, SENSE_DIRECTION, Family, RelaxableKind, RelaxableRow
 from lup_opt.model.lp import LinearProgram
 from lup_opt.model.targets import (
@@ -79,8 +81,15 @@ def priced(data: ModelData, lp: LinearProgram, solution: Solution) -> list[pd.Da
     return frames
 
 
+def resolve(context: ResolveContext) -> Resolution:
+    """The scenario's targets, then one housing target per jurisdiction and year."""
+    c = context
+    return Resolution((*resolve_targets(c.scenario, c.dims),
+                       *housing_targets(c.scenario, c.dims, c.parts, c.columns, c.coefficients)))
+
+
 FAMILY = Family(
-    name="targets and limits on indicators",
+    name=FamilyName.TARGETS, resolve=resolve,
     variables=(add_shortfall_variables,),
     rows=(add_hard_targets, add_soft_targets),
     reads=reads, relaxable=relaxable, priced=priced,

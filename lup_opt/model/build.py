@@ -10,7 +10,8 @@ import logging
 from time import perf_counter
 
 from lup_opt.data.model_data import ModelData
-from lup_opt.families.registry import build_steps, formulation_ids
+from lup_opt.families.base import Family
+from lup_opt.families.registry import REGISTRY, build_steps, formulation_ids
 from lup_opt.model.lp import LinearProgram, LPBuilder
 
 logger = logging.getLogger(__name__)
@@ -22,10 +23,13 @@ BUILD_STEPS = build_steps()
 __all__ = ["BUILD_STEPS", "build_lp", "formulation_ids"]
 
 
-def build_lp(data: ModelData) -> LinearProgram:
+def build_lp(data: ModelData, registry: tuple[Family, ...] = REGISTRY) -> LinearProgram:
+    """The LP of ``data``: every family's variables, then every family's rows, in registry order
+    (a registry other than the default is for a family being tried out, with data built by
+    ``lup_opt.families.build_model_data(..., registry=...)``)."""
     start = perf_counter()
     lp = LPBuilder(data.scenario_name, data.objective.sense)
-    for step in BUILD_STEPS:
+    for step in BUILD_STEPS if registry is REGISTRY else build_steps(registry):
         step(lp, data)
     program = lp.freeze()
     logger.info(

@@ -8,18 +8,19 @@ import scipy.sparse as sp
 
 from lup_opt.data.linkages import FINANCE
 from lup_opt.data.model_data import ModelData
+from lup_opt.handles import Rows
 from lup_opt.model.families import implements
 from lup_opt.model.land_balance import AREA
 from lup_opt.model.lp import INF, LPBuilder
 
-FINANCED_COSTS = "financed_costs"
-FUNDS = "funds"
+FINANCED_COSTS = Rows("financed_costs", "C-FINANCE")
+FUNDS = Rows("funds", "C-FUNDS")
 
 
 def activity_labels(data: ModelData) -> pd.DataFrame:
     """Per activity group and year: jurisdiction, baseline use, use, year, and the unit
     attributes that eligibility rules name."""
-    finance, dims = data.linkages.finance, data.dims
+    finance, dims = data.finance, data.dims
     if finance is None:
         return pd.DataFrame(columns=["jurisdiction", "from_use", "to_use", "period"])
     rows = finance.cost_rows
@@ -39,20 +40,20 @@ def add_finance_variables(lp: LPBuilder, data: ModelData) -> None:
     """phi[s,g,t] >= 0: money from funding source s for the costs of activity group g in year t,
     only where s is eligible for g (by change of use, jurisdiction and unit attributes such as
     tenure). Each unit costs the source's cost of capital in the finance cost indicator."""
-    finance = data.linkages.finance
+    finance = data.finance
     variables = finance.variables if finance else pd.DataFrame(columns=["source", "row"])
     activities = activity_labels(data)
     labels = activities.iloc[variables["row"].to_numpy(dtype=np.int64)].reset_index(drop=True)
     labels.insert(0, "source", np.asarray(finance.sources if finance else (), dtype=object)[
         variables["source"].to_numpy(dtype=np.int64)])
-    lp.add_variables(FINANCE, "V-FINANCE", np.zeros(len(variables)), INF, labels)
+    lp.add_variables(FINANCE, np.zeros(len(variables)), INF, labels)
 
 
 @implements("C-FINANCE")
 def add_financed_costs(lp: LPBuilder, data: ModelData) -> None:
     """C-FINANCE: sum_s phi[s,g,t] = sum_{c in g} cost[c,t] x[c] for every activity group g and
     year t: every cost the plan incurs is paid, and only by eligible sources."""
-    finance = data.linkages.finance
+    finance = data.finance
     n_rows = len(finance.cost_rows) if finance else 0
     terms: dict[str, sp.csr_matrix] = {}
     if finance:
@@ -62,7 +63,7 @@ def add_financed_costs(lp: LPBuilder, data: ModelData) -> None:
             FINANCE: sp.csr_matrix((np.ones(len(variables)), (variables["row"].to_numpy(), np.arange(len(variables)))),
                                    shape=(n_rows, len(variables))),
         }
-    lp.add_constraints(FINANCED_COSTS, "C-FINANCE", terms, np.zeros(n_rows), np.zeros(n_rows), activity_labels(data))
+    lp.add_constraints(FINANCED_COSTS, terms, np.zeros(n_rows), np.zeros(n_rows), activity_labels(data))
 
 
 @implements("C-FUNDS")
@@ -70,7 +71,7 @@ def add_funds(lp: LPBuilder, data: ModelData) -> None:
     """C-FUNDS: sum_{g in j} phi[s,g,t] <= F[s,j,t] for every source s, jurisdiction j (or the
     whole area for a pooled source, jurisdiction '*') and year t. A source with no amount for a
     jurisdiction and year gives nothing there."""
-    finance, dims = data.linkages.finance, data.dims
+    finance, dims = data.finance, data.dims
     funds = finance.funds if finance else pd.DataFrame(columns=["source", "jurisdiction", "period", "amount"])
     terms: dict[str, sp.csr_matrix] = {}
     if finance:
@@ -96,4 +97,4 @@ def add_funds(lp: LPBuilder, data: ModelData) -> None:
         "jurisdiction": ["*" if j == -1 else dims.jurisdictions[j] for j in funds["jurisdiction"]],
         "period": np.asarray(dims.periods)[funds["period"].to_numpy(dtype=np.int64)],
     })
-    lp.add_constraints(FUNDS, "C-FUNDS", terms, np.full(len(funds), -INF), funds["amount"].to_numpy(dtype=float), labels)
+    lp.add_constraints(FUNDS, terms, np.full(len(funds), -INF), funds["amount"].to_numpy(dtype=float), labels)

@@ -8,12 +8,13 @@ import scipy.sparse as sp
 
 from lup_opt.data.linkages import EXPORT, FLOW, IMPORT
 from lup_opt.data.model_data import ModelData
+from lup_opt.handles import Rows
 from lup_opt.model.families import implements
 from lup_opt.model.land_balance import AREA
 from lup_opt.model.lp import INF, LPBuilder
 from lup_opt.model.targets import indicator_row
 
-FOOD_BALANCE = "food_balance"
+FOOD_BALANCE = Rows("food_balance", "C-FOOD")
 
 
 def _names(values, labels) -> np.ndarray:
@@ -29,17 +30,16 @@ def add_food_variables(lp: LPBuilder, data: ModelData) -> None:
     that imports need enter the indicators named in ``food`` (E-IND), so targets and the
     objective see them.
     """
-    food, dims = data.linkages.food, data.dims
+    food, dims = data.food, data.dims
     products = food.products if food else ()
     flow = food.flow if food else pd.DataFrame(columns=["product", "origin", "destination", "period"])
-    lp.add_variables(FLOW, "V-FLOW", np.zeros(len(flow)), INF, pd.DataFrame({
+    lp.add_variables(FLOW, np.zeros(len(flow)), INF, pd.DataFrame({
         "product": _names(flow["product"], products), "origin": _names(flow["origin"], dims.jurisdictions),
         "destination": _names(flow["destination"], dims.jurisdictions),
         "period": np.asarray(dims.periods)[flow["period"].to_numpy(dtype=np.int64)]}))
-    for name, family, table in ((IMPORT, "V-IMPORT", food.imports if food else None),
-                                (EXPORT, "V-EXPORT", food.exports if food else None)):
+    for name, table in ((IMPORT, food.imports if food else None), (EXPORT, food.exports if food else None)):
         table = table if table is not None else pd.DataFrame(columns=["product", "jurisdiction", "period"])
-        lp.add_variables(name, family, np.zeros(len(table)), INF, pd.DataFrame({
+        lp.add_variables(name, np.zeros(len(table)), INF, pd.DataFrame({
             "product": _names(table["product"], products),
             "jurisdiction": _names(table["jurisdiction"], dims.jurisdictions),
             "period": np.asarray(dims.periods)[table["period"].to_numpy(dtype=np.int64)]}))
@@ -53,7 +53,7 @@ def add_food_balance(lp: LPBuilder, data: ModelData) -> None:
     P is the production indicator of k over j's land (E-IND); D = population x demand per
     person. Supply may exceed demand (stocks, losses), never fall below it.
     """
-    food, dims = data.linkages.food, data.dims
+    food, dims = data.food, data.dims
     n_j, n_t = len(dims.jurisdictions), len(dims.periods)
     n_rows = food.balance_size if food else 0
     terms: dict[str, sp.csr_matrix] = {}
@@ -90,4 +90,4 @@ def add_food_balance(lp: LPBuilder, data: ModelData) -> None:
                                "jurisdiction": np.asarray(dims.jurisdictions, dtype=object)[grid[:, 1]],
                                "period": np.asarray(dims.periods)[grid[:, 2]]})
         demand = food.demand.ravel()
-    lp.add_constraints(FOOD_BALANCE, "C-FOOD", terms, demand, np.full(n_rows, INF), labels)
+    lp.add_constraints(FOOD_BALANCE, terms, demand, np.full(n_rows, INF), labels)

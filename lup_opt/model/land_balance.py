@@ -6,11 +6,12 @@ import numpy as np
 import pandas as pd
 
 from lup_opt.data.model_data import ModelData
+from lup_opt.handles import Columns, Rows
 from lup_opt.model.families import implements
 from lup_opt.model.lp import INF, LPBuilder, selection_matrix
 
-AREA = "area"
-AREA_CONSERVATION = "area_conservation"
+AREA = Columns("area", "V-AREA")
+AREA_CONSERVATION = Rows("area_conservation", "C-AREA")
 
 
 def area_labels(data: ModelData) -> pd.DataFrame:
@@ -40,7 +41,7 @@ def add_area_variables(lp: LPBuilder, data: ModelData) -> None:
     """
     n = data.columns.size
     upper = np.where(data.columns.fixed_to_zero, 0.0, INF)
-    lp.add_variables(AREA, "V-AREA", np.zeros(n), upper, area_labels(data))
+    lp.add_variables(AREA, np.zeros(n), upper, area_labels(data))
 
 
 @implements("C-AREA")
@@ -57,9 +58,7 @@ def add_area_conservation(lp: LPBuilder, data: ModelData) -> None:
         }
     )
     lp.add_constraints(
-        AREA_CONSERVATION,
-        "C-AREA",
-        {AREA: selection_matrix(data.columns.part.astype(np.int64), parts.size)},
+        AREA_CONSERVATION, {AREA: selection_matrix(data.columns.part.astype(np.int64), parts.size)},
         parts.area,
         parts.area,
         labels,

@@ -8,11 +8,12 @@ import scipy.sparse as sp
 
 from lup_opt.data.ldn import loss_years
 from lup_opt.data.model_data import ModelData
+from lup_opt.handles import Rows
 from lup_opt.model.families import implements
 from lup_opt.model.land_balance import AREA
 from lup_opt.model.lp import INF, LPBuilder
 
-LDN_NEUTRALITY = "ldn_neutrality"
+LDN_NEUTRALITY = Rows("ldn_neutrality", "C-LDN")
 
 
 @implements("C-LDN")
@@ -44,7 +45,7 @@ def add_ldn_neutrality(lp: LPBuilder, data: ModelData) -> None:
                            shape=(int(keep.sum()), data.columns.size))
     labels = rows.labels.loc[keep, ["land_type", "jurisdiction", "period"]]
     target = rows.labels["target_ha"].to_numpy(dtype=float)[keep]
-    lp.add_constraints(LDN_NEUTRALITY, "C-LDN", {AREA: matrix}, target, np.full(len(labels), INF), labels)
+    lp.add_constraints(LDN_NEUTRALITY, {AREA: matrix}, target, np.full(len(labels), INF), labels)
 
 
 def ldn_row_enforced(data: ModelData) -> np.ndarray:
@@ -58,7 +59,7 @@ def ldn_row_enforced(data: ModelData) -> np.ndarray:
     return np.ones(rows.size, dtype=bool)
 
 
-LDN_FEWEST_LOSSES = "ldn_fewest_losses"
+LDN_FEWEST_LOSSES = Rows("ldn_fewest_losses", "C-LDN-H")
 
 
 @implements("C-LDN-H")
@@ -72,5 +73,5 @@ def add_fewest_losses(lp: LPBuilder, data: ModelData) -> None:
         return
     matrix = sp.csr_matrix(loss_years(data.ldn)[None, :])
     labels = pd.DataFrame({"measure": ["loss_ha_years"]})
-    lp.add_constraints(LDN_FEWEST_LOSSES, "C-LDN-H", {AREA: matrix}, np.array([-INF]), np.array([data.ldn_loss_cap]),
+    lp.add_constraints(LDN_FEWEST_LOSSES, {AREA: matrix}, np.array([-INF]), np.array([data.ldn_loss_cap]),
                        labels)

@@ -8,16 +8,17 @@ import scipy.sparse as sp
 
 from lup_opt.data.linkages import NO_WORK
 from lup_opt.data.model_data import ModelData
+from lup_opt.handles import Rows
 from lup_opt.model.families import implements
 from lup_opt.model.land_balance import AREA
 from lup_opt.model.lp import INF, LPBuilder
 from lup_opt.model.targets import indicator_row
 
-WORK = "work"
+WORK = Rows("work", "C-WORK")
 
 
 def _labels(data: ModelData) -> pd.DataFrame:
-    work = data.linkages.livelihoods
+    work = data.livelihoods
     codes = work.jurisdictions if work else np.zeros(0, dtype=np.int64)
     n_t = len(data.dims.periods)
     return pd.DataFrame({"jurisdiction": np.repeat(np.asarray(data.dims.jurisdictions, dtype=object)[codes], n_t),
@@ -29,14 +30,14 @@ def add_without_work(lp: LPBuilder, data: ModelData) -> None:
     """u[j,t] >= 0: people of working age in jurisdiction j without local work in year t (the
     migration pressure); penalised in the objective when livelihoods.penalty is set."""
     labels = _labels(data)
-    lp.add_variables(NO_WORK, "V-NO-WORK", np.zeros(len(labels)), INF, labels)
+    lp.add_variables(NO_WORK, np.zeros(len(labels)), INF, labels)
 
 
 @implements("C-WORK")
 def add_work(lp: LPBuilder, data: ModelData) -> None:
     """C-WORK: u[j,t] + J[j,t](x) >= W[j,t]: jobs on j's land plus those without work cover the
     labour force W."""
-    work, labels = data.linkages.livelihoods, _labels(data)
+    work, labels = data.livelihoods, _labels(data)
     n = len(labels)
     terms: dict[str, sp.csr_matrix] = {}
     rhs = np.zeros(0)
@@ -54,4 +55,4 @@ def add_work(lp: LPBuilder, data: ModelData) -> None:
                                     shape=(n, data.columns.size))
         terms[NO_WORK] = sp.identity(n, format="csr")
         rhs = work.labour.ravel()
-    lp.add_constraints(WORK, "C-WORK", terms, rhs, np.full(n, INF), labels)
+    lp.add_constraints(WORK, terms, rhs, np.full(n, INF), labels)

@@ -16,6 +16,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from lup_opt.enums import ObjectiveSense
+from lup_opt.handles import Columns, Rows
 
 INF = np.inf
 
@@ -150,19 +151,20 @@ class LPBuilder:
 
     def add_variables(
         self,
-        name: str,
-        family: str,
+        name: Columns,
         lower: np.ndarray,
         upper: np.ndarray,
         labels: pd.DataFrame,
         key: tuple[str, ...] | None = None,
     ) -> VariableBlock:
+        if not isinstance(name, Columns):
+            raise TypeError(f"variables are added through a Columns handle, not {name!r}")
         lower = np.asarray(lower, dtype=float)
         upper = np.broadcast_to(np.asarray(upper, dtype=float), lower.shape).copy()
         if len(labels) != len(lower):
             raise ValueError(f"{name}: {len(labels)} labels for {len(lower)} variables")
         block = VariableBlock(
-            name, family, self._num_cols, lower, upper, labels.reset_index(drop=True),
+            name, name.formulation_id, self._num_cols, lower, upper, labels.reset_index(drop=True),
             tuple(labels.columns) if key is None else key,
         )
         self._variables.append(block)
@@ -171,15 +173,16 @@ class LPBuilder:
 
     def add_constraints(
         self,
-        name: str,
-        family: str,
-        terms: dict[str, sp.spmatrix],
+        name: Rows,
+        terms: dict[Columns, sp.spmatrix],
         lower: np.ndarray,
         upper: np.ndarray,
         labels: pd.DataFrame,
         key: tuple[str, ...] | None = None,
     ) -> ConstraintBlock:
         """Add rows ``lower <= sum_v terms[v] @ x_v <= upper``; each term is (rows x block size)."""
+        if not isinstance(name, Rows):
+            raise TypeError(f"rows are added through a Rows handle, not {name!r}")
         lower = np.asarray(lower, dtype=float)
         upper = np.broadcast_to(np.asarray(upper, dtype=float), lower.shape).copy()
         n_rows = len(lower)
@@ -199,7 +202,7 @@ class LPBuilder:
             pieces[var_name] = piece
         self._pieces.append(pieces)
         block = ConstraintBlock(
-            name, family, self._num_rows, lower, upper, labels.reset_index(drop=True),
+            name, name.formulation_id, self._num_rows, lower, upper, labels.reset_index(drop=True),
             tuple(labels.columns) if key is None else key,
         )
         self._constraints.append(block)

@@ -31,6 +31,6 @@ def set_objective(lp: LPBuilder, data: ModelData) -> None:
     sign = objective.penalty_sign
     lp.add_cost(SHORTFALL, sign * shortfall_layout(data)["penalty"].to_numpy(dtype=float))
     lp.add_cost(SHARE_SHORTFALL, sign * share_shortfall_layout(data)["penalty"].to_numpy(dtype=float))
-    work = data.linkages.livelihoods
+    work = data.livelihoods
     if work is not None and work.penalty:
         lp.add_cost(NO_WORK, np.full(lp.variables(NO_WORK).size, sign * work.penalty))

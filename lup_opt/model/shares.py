@@ -9,15 +9,16 @@ import scipy.sparse as sp
 from lup_opt.data.model_data import ModelData
 from lup_opt.data.targets import ShareTargetRow
 from lup_opt.enums import TargetKind
+from lup_opt.handles import Columns, Rows
 from lup_opt.model.families import implements
 from lup_opt.model.land_balance import AREA
 from lup_opt.model.lp import INF, LPBuilder
 from lup_opt.model.targets import DIRECTIONS, bounds, indicator_terms, terms_matrices
 
-SHARE_TARGETS = "share_target"
-EQUAL_SHARES = "equal_share"
-COMMON_SHARE = "common_share"
-SHARE_SHORTFALL = "share_shortfall"
+SHARE_TARGETS = Rows("share_target", "C-SHARE")
+EQUAL_SHARES = Rows("equal_share", "C-SHARE-EQUAL")
+COMMON_SHARE = Columns("common_share", "V-SHARE")
+SHARE_SHORTFALL = Columns("share_shortfall", "V-SHARE-SHORT")
 SHARE_KEY = ("target", "group", "period")
 
 
@@ -69,7 +70,7 @@ def add_common_share_variables(lp: LPBuilder, data: ModelData) -> None:
     rows = equal_shares(data)
     seen = sorted({(r.common_share, r.name, data.dims.periods[r.period]) for r in rows})
     labels = pd.DataFrame([(name, period) for _, name, period in seen], columns=["target", "period"])
-    lp.add_variables(COMMON_SHARE, "V-SHARE", np.zeros(len(seen)), INF, labels)
+    lp.add_variables(COMMON_SHARE, np.zeros(len(seen)), INF, labels)
 
 
 def share_shortfall_layout(data: ModelData) -> pd.DataFrame:
@@ -88,7 +89,7 @@ def add_share_shortfall_variables(lp: LPBuilder, data: ModelData) -> None:
     """u[r] >= 0: shortfall of a soft fixed-share target, in the numerator indicator's unit."""
     layout = share_shortfall_layout(data)
     lp.add_variables(
-        SHARE_SHORTFALL, "V-SHARE-SHORT", np.zeros(len(layout)), INF,
+        SHARE_SHORTFALL, np.zeros(len(layout)), INF,
         layout[["target", "group", "period", "direction"]],
     )
 
@@ -108,7 +109,7 @@ def add_share_targets(lp: LPBuilder, data: ModelData) -> None:
     )
     lower, upper = zip(*(bounds(r.sense, 0.0) for r in rows), strict=True) if rows else ((), ())
     lp.add_constraints(
-        SHARE_TARGETS, "C-SHARE", {**_share_matrices(lp, data, rows), SHARE_SHORTFALL: link},
+        SHARE_TARGETS, {**_share_matrices(lp, data, rows), SHARE_SHORTFALL: link},
         np.array(lower, dtype=float), np.array(upper, dtype=float), share_labels(data, rows),
         key=SHARE_KEY,
     )
@@ -131,7 +132,7 @@ def add_equal_share_targets(lp: LPBuilder, data: ModelData) -> None:
     link = sp.csr_matrix((-denominators, (np.arange(len(rows)), cols)), shape=(len(rows), variables.size))
     tolerance = np.array([r.tolerance for r in rows], dtype=float) * denominators
     lp.add_constraints(
-        EQUAL_SHARES, "C-SHARE-EQUAL", {**_share_matrices(lp, data, rows), COMMON_SHARE: link},
+        EQUAL_SHARES, {**_share_matrices(lp, data, rows), COMMON_SHARE: link},
         -tolerance, tolerance, share_labels(data, rows),
         key=SHARE_KEY,
     )

@@ -9,15 +9,16 @@ import scipy.sparse as sp
 from lup_opt.data.model_data import ModelData
 from lup_opt.data.targets import TargetRow
 from lup_opt.enums import Comparison, TargetKind
+from lup_opt.handles import Columns, Rows
 from lup_opt.model.families import implements
 from lup_opt.model.land_balance import AREA
 from lup_opt.model.lp import INF, LPBuilder
 
 FORMULATION_IDS = ("E-IND",)  # models/formulation.md sections this module implements
 
-HARD_TARGETS = "target"
-SOFT_TARGETS = "soft_target"
-SHORTFALL = "shortfall"
+HARD_TARGETS = Rows("target", "C-TARGET")
+SOFT_TARGETS = Rows("soft_target", "C-TARGET-SOFT")
+SHORTFALL = Columns("shortfall", "V-SHORT")
 TARGET_KEY = ("target", "period")
 
 # A soft '>=' target gets an 'under' variable, a soft '<=' an 'over', a soft '=' both.
@@ -63,7 +64,7 @@ def non_land_terms(
     terms: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     if jurisdictions is None:
         return terms
-    for term in data.linkages.extra_terms:
+    for term in data.extra_terms:
         if term.indicator != indicator:
             continue
         keep = (term.period == period) & jurisdictions[term.jurisdiction]
@@ -153,7 +154,7 @@ def add_shortfall_variables(lp: LPBuilder, data: ModelData) -> None:
     indicator's unit; its penalty enters the objective (O-OBJ)."""
     layout = shortfall_layout(data)
     n = len(layout)
-    lp.add_variables(SHORTFALL, "V-SHORT", np.zeros(n), INF, layout[["target", "period", "direction"]])
+    lp.add_variables(SHORTFALL, np.zeros(n), INF, layout[["target", "period", "direction"]])
 
 
 @implements("C-TARGET")
@@ -162,7 +163,7 @@ def add_hard_targets(lp: LPBuilder, data: ModelData) -> None:
     targets = [t for t in data.targets if t.kind is TargetKind.HARD]
     lower, upper = zip(*(bounds(t.sense, t.value) for t in targets), strict=True) if targets else ((), ())
     lp.add_constraints(
-        HARD_TARGETS, "C-TARGET", _rows(lp, data, targets),
+        HARD_TARGETS, _rows(lp, data, targets),
         np.array(lower, dtype=float), np.array(upper, dtype=float), target_labels(data, targets),
         key=TARGET_KEY,
     )
@@ -180,7 +181,7 @@ def add_soft_targets(lp: LPBuilder, data: ModelData) -> None:
     )
     lower, upper = zip(*(bounds(t.sense, t.value) for t in targets), strict=True) if targets else ((), ())
     lp.add_constraints(
-        SOFT_TARGETS, "C-TARGET-SOFT", {**_rows(lp, data, targets), SHORTFALL: link},
+        SOFT_TARGETS, {**_rows(lp, data, targets), SHORTFALL: link},
         np.array(lower, dtype=float), np.array(upper, dtype=float), target_labels(data, targets),
         key=TARGET_KEY,
     )

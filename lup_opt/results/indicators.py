@@ -73,7 +73,7 @@ class PlanValues:
         onehot = sp.csr_matrix((np.ones(n_units), (np.arange(n_units), group_of_unit)), shape=(n_units, n_groups))
         out = (self.per_unit.reshape(-1, n_units) @ onehot).reshape(*self.per_unit.shape[:2], n_groups)
         if jurisdiction_groups:
-            for term in data.linkages.extra_terms:
+            for term in data.extra_terms:
                 if term.block not in self.values:
                     continue
                 group = term.jurisdiction if n_groups > 1 else np.zeros(len(term.index), dtype=np.int64)

@@ -8,6 +8,7 @@ import pandas as pd
 
 from lup_opt.data.model_data import ModelData
 from lup_opt.enums import ObjectiveSense
+from lup_opt.model.land_balance import AREA
 from lup_opt.model.lp import LinearProgram
 from lup_opt.results.tables import AREA_EPS
 from lup_opt.solve.options import Solution
@@ -39,7 +40,7 @@ def reduced_cost_table(data: ModelData, lp: LinearProgram, solution: Solution) -
     """
     if solution.col_duals is None:  # no column duals (no solution): an empty table, typed as a full one
         return empty_reduced_costs()
-    area = lp.variable("area")
+    area = lp.variable(AREA)
     dims, cols = data.dims, data.columns
     sign = 1.0 if data.objective.sense is ObjectiveSense.MINIMIZE else -1.0
     x = solution.col_values[area.slice]
