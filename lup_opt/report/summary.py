@@ -9,11 +9,12 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from lup_opt.enums import ObjectiveSense
+from lup_opt.enums import ObjectiveSense, SolveStatus
 from lup_opt.report.folder import Folder
 from lup_opt.report.markup import esc, listing, num, signed
 from lup_opt.report.sensitive import CATEGORIES, Sensitive
 from lup_opt.results.manifest import FolderKind
+from lup_opt.solve.ldn import ALL_GROUPS
 
 MAX_LINES = 10
 TIGHT = 1e-6  # ha (relative to the land type's area): LDN margin below this is zero
@@ -132,13 +133,13 @@ def price_line(folder: Folder) -> str | None:
     if price.empty or "price_of_neutrality" not in price.columns:
         return None
     unit = esc(folder.objective_unit)
-    total = price[price["land_type"] == "all LDN rows"]
-    each = price[(price["land_type"] != "all LDN rows") & (price["status"] == "optimal")]
+    total = price[price["land_type"] == ALL_GROUPS]
+    each = price[(price["land_type"] != ALL_GROUPS) & (price["status"] == SolveStatus.OPTIMAL)]
     each = each.sort_values("price_of_neutrality", ascending=False)
     where = [f"{esc(r.land_type)}{'' if r.jurisdiction == 'all' else ' in ' + esc(r.jurisdiction)} "
              f"{num(r.price_of_neutrality)}" for r in each.itertuples()]
     head = ""
-    if len(total) and total["status"].iloc[0] == "optimal":
+    if len(total) and total["status"].iloc[0] == SolveStatus.OPTIMAL:
         head = (f"Neutrality costs {num(total['price_of_neutrality'].iloc[0], unit)} in all (the objective without "
                 f"any LDN row: {num(total['objective_without'].iloc[0], unit)})")
     tail = f"per land type: {listing(where, 5)} {unit}" if where else ""
