@@ -68,13 +68,16 @@ def compare(
     quiet: QuietOpt = False, as_json: JsonOpt = False,
     overwrite: OverwriteOpt = False,
     allow_outside: AllowOutsideOpt = False,
+    fresh: Annotated[bool, typer.Option("--fresh", help="With --variant: solve both runs again even when "
+                                                        "results/NAME holds them, solved with the same options.")]
+    = False,
 ) -> None:
     """Differences of B against A: allocation by jurisdiction and use, indicators, LDN balance, objective."""
     from lup_opt.compare import compare_runs
     from lup_opt.results.result import atomic_folder
 
     if second is None:
-        folder = _compare_variant(first, variant, set_, out, overwrite, allow_outside)
+        folder = _compare_variant(first, variant, set_, out, overwrite, allow_outside, fresh)
         comparison = compare_runs(folder / "a", folder / "b")
     else:
         try:
@@ -99,12 +102,14 @@ def compare(
         out_console.print(f"Tables and chart: {folder}", markup=False)
 
 
-def _compare_variant(scenario: Path, variant, set_, out: Path | None, overwrite: bool, allow_outside: bool) -> Path:
+def _compare_variant(scenario: Path, variant, set_, out: Path | None, overwrite: bool, allow_outside: bool,
+                     fresh: bool = False) -> Path:
     """Solve the base and the variant of ``scenario`` into ``a/`` and ``b/`` of the comparison
     folder (no other results folder is touched), then compare them there."""
     from lup_opt.api import solve as solve_scenario
     from lup_opt.compare import compare_runs
     from lup_opt.results.result import atomic_folder, fill_results
+    from lup_opt.reuse import reuse_key, stamped, stored_result
 
     if not variant and not set_:
         fail("Give two results folders, or a scenario folder with --variant NAME (or --set KEY=VALUE).")
@@ -116,8 +121,13 @@ def _compare_variant(scenario: Path, variant, set_, out: Path | None, overwrite:
     target = check_out(out or Path("results") / name, changed, run, overwrite)
     results = []
     for loaded in (base, changed):
+        # A run solved before by lup-opt solve (its default folder, same scenario hash and options) is reused.
+        key = reuse_key(loaded, "solve")
+        reused = None if fresh else stored_result(Path("results") / run_name(loaded), key)
+        if reused is not None:
+            err_console.print(f"Reused results/{run_name(loaded)} (--fresh solves again)", markup=False)
         with exit_on_bad_input(scenario):
-            results.append(solve_scenario(loaded))
+            results.append(reused if reused is not None else stamped(solve_scenario(loaded), key))
         if not results[-1].is_optimal:
             err_console.print(f"{run_name(loaded)}: {results[-1].status.value}, nothing to compare; nothing written",
                               markup=False)

@@ -36,6 +36,9 @@ from lup_opt.safe_paths import MANIFEST
 if TYPE_CHECKING:
     from lup_opt.results.result import Result
 
+FreshOpt = Annotated[bool, typer.Option("--fresh", help="Solve again even when the results folder holds this run, "
+                                                        "solved with the same scenario hash and options.")]
+
 
 def _move_up(folder: Path) -> None:
     """Move what a writer put in ``folder`` into its parent (a temporary folder of the protocol)."""
@@ -92,13 +95,26 @@ def solve(
     = True,
     overwrite: OverwriteOpt = False,
     allow_outside: AllowOutsideOpt = False,
+    fresh: FreshOpt = False,
 ) -> None:
-    """Solve a scenario and write its results folder."""
+    """Solve a scenario and write its results folder (a folder holding this run, solved with the same
+    scenario and options, is reused unless --fresh)."""
     from lup_opt.api import solve as solve_scenario
+    from lup_opt.reuse import reuse_key, stamped, stored_result
 
     with err_console.status("Loading the scenario", spinner="dots") if not (quiet or as_json) else nullcontext() as status:
         loaded = load(scenario, variant, set_, allow_outside)
         target = check_out(out or default_out(loaded), loaded, run_identity(loaded, "solve"), overwrite)
+        key = reuse_key(loaded, "solve", backend=backend, method=method, time_limit=time_limit, threads=threads,
+                        checks=checks, diagnose=diagnose, mode=mode, crossover=crossover, merge_alike=merge_alike,
+                        culling=culling, format=table_format)
+        reused = None if fresh else stored_result(target, key, needs=("report.html",) if report else ())
+        if reused is not None:
+            if not (quiet or as_json):
+                err_console.print(f"Reused {target}: solved before with the same scenario and options "
+                                  "(--fresh solves again)", markup=False, soft_wrap=True)
+            _print(reused, target, quiet=quiet, as_json=as_json)
+            raise typer.Exit(EXIT_OK if reused.is_optimal else EXIT_NOT_OPTIMAL)
         if status is not None:
             status.update(f"Building and solving {escape(loaded.name)} ({len(loaded.units):,} land units)")
         with exit_on_bad_input(scenario):
@@ -110,7 +126,7 @@ def solve(
         if status is not None:
             status.update("Writing the results" + (" and the report" if report else ""))
         with exit_on_output_error():
-            folder = result.write(target, table_format, report, overwrite=overwrite)
+            folder = stamped(result, key).write(target, table_format, report, overwrite=overwrite)
     _print(result, folder, quiet=quiet, as_json=as_json)
     raise typer.Exit(EXIT_OK if result.is_optimal else EXIT_NOT_OPTIMAL)
 
@@ -138,20 +154,31 @@ def explain(
     method: Annotated[SolverMethod, typer.Option(help="HiGHS LP method.")] = SolverMethod.IPM,
     overwrite: OverwriteOpt = False,
     allow_outside: AllowOutsideOpt = False,
+    fresh: FreshOpt = False,
 ) -> None:
     """Explain why a scenario cannot be solved and what to relax (exit 1), or confirm it can (exit 0)."""
     from lup_opt.api import explain as explain_scenario
-    from lup_opt.results.io import write_diagnosis
+    from lup_opt.results.io import read_diagnosis, write_diagnosis
     from lup_opt.results.result import atomic_folder
+    from lup_opt.reuse import REUSE, reuse_key, stored_key
 
     loaded = load(scenario, variant, set_, allow_outside)
     run = run_identity(loaded, "explain", fewest=fewest)
     folder = check_out(out or Path(f"{default_out(loaded)}-explain"), loaded, run, overwrite)
-    with exit_on_bad_input(scenario):
-        diagnosis = explain_scenario(loaded, method=method, time_limit=time_limit, threads=threads, fewest=fewest)
-    with exit_on_output_error(), atomic_folder(folder, protect=[loaded.folder], run=run,
-                                                overwrite=overwrite) as tmp:
-        write_diagnosis(diagnosis, tmp)
+    key = reuse_key(loaded, "explain", method=method, time_limit=time_limit, threads=threads, fewest=fewest)
+    diagnosis = None if fresh or stored_key(folder) != json.loads(json.dumps(key, default=str)) else \
+        read_diagnosis(folder)
+    if diagnosis is not None:
+        err_console.print(f"Reused {folder}: explained before with the same scenario and options (--fresh "
+                          "explains again)", markup=False, soft_wrap=True)
+    else:
+        with exit_on_bad_input(scenario):
+            diagnosis = explain_scenario(loaded, method=method, time_limit=time_limit, threads=threads,
+                                         fewest=fewest)
+        with exit_on_output_error(), atomic_folder(folder, protect=[loaded.folder], run=run,
+                                                    overwrite=overwrite) as tmp:
+            write_diagnosis(diagnosis, tmp)
+            (tmp / MANIFEST).write_text(json.dumps({REUSE: key}, default=str), encoding="utf-8")
     for sentence in diagnosis.sentences():
         out_console.print(f"- {sentence}", markup=False, soft_wrap=True)
     out_console.print(f"Diagnosis: {folder.resolve()}", markup=False)
