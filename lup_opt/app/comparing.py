@@ -45,7 +45,8 @@ def input_changes(a: Path, b: Path) -> dict[str, Any]:
                 changes.append({"key": key, "a": _text(fa.get(key)), "b": _text(fb.get(key))})
     return {"a": {k: left.get(k) for k in ("scenario", "variants", "overrides")},
             "b": {k: right.get(k) for k in ("scenario", "variants", "overrides")},
-            "same_files": left.get("content_hash") == right.get("content_hash"),
+            # the hash covers the configuration and the tables: with the same configuration, the tables changed
+            "tables_differ": not changes and left.get("content_hash") != right.get("content_hash"),
             "changes": changes[:MAX_INPUT_CHANGES], "more": max(0, len(changes) - MAX_INPUT_CHANGES)}
 
 

@@ -41,20 +41,25 @@ function fmt(value, digits = 0) {
   if (!isFinite(value)) return value > 0 ? "∞" : "−∞";
   const abs = Math.abs(value);
   const d = abs !== 0 && abs < 1 ? Math.max(digits, 3) : abs < 100 ? Math.max(digits, 1) : digits;
+  if (abs < 0.5 * 10 ** -d) return "0";  // no "-0"
   return value.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: 0 });
 }
 
 function table(rows, columns, opts = {}) {
   if (!rows || !rows.length) return h("p.muted", { text: opts.empty || "Nothing to show." });
-  const cols = columns || Object.keys(rows[0]).map((k) => [k, k]);
+  const cols = columns || Object.keys(rows[0]).map((k) => [k, k.replace(/_ha$/, " ha").replace(/_/g, " ")]);
   return h("div.table-wrap", {}, h("table.data", {},
     h("thead", {}, h("tr", {}, cols.map(([, label]) => h("th", { text: label })))),
     h("tbody", {}, rows.map((r) => h("tr", { class: opts.rowClass ? opts.rowClass(r) : null },
       cols.map(([k]) => {
         const v = r[k];
+        if (YEAR_COLUMNS.has(k) || (k === "period" && v !== null)) return h("td", { text: v === null || v === undefined ? "—" : String(v) });
+        if (k === "relative" && typeof v === "number") return h("td.num", { text: `${fmt(100 * v, 1)} %` });
         return h(typeof v === "number" ? "td.num" : "td", { text: fmt(v, opts.digits) });
       }))))));
 }
+
+const YEAR_COLUMNS = new Set(["period", "year", "point"]);
 
 function pill(text, kind) { return h(`span.pill.${kind || text}`, { text }); }
 
@@ -341,6 +346,7 @@ async function mapPanel(body, id, summary, plan, opts = {}) {
   let layer = "use";
   let year = String(summary.assessment_year || summary.years[summary.years.length - 1]);
   const img = h("img.map", { id: opts.imgId || "map-image", alt: "map of the plan" });
+  const marker = h("div.marker", { hidden: true });
   const legend = h("div.legend");
   const note = h("p.muted.note");
   const detail = h("div.unit-detail", { id: "unit-detail" }, h("p.muted", { text: "Click a land unit for its uses, change, LDN class and the use closest to entering." }));
@@ -356,15 +362,20 @@ async function mapPanel(body, id, summary, plan, opts = {}) {
     const info = await api(`${base}/map?${params}`);
     legend.replaceChildren(...info.legend.map((l) => h("span.key", {}, h("i", { style: `background:${l.colour}` }), l.label)));
     note.textContent = info.note;
+    // a schematic map has a few large squares: keep it small; a real map fills the frame
+    img.style.maxWidth = info.kind === "schematic" ? `${Math.max(280, info.width * 7)}px` : "";
   }
   img.addEventListener("click", async (e) => {
     const rect = img.getBoundingClientRect();
     const params = q({ x: ((e.clientX - rect.left) / rect.width).toFixed(5), y: ((e.clientY - rect.top) / rect.height).toFixed(5), year: year === "0" ? summary.years[0] : year, plan });
     const unit = await api(`${base}/unit?${params}`);
+    marker.hidden = !unit.land_unit;
+    marker.style.left = `${e.clientX - rect.left}px`;
+    marker.style.top = `${e.clientY - rect.top}px`;
     detail.replaceChildren(unitCard(unit));
   });
   body.replaceChildren(h("div.map-tools", {}, layerBar, h("label", {}, "Year ", yearSel)),
-    h("div.map-layout", {}, h("div.map-frame", {}, img, legend, note), detail));
+    h("div.map-layout", {}, h("div.map-frame", {}, h("div.map-stack", {}, img, marker), legend, note), detail));
   await paint();
 }
 
@@ -400,9 +411,18 @@ async function targetsPanel(body, id, plan) {
   const data = await api(`/api/runs/${encodeURIComponent(id)}/targets?${q({ plan })}`);
   const cols = [["family", "family"], ["name", "name"], ["period", "year"], ["sense", ""], ["rhs", "value"], ["activity", "planned"], ["unit", "unit"],
     ["binding", "binds"], ["shadow_price", "shadow price"], ["price_unit", "per"], ["valid_from", "holds from"], ["valid_to", "to"]];
+  const holder = h("div", { id: "targets" });
+  const families = [...new Set(data.rows.map((r) => r.family))].sort();
+  const only = h("select", { id: "family-filter", onchange: paint }, h("option", { value: "", text: "every family" }), families.map((f) => h("option", { value: f, text: f })));
+  const binding = h("input", { type: "checkbox", checked: true, onchange: paint });
+  function paint() {
+    const rows = data.rows.filter((r) => (!only.value || r.family === only.value) && (!binding.checked || r.binding));
+    holder.replaceChildren(table(rows, cols, { rowClass: (r) => (r.binding ? "binding" : null), digits: 2 }));
+  }
   body.replaceChildren(h("h2", { text: "Targets, limits and their shadow prices" }),
-    h("p.muted", { text: "The shadow price is what one more unit of the target would cost (objective units per indicator unit); it holds while the target stays in the range shown. Binding rows first." }),
-    h("div", { id: "targets" }, table(data.rows, cols, { rowClass: (r) => (r.binding ? "binding" : null), digits: 2 })));
+    h("p.muted", { text: "The shadow price is what one more unit of the target would cost (objective units per indicator unit); it holds while the target stays between the two values shown." }),
+    h("div.form-row", {}, h("label", {}, "Show ", only), h("label.check", {}, binding, " binding rows only")), holder);
+  paint();
 }
 
 async function linkagePanels(body, id, plan) {
@@ -473,8 +493,9 @@ async function compareView(main, params) {
   const selB = pick("compare-b", params.get("b") || (solved[0] && solved[0].id));
   const out = h("div", { id: "comparison" });
   const go = h("button.primary", { type: "button", id: "compare-button", text: "Compare", onclick: () => show() });
+  const yearSel = h("select", { id: "compare-year", onchange: () => show() });
   main.replaceChildren(h("section.card", {}, h("h1", { text: "Compare two runs" }),
-    h("div.form-row", {}, h("label", {}, "A ", selA), h("label", {}, "B ", selB), go),
+    h("div.form-row", {}, h("label", {}, "A ", selA), h("label", {}, "B ", selB), h("label", {}, "Year ", yearSel), go),
     h("p.muted", { text: "Differences are B − A." })), out);
   async function show() {
     const [a, b] = [selA.value, selB.value];
@@ -482,7 +503,8 @@ async function compareView(main, params) {
     history.replaceState(null, "", `#/compare?${q({ a, b })}`);
     const c = await api(`/api/compare?${q({ a, b })}`);
     const sa = await api(`/api/runs/${encodeURIComponent(a)}/summary`);
-    const year = sa.assessment_year || sa.years[sa.years.length - 1];
+    const year = Number(yearSel.value) || sa.assessment_year || sa.years[sa.years.length - 1];
+    yearSel.replaceChildren(...sa.years.map((y) => h("option", { value: y, text: y, selected: y === year })));
     const mapCard = (run, label) => h("figure.map-small", {}, h("img.map", { src: `/api/runs/${encodeURIComponent(run)}/map.png?${q({ layer: "use", year })}`, alt: `map of ${label}` }), h("figcaption", { text: `${label}: ${run} (${year})` }));
     const legend = await api(`/api/runs/${encodeURIComponent(a)}/map?${q({ layer: "use", year })}`);
     const diffImg = h("img.map", { id: "difference-map", src: `/api/compare/map.png?${q({ a, b, year })}`, alt: "difference map" });
@@ -494,7 +516,7 @@ async function compareView(main, params) {
         h("div.legend", {}, legend.legend.map((l) => h("span.key", {}, h("i", { style: `background:${l.colour}` }), l.label)))),
       h("section.card", {}, h("h2", { text: "Summary" }), table(c.summary, [["quantity", "quantity"], ["a", "A"], ["b", "B"], ["difference", "B − A"]], { digits: 1 })),
       h("section.card", { id: "input-changes" }, h("h2", { text: "What changed in the inputs" }),
-        h("p", {}, `A: variants ${(inputs.a.variants || []).join(", ") || "none"}, overrides ${(inputs.a.overrides || []).join(" ") || "none"}. B: variants ${(inputs.b.variants || []).join(", ") || "none"}, overrides ${(inputs.b.overrides || []).join(" ") || "none"}.` + (inputs.same_files ? "" : " The scenario's files differ too.")),
+        h("p", {}, `A: variants ${(inputs.a.variants || []).join(", ") || "none"}, overrides ${(inputs.a.overrides || []).join(" ") || "none"}. B: variants ${(inputs.b.variants || []).join(", ") || "none"}, overrides ${(inputs.b.overrides || []).join(" ") || "none"}.` + (inputs.tables_differ ? " The scenario's tables differ too." : "")),
         table(inputs.changes, [["key", "key"], ["a", "A"], ["b", "B"]], { empty: "The two runs had the same configuration." })),
       h("section.card", {}, h("h2", { text: "Indicators that differ (whole area)" }),
         table(whole, [["indicator", "indicator"], ["unit", "unit"], ["period", "year"], ["a", "A"], ["b", "B"], ["difference", "B − A"], ["relative", "relative"]], { digits: 1, empty: "No indicator of the whole area differs." })),
