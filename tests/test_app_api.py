@@ -284,3 +284,17 @@ def test_cancel_stops_a_running_solve_and_leaves_nothing_behind(workspace):
     assert done["seconds"] < 6  # the default takes about 9 s to solve and write: it was stopped, not awaited
     assert not (workspace / "runs" / run["id"]).exists()
     assert not [p for p in (workspace / "runs").glob(".*") if "partial" in p.name]
+
+
+def test_a_frontier_runs_in_the_background_and_each_point_opens_its_plan(client):
+    run = wait(client, client.post("/api/runs", json={"scenario": "tiny", "kind": "frontier", "points": 3}).json()["id"])
+    assert run["state"] == "done" and run["result"]["kind"] == "tradeoff"
+    frontier = client.get(f"/api/runs/{run['id']}/frontier").json()
+    assert [p["point"] for p in frontier["points"]] == [0, 1, 2] and len(frontier["plans"]) == 3
+    # tiny's frontier from its 620 kUSD optimum to the most LDN net it can buy
+    assert frontier["points"][0]["objective"] == pytest.approx(620, abs=1e-3)
+    plan = frontier["plans"][-1]
+    summary = client.get(f"/api/runs/{run['id']}/summary", params={"plan": plan}).json()
+    assert summary["kind"] == "tradeoff_plan" and summary["has_plan"]
+    assert client.get(f"/api/runs/{run['id']}/map.png", params={"plan": plan}).status_code == 200
+    assert client.get(f"/api/runs/{run['id']}/map.png", params={"plan": "../../tiny"}).status_code == 404

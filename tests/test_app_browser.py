@@ -204,3 +204,16 @@ def test_solve_the_default_see_the_map_and_the_ldn_balance_then_compare_a_varian
     page.wait_for_function("document.querySelector('#difference-map').naturalWidth > 0")
     shot(page, "compare_default_high_growth")
     offline_only(page, app_url)
+
+
+def test_a_frontier_plot_whose_points_open_their_plan_map(page, app_url):
+    open_scenario(page, app_url, "tiny")
+    page.locator("select[name='kind']").select_option("frontier")
+    run_and_wait(page)
+    points = page.locator("#frontier-plot circle")
+    expect(points).to_have_count(7)
+    points.last.click()
+    expect(page.locator(".plan-title")).to_contain_text("point_6")
+    expect(page.locator("#map-image")).to_be_visible()
+    page.wait_for_function("document.querySelector('#map-image').naturalWidth > 0")
+    shot(page, "frontier")

@@ -155,15 +155,16 @@ def _grid(base, units: pd.DataFrame) -> UnitRaster:
 
 
 def _vector(base, units: pd.DataFrame) -> UnitRaster:
+    from affine import Affine
     from rasterio.features import rasterize
-    from rasterio.transform import from_bounds
 
     x0, x1, y0, y1 = base.extent
     scale = VECTOR_SIDE / max(x1 - x0, y1 - y0)
     w, h = max(1, round((x1 - x0) * scale)), max(1, round((y1 - y0) * scale))
     order = pd.Index(base.units["land_unit"].astype(str))
     shapes = zip(base.units.geometry, range(len(order)), strict=True)
-    ids = rasterize(shapes, out_shape=(h, w), transform=from_bounds(x0, y0, x1, y1, w, h), fill=-1,
+    transform = Affine.translation(x0, y1) @ Affine.scale((x1 - x0) / w, -(y1 - y0) / h)  # north up
+    ids = rasterize(shapes, out_shape=(h, w), transform=transform, fill=-1,
                     dtype="int32", all_touched=False)
     return UnitRaster(ids, order, _edges(_jurisdiction_codes(ids, units, order), close=CLOSE), "vector",
                       f"{len(order):,} land units")

@@ -450,8 +450,17 @@ async function frontierPanel(root, id, summary) {
   const f = await api(`/api/runs/${encodeURIComponent(id)}/frontier`);
   const plot = h("div.plot", { id: "frontier-plot" });
   const planBox = h("div");
-  root.replaceChildren(h("section.card", {}, h("h2", { text: "Frontier" }), h("p.muted", { text: "Each point is a plan; click one to open its map." }), plot), planBox);
-  if (!f) return;
+  const openPlan = async (plan) => {
+    const s = await api(`/api/runs/${encodeURIComponent(id)}/summary?${q({ plan })}`);
+    planBox.replaceChildren(h("h2.plan-title", { text: `Plan: ${plan}` }), h("div"));
+    await planPanels(planBox.lastChild, id, s, plan);
+  };
+  if (!f) {  // alternatives: the plans by name
+    root.replaceChildren(h("section.card", {}, h("h2", { text: "Plans" }), h("div.actions", {},
+      summary.plans.map((p) => h("button", { type: "button", "data-plan": p, text: p, onclick: () => openPlan(p) })))), planBox);
+    return;
+  }
+  root.replaceChildren(h("section.card", {}, h("h2", { text: "Frontier" }), h("p.muted", { text: "Each point is a plan; click one to open its map. The knee is orange." }), plot), planBox);
   const [ox, oy] = f.objectives;
   const pts = f.points.map((p) => ({ ...p, x: p[ox.label], y: p[oy.label] })).filter((p) => p.x !== null && p.y !== null);
   const W = 640, H = 360, M = 56;
@@ -469,15 +478,12 @@ async function frontierPanel(root, id, summary) {
   for (const v of [y0, y1]) add("text", { x: M - 6, y: sy(v) + 4, class: "tick", "text-anchor": "end" }, fmt(v));
   add("polyline", { points: pts.map((p) => `${sx(p.x)},${sy(p.y)}`).join(" "), class: "line" });
   for (const p of pts) {
-    const plan = f.plans.find((n) => n.startsWith(`point_${p.point}`) || n.startsWith(`point ${p.point}`) || n.replace(/[^0-9]/g, "") === String(p.point));
+    const plan = f.plans.find((n) => n === `point_${p.point}` || n.startsWith(`point_${p.point}_`));
     const c = add("circle", { cx: sx(p.x), cy: sy(p.y), r: p.knee ? 8 : 6, class: p.knee ? "pt knee" : "pt", "data-plan": plan || "" });
     const title = document.createElementNS(ns, "title"); title.textContent = `point ${p.point}${p.knee ? " (knee)" : ""}: ${fmt(p.x)}, ${fmt(p.y)}`; c.append(title);
     c.addEventListener("click", async () => {
       svg.querySelectorAll("circle").forEach((e) => e.classList.toggle("on", e === c));
-      if (!plan) return;
-      const s = await api(`/api/runs/${encodeURIComponent(id)}/summary?${q({ plan })}`);
-      planBox.replaceChildren(h("h2.plan-title", { text: `Plan: ${plan}` }), h("div"));
-      await planPanels(planBox.lastChild, id, s, plan);
+      if (plan) await openPlan(plan);
     });
   }
   plot.append(svg);
