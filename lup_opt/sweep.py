@@ -10,6 +10,9 @@ Layout of the sweep folder::
     runs/<run_id>/          each finished run's results folder (written atomically; without
                             report.html, which lup-opt report runs/<run_id> builds, maps included)
     failed/<run_id>.json    each run that raised an error: the error and its traceback
+    sweep.nc                every optimal run's plan along a ``run`` dimension (xarray; netCDF)
+    sweep_iamc.csv          the IAMC long table of every optimal run (pyam reads it)
+    runplan.csv, .txt       with --plan-only: one line per run, for job arrays (lup_opt.runplan)
 
 A run is done when ``runs/<run_id>/manifest.json`` exists (optimal or not); a rerun skips those
 and runs the rest, failed ones included. ``run_id`` is a hash of the run's overrides, so the same
@@ -34,7 +37,9 @@ import numpy as np
 import pandas as pd
 
 from lup_opt.errors import LupOptError
+from lup_opt.results.ensemble import write_ensemble
 from lup_opt.results.manifest import MANIFEST, FolderKind, Manifest, read_manifest
+from lup_opt.runplan import cap_workers
 from lup_opt.safe_paths import output_target, write_file, write_folder
 
 if TYPE_CHECKING:
@@ -123,9 +128,10 @@ def _ldn_net(result) -> float:
     return float(table.loc[table["period"] == table["period"].max(), "net_ha"].sum())
 
 
-def run_one(scenario: str, variants: Sequence[str], overrides: Mapping[str, str], folder: str) -> dict[str, Any]:
-    """Solve one run and save it under ``folder/runs/<run_id>``; never raises: an error is
-    returned in the row and saved under ``folder/failed``. Runs on a Dask worker."""
+def run_one(scenario: str, variants: Sequence[str], overrides: Mapping[str, str], folder: str,
+            threads: int | None = None) -> dict[str, Any]:
+    """Solve one run (HiGHS with ``threads``) and save it under ``folder/runs/<run_id>``; never
+    raises: an error is returned in the row and saved under ``folder/failed``. Runs on a Dask worker."""
     import lup_opt
 
     name = run_id(overrides)
@@ -134,7 +140,7 @@ def run_one(scenario: str, variants: Sequence[str], overrides: Mapping[str, str]
     failed = Path(folder) / FAILED / f"{name}.json"
     try:
         loaded = lup_opt.load_scenario(scenario, variants=list(variants), overrides=dict(overrides))
-        result = lup_opt.solve(loaded)
+        result = lup_opt.solve(loaded, threads=threads)
         result.write(Path(folder) / RUNS / name, report=False)
         row.update(_outputs(result))
         failed.unlink(missing_ok=True)
@@ -267,10 +273,15 @@ class SweepResult:
 
 def sweep(scenario: str | Path, runs: Sequence[Mapping[str, str]], folder: str | Path, *,
           variants: Sequence[str] = (), workers: int = 2, scheduler: str | None = None,
-          on_done: Callable[[dict[str, Any]], None] | None = None, overwrite: bool = False) -> SweepResult:
+          on_done: Callable[[dict[str, Any]], None] | None = None, overwrite: bool = False,
+          threads: int = 1) -> SweepResult:
     """Solve every run not yet done on a Dask cluster (local with ``workers`` processes, or the
-    one at ``scheduler``), saving each as it finishes and ``sweep.csv`` after each. Runs of an
-    earlier sweep into the same folder stay in ``sweep.csv`` (see :func:`open_sweep_folder`)."""
+    one at ``scheduler``), each with ``threads`` solver threads, saving each as it finishes and
+    ``sweep.csv`` after each. Runs of an earlier sweep into the same folder stay in ``sweep.csv``
+    (see :func:`open_sweep_folder`). A local cluster's workers x threads never exceed the cores
+    available (fewer workers, with a warning). At the end, ``sweep.nc`` (every optimal run along a
+    ``run`` dimension) and ``sweep_iamc.csv`` (the IAMC long table) are written
+    (:mod:`lup_opt.results.ensemble`)."""
     require_dask()
     from dask.distributed import Client, LocalCluster, as_completed
 
@@ -292,13 +303,14 @@ def sweep(scenario: str | Path, runs: Sequence[Mapping[str, str]], folder: str |
     if todo:
         # No dashboard; the scheduler's HTTP server on a free local port (not 8787, which a second
         # sweep would find taken, with a warning).
+        workers = workers if scheduler else cap_workers(workers, threads)
         cluster = None if scheduler else LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                                       dashboard_address=None,
                                                       scheduler_kwargs={"dashboard_address": "127.0.0.1:0"})
         client = None
         try:
             client = Client(scheduler or cluster)
-            futures = [client.submit(run_one, scenario, list(variants), overrides, str(folder),
+            futures = [client.submit(run_one, scenario, list(variants), overrides, str(folder), threads,
                                      key=f"{run_id(overrides)}-{os.getpid()}", pure=False) for overrides in todo]
             for future in as_completed(futures):
                 row = future.result()
@@ -309,4 +321,6 @@ def sweep(scenario: str | Path, runs: Sequence[Mapping[str, str]], folder: str |
         finally:
             _close(client, cluster)
     table = _save_table(rows, order, folder / TABLE, earlier) if rows else pd.DataFrame()
+    if len(table):
+        write_ensemble(folder, table)
     return SweepResult(table, tuple(run_id(r) for r in todo), skipped, folder)

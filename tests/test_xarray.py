@@ -71,3 +71,23 @@ def test_a_frontier_shows_its_objectives_points_and_knee(tiny_scenario):
     front = tradeoffs.frontier_of(tiny_scenario, ["objective", "cereal_t:max"], points=3)
     html = front._repr_html_()
     assert "Pareto frontier" in html and "cereal_t" in html and "knee" in html
+
+
+def test_a_sweeps_runs_stack_along_a_run_dimension_with_their_inputs_and_objectives(tiny_result, tmp_path):
+    from lup_opt.results.ensemble import ensemble_dataset, write_ensemble
+    from lup_opt.results.xarray_io import open_netcdf
+
+    more = lup_opt.solve(lup_opt.load_scenario(SCENARIOS / "tiny", overrides={"targets.cereal.value": 400}))
+    for name, result in (("run-a", tiny_result), ("run-b", more)):
+        result.write(tmp_path / "runs" / name, report=False)
+    rows = pd.DataFrame({"run_id": ["run-a", "run-b"], "status": "optimal", "objective": [620.0, 620 + 100 / 3],
+                         "input:targets.cereal.value": ["390", "400"]})
+    write_ensemble(tmp_path, rows)
+    dataset = open_netcdf(tmp_path / "sweep.nc")
+    assert list(dataset["run"].values) == ["run-a", "run-b"]
+    assert list(dataset["input_targets_cereal_value"].values) == ["390", "400"]
+    cereal = dataset["indicator_value"].sel(indicator="cereal_t", year=2030)
+    assert cereal.values.tolist() == pytest.approx([390.0, 400.0])  # each run meets its own target exactly
+    assert dataset["objective"].values.tolist() == pytest.approx([620.0, 620 + 100 / 3])
+    in_memory = ensemble_dataset({"run-a": tiny_result}, rows.set_index("run_id").iloc[:1])
+    assert in_memory.sizes["run"] == 1

@@ -177,12 +177,26 @@ def sweep(
     quiet: QuietOpt = False, as_json: JsonOpt = False,
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Start afresh in a sweep folder of another "
                                                                 "scenario.")] = False,
+    threads: Annotated[int, typer.Option(help="Solver threads per run; workers x threads never exceed the "
+                                              "cores (fewer workers, with a warning).", min=1)] = 1,
+    plan_only: Annotated[bool, typer.Option("--plan-only", help="Write the run plan (runplan.csv, runplan.txt: one "
+                                                                "line per run) and solve nothing.")] = False,
+    slurm: Annotated[bool, typer.Option("--slurm", help="With the plan, a SLURM job-array script (sweep.slurm).")]
+    = False,
+    pbs: Annotated[bool, typer.Option("--pbs", help="With the plan, a PBS job-array script (sweep.pbs).")] = False,
+    job_minutes: Annotated[int, typer.Option(help="Wall time of one task of the job array, in minutes.", min=1)]
+    = 60,
 ) -> None:
-    """Run many variants of a scenario on Dask; finished runs are kept and skipped on a rerun."""
+    """Run many variants of a scenario on Dask; finished runs are kept and skipped on a rerun. With
+    --plan-only (or --slurm / --pbs) write a resumable run plan for a cluster's job array instead."""
     from lup_opt import sweep as sweeps
 
+    planning = plan_only or slurm or pbs
     try:
-        sweeps.require_dask()
+        if slurm and pbs:
+            raise LupOptError("give --slurm or --pbs, not both")
+        if not planning:
+            sweeps.require_dask()
         fixed = sweeps.parse_grid(grid or [])
         if range_ or samples:
             if not (range_ and samples):
@@ -203,6 +217,10 @@ def sweep(
             folder = sweeps.open_sweep_folder(folder, scenario, variant or [], overwrite)
     except LupOptError as exc:
         fail(str(exc))
+    if planning:
+        _write_run_plan(folder, scenario, runs, variant or [], threads, "slurm" if slurm else "pbs" if pbs else None,
+                        job_minutes, quiet)
+        return
     with Progress(TextColumn("sweep"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   TextColumn("{task.description}"), console=err_console, disable=quiet or as_json) as progress:
         task = progress.add_task("", total=len(runs))
@@ -214,7 +232,7 @@ def sweep(
                                                                 "manifest.json").exists()))
         with exit_on_output_error():
             result = sweeps.sweep(scenario, runs, folder, variants=variant or [], workers=workers,
-                                  scheduler=scheduler, on_done=done)
+                                  scheduler=scheduler, on_done=done, threads=threads)
     if as_json:
         out_console.print_json(json.dumps({"folder": str(result.folder), "runs": len(result.table),
                                            "executed": list(result.executed), "skipped": list(result.skipped),
@@ -224,6 +242,28 @@ def sweep(
         out_console.print(f"{len(result.executed)} run(s) solved, {len(result.skipped)} already done, "
                           f"{len(result.failed)} failed; table: {result.folder / sweeps.TABLE}", markup=False)
     raise typer.Exit(EXIT_NOT_OPTIMAL if len(result.failed) else 0)
+
+
+def _write_run_plan(folder: Path, scenario: Path, runs, variants, threads: int, scheduler: str | None,
+                    minutes: int, quiet: bool) -> None:
+    """The run plan (and job-array script) in the sweep folder; nothing solved."""
+    from lup_opt import sweep as sweeps
+    from lup_opt.runplan import write_plan
+
+    try:
+        with exit_on_output_error():
+            plan = write_plan(folder, scenario, [(sweeps.run_id(r), r) for r in runs], variants=variants,
+                              threads=threads, scheduler=scheduler, name=f"lup-opt-{Path(folder).name}",
+                              time_limit_minutes=minutes)
+    except LupOptError as exc:
+        fail(str(exc))
+    if not quiet:
+        out_console.print(f"Run plan: {plan.runs} runs in {plan.lines} (table {plan.table})", markup=False)
+        if plan.script is not None:
+            submit = "sbatch" if scheduler == "slurm" else "qsub"
+            out_console.print(f"Submit: {submit} {plan.script}; then the same lup-opt sweep command without "
+                              "--plan-only/--slurm/--pbs collects the runs into sweep.csv, sweep.nc and "
+                              "sweep_iamc.csv", markup=False, soft_wrap=True)
 
 
 def _without_empty_columns(table):
