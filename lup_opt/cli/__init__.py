@@ -27,7 +27,7 @@ app = typer.Typer(
 COMMANDS = (
     data.init, data.template,
     solve.validate, solve.solve, solve.explain, solve.evaluate, solve.export,
-    results.report, results.compare, results.excel, results.sweep, results.grid,
+    results.report, results.compare, results.excel, results.sweep, results.grid, data.baseline,
     tradeoffs.payoff, tradeoffs.frontier, tradeoffs.compromise, tradeoffs.hierarchy, tradeoffs.robust,
     tradeoffs.alternatives,
     webapp.app,

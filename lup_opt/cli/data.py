@@ -93,3 +93,35 @@ def template(
     except LupOptError as exc:
         fail(str(exc))
     out_console.print(f"Workbook: {path}. Edit it, then: lup-opt solve {path}", markup=False)
+
+
+TifPath = Annotated[Path | None, typer.Option(help="GeoTIFF (Trends.Earth output).")]
+
+
+def baseline(
+    scenario: Annotated[Path, typer.Argument(help="Scenario folder with its land units' outlines (geometry).")],
+    status: Annotated[Path, typer.Option(help="Trends.Earth SDG 15.3.1 status GeoTIFF (-1 degraded, 0 stable, "
+                                              "1 improved).")],
+    out: Annotated[Path, typer.Option(help="The new scenario folder.")],
+    band: Annotated[int, typer.Option(help="Band of the status in the GeoTIFF.", min=1)] = 1,
+    productivity: TifPath = None,
+    land_type: TifPath = None,
+    land_type_legend: Annotated[Path | None, typer.Option(help="CSV code, value of the land-type raster.")] = None,
+    summary: Annotated[Path | None, typer.Option(help="Trends.Earth summary (JSON or table), recorded as the "
+                                                      "source.")] = None,
+) -> None:
+    """Set each land unit's baseline_status (and productivity dynamics, land type) from Trends.Earth
+    rasters by area share; writes a new scenario folder with baseline_source.json/.csv."""
+    from lup_opt.trends_earth import baseline_from_trends_earth
+
+    try:
+        with exit_on_output_error(), exit_on_bad_input(scenario):
+            folder = baseline_from_trends_earth(scenario, status, out, productivity=productivity,
+                                                land_type=land_type, land_type_legend=land_type_legend,
+                                                summary=summary, status_band=band)
+    except LupOptError as exc:
+        fail(str(exc))
+    loaded = load(folder, [], [])
+    counts = loaded.units["baseline_status"].value_counts().to_dict()
+    out_console.print(f"Scenario {folder}: baseline status of {len(loaded.units):,} land units from {status.name} "
+                      f"({', '.join(f'{k} {v}' for k, v in sorted(counts.items()))})", markup=False)
