@@ -269,32 +269,33 @@ def test_without_the_app_extra_the_command_gives_a_hint_not_a_traceback(tmp_path
     assert "pip install 'lup_opt[app]'" in run.stderr and "Traceback" not in run.stderr
 
 
-def test_cancel_stops_a_running_solve_and_leaves_nothing_behind(workspace):
+def test_a_running_solve_shows_highs_progress_live_and_cancel_stops_it_leaving_nothing(workspace):
     shutil.copytree(SCENARIOS / "default", workspace / "default")
     with TestClient(create_app(workspace), base_url=LOCAL) as client:
         run = client.post("/api/runs", json={"scenario": "default"}).json()
-        for _ in range(200):
-            stage = client.get(f"/api/runs/{run['id']}").json()["progress"]["stage"]
-            if stage.startswith("building"):
+        live = {}
+        for _ in range(300):
+            live = client.get(f"/api/runs/{run['id']}").json()
+            if live["state"] != "queued" and live["progress"]["highs"]:
                 break
             time.sleep(0.1)
+        assert live["state"] == "running", "HiGHS's log reaches the page while HiGHS runs"
+        assert live["progress"]["stage"].startswith("building and solving (320 land units)")
+        assert any("HiGHS" in line or "Presolv" in line for line in live["progress"]["highs"])
         client.post(f"/api/runs/{run['id']}/cancel")
         done = wait(client, run["id"], timeout=20)
     assert done["state"] == "cancelled"
-    assert done["seconds"] < 6  # the default takes about 9 s to solve and write: it was stopped, not awaited
+    assert done["seconds"] < 8  # the default takes about 9 s to solve and write: it was stopped, not awaited
     assert not (workspace / "runs" / run["id"]).exists()
     assert not [p for p in (workspace / "runs").glob(".*") if "partial" in p.name]
 
 
-def test_a_frontier_runs_in_the_background_and_each_point_opens_its_plan(client):
-    run = wait(client, client.post("/api/runs", json={"scenario": "tiny", "kind": "frontier", "points": 3}).json()["id"])
-    assert run["state"] == "done" and run["result"]["kind"] == "tradeoff"
-    frontier = client.get(f"/api/runs/{run['id']}/frontier").json()
-    assert [p["point"] for p in frontier["points"]] == [0, 1, 2] and len(frontier["plans"]) == 3
-    # tiny's frontier from its 620 kUSD optimum to the most LDN net it can buy
-    assert frontier["points"][0]["objective"] == pytest.approx(620, abs=1e-3)
-    plan = frontier["plans"][-1]
-    summary = client.get(f"/api/runs/{run['id']}/summary", params={"plan": plan}).json()
-    assert summary["kind"] == "tradeoff_plan" and summary["has_plan"]
-    assert client.get(f"/api/runs/{run['id']}/map.png", params={"plan": plan}).status_code == 200
-    assert client.get(f"/api/runs/{run['id']}/map.png", params={"plan": "../../tiny"}).status_code == 404
+def test_the_checks_before_solving_prove_a_target_beyond_reach_as_validate_does(client, workspace):
+    shutil.copytree(REPO / "tests" / "scenarios" / "beyond_reach", workspace / "beyond_reach")
+    plain = client.post("/api/scenarios/validate", json={"name": "beyond_reach"}).json()
+    assert plain["valid"]  # the files are valid as written ...
+    checked = client.post("/api/scenarios/validate", json={"name": "beyond_reach", "checks": True}).json()
+    assert not checked["valid"]  # ... but the checks before solving prove it cannot be solved
+    assert any("cereal" in i["message"] for i in checked["issues"])
+    run = wait(client, client.post("/api/runs", json={"scenario": "beyond_reach"}).json()["id"])
+    assert run["state"] == "rejected" and run["issues"]

@@ -137,8 +137,8 @@ def validate(workspace: Workspace, name: str, files: Mapping[str, str], variants
                 built = build(scenario)
                 report = run_checks(scenario, built.data, built.lp)
                 report.raise_if_errors()
-                return [{"file": "checks", "where": "", "message": w.message, "severity": "warning", "line": None}
-                        for w in report.warnings]
+                return [{"file": "checks", "where": "", "message": w.message, "severity": "warning", "line": None,
+                         "column": None, "text": f"warning: {w.message}"} for w in report.warnings]
         except ScenarioError as exc:
             yaml_text = files.get(SCENARIO_FILE) or (copy / SCENARIO_FILE).read_text(encoding="utf-8")
             return [_issue(issue.file, issue.where, issue.message, copy, name, yaml_text) for issue in exc.issues]

@@ -83,6 +83,8 @@ def create_app(workspace: str | Path, *, token: str | None = None, loopback: boo
                slots: int = 1) -> FastAPI:
     """The app for ``workspace``. ``token``: required on every request (give one whenever the app
     listens beyond loopback); ``loopback``: requests must name a loopback host."""
+    if not (STATIC / "index.html").is_file():  # a non-editable install without the package data
+        raise LupOptError(f"{STATIC}: the app's page is missing from this installation of lup_opt; reinstall it")
     state = AppState(Workspace.at(workspace), RunManager(Workspace.at(workspace), slots))
 
     @asynccontextmanager

@@ -56,7 +56,29 @@ def summary(path: Path) -> dict[str, Any]:
         out["years"] = sorted(int(y) for y in units["year"].unique()) if len(units) else []
         out["assessment_year"] = info.assessment_year
         out["land_units"] = int(units["land_unit"].nunique()) if len(units) else 0
+        out["key_figures"] = _key_figures(folder)
     return out
+
+
+def _key_figures(folder: Folder) -> dict[str, Any]:
+    """What the run page shows first: land changed, LDN rows met, targets that bind."""
+    figures: dict[str, Any] = {}
+    units = folder.land_units
+    if len(units) and "changed_ha" in units.columns:
+        last = units[units["year"] == units["year"].max()]
+        figures.update(year=int(last["year"].iloc[0]), changed_ha=float(last["changed_ha"].sum()),
+                       area_ha=float(last["area_ha"].sum()))
+    balance = folder.table("ldn_balance")
+    if len(balance) and "met" in balance.columns:
+        met = balance["met"].astype(str).str.lower().isin(["true", "1"])
+        figures.update(ldn_met=int(met.sum()), ldn_rows=int(len(balance)))
+    duals = folder.table("duals")
+    if len(duals) and "binding" in duals.columns:
+        binding = duals[duals["binding"].astype(bool)]
+        figures.update(binding=int(len(binding)),
+                       binding_targets=sorted({str(n) for n in binding.loc[binding["family"].astype(str).str.startswith(
+                           ("C-TARGET", "C-SHARE")), "name"]}))
+    return figures
 
 
 # Maps --------------------------------------------------------------------------------------------

@@ -138,6 +138,15 @@ async function scenarioView(main, name) {
   const timeLimit = h("input", { type: "number", min: "1", step: "1", placeholder: "none", name: "time_limit" });
   const report = h("input", { type: "checkbox", name: "report" });
   const runButton = h("button.primary", { type: "button", id: "run-button", onclick: startRun, text: "Run" });
+  const checkNote = h("span.muted", { id: "check-note" });
+  const checkButton = h("button", { type: "button", id: "check-button", text: "Check before solving", onclick: async () => {
+    checkNote.textContent = "building the model and running the checks…";
+    const { variants, overrides } = chosen();
+    const result = await api("/api/scenarios/validate", { method: "POST", body: { name, variants, overrides, checks: true } });
+    const warnings = result.issues.filter((i) => i.severity === "warning");
+    checkNote.textContent = result.valid ? `no error found before solving (${warnings.length} warning${warnings.length === 1 ? "" : "s"})` : "";
+    runIssues.replaceChildren(...result.issues.map((i) => h(`div.issue${i.severity === "warning" ? ".warning" : ""}`, { text: i.text || i.message })));
+  } });
 
   function addOverride(text = "") {
     const input = h("input.override", { type: "text", value: text, placeholder: "e.g. ldn.scope=jurisdiction", oninput: checkRunSoon });
@@ -256,7 +265,7 @@ async function scenarioView(main, name) {
       variantBoxes.length ? h("div.variants", {}, h("span.label", { text: "Variants" }), variantBoxes) : "",
       h("div.overrides", {}, h("span.label", {}, "Overrides ", h("span.muted", { text: "(as --set key=value)" })), overrideRows,
         h("button.link", { type: "button", id: "add-override", text: "+ add an override", onclick: () => addOverride() })),
-      runIssues, h("div.actions", {}, runButton)),
+      runIssues, h("div.actions", {}, runButton, checkButton, checkNote)),
     h("section.card", { id: "editor" }, h("div.head", {}, h("h2", { text: "Edit the scenario" }), validity, save),
       h("p.muted", { text: "Checked as you type with the scenario schema and the same messages as lup-opt validate; only a valid scenario is saved." }),
       tabs, issueList, body));
@@ -323,11 +332,22 @@ async function runView(main, id) {
   };
 }
 
+function keyFigures(summary) {
+  const k = summary.key_figures || {};
+  const items = [];
+  if (summary.objective !== null && summary.objective !== undefined) items.push(["objective", `${fmt(summary.objective)} ${summary.objective_unit || ""}`]);
+  if (k.changed_ha !== undefined) items.push([`land changed by ${k.year}`, `${fmt(k.changed_ha)} ha (${fmt((100 * k.changed_ha) / (k.area_ha || 1), 1)} %)`]);
+  if (k.ldn_rows !== undefined) items.push(["LDN balances met", `${k.ldn_met} of ${k.ldn_rows}`, k.ldn_met < k.ldn_rows ? "bad" : "ok"]);
+  if (k.binding !== undefined) items.push(["binding targets", String(k.binding_targets.length), null, k.binding_targets.join(", ")]);
+  return h("div.kpis", {}, items.map(([label, value, kind, more]) => h(`div.kpi${kind ? "." + kind : ""}`, {}, h("span.label", { text: label }), h("strong", { text: value }),
+    more ? h("span.more", { text: more }) : "")));
+}
+
 async function planPanels(root, id, summary, plan) {
   const tabs = ["Map", "LDN balance", "Targets and prices", "Food, finance, jobs"];
   const bar = h("div.tabs.big");
   const body = h("section.card.panel");
-  root.replaceChildren(bar, body);
+  root.replaceChildren(keyFigures(summary), bar, body);
   const open = async (name) => {
     bar.querySelectorAll(".tab").forEach((t) => t.classList.toggle("on", t.textContent === name));
     body.replaceChildren(h("p.muted", { text: "loading…" }));
@@ -401,10 +421,43 @@ async function ldnPanel(body, id, plan) {
     ["losses_ha", "losses ha"], ["net_ha", "net ha"], ["target_ha", "target ha"], ["met", "met"], ["main_loss_driver", "main loss driver"]];
   body.replaceChildren(h("h2", { text: "LDN balance sheet" }),
     h("p.muted", { text: "Per land type (and jurisdiction when scoped) and planning year: counted gains against losses; neutrality holds where net ≥ target." }),
+    ldnChart(rows.filter((r) => r.jurisdiction === "all")),
     h("div", { id: "ldn-balance" }, table(rows, cols, { rowClass: (r) => (r.met === false ? "bad" : null) })),
     data.hierarchy.length ? h("h3", { text: "Response hierarchy: avoid, reduce, reverse" }) : "",
     data.hierarchy.length ? table(data.hierarchy.filter((r) => r.jurisdiction === "all"), null) : "",
     data.price.length ? h("h3", { text: "Price of neutrality" }) : "", data.price.length ? table(data.price) : "");
+}
+
+function ldnChart(rows) {
+  // gains up (green), losses down (red), the net as a dark tick: one group per land type, one bar pair per year
+  if (!rows.length) return "";
+  const types = [...new Set(rows.map((r) => r.land_type))];
+  const years = [...new Set(rows.map((r) => r.period))].sort();
+  const top = Math.max(...rows.map((r) => Math.max(r.gains_counted_ha || 0, r.losses_ha || 0)), 1);
+  const W = 860, H = 230, M = 40, mid = H / 2, group = (W - M) / types.length, bar = Math.min(22, (group - 24) / (years.length * 1.3));
+  const ns = "http://www.w3.org/2000/svg";
+  const svg = document.createElementNS(ns, "svg");
+  svg.setAttribute("viewBox", `0 0 ${W} ${H + 24}`); svg.setAttribute("class", "ldn-chart");
+  const add = (tag, attrs, text) => { const e = document.createElementNS(ns, tag); for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v); if (text !== undefined) e.textContent = text; svg.append(e); return e; };
+  const y = (v) => (v / top) * (mid - 16);
+  add("line", { x1: M, x2: W, y1: mid, y2: mid, class: "axis" });
+  add("text", { x: M - 4, y: 14, class: "tick", "text-anchor": "end" }, `+${fmt(top)}`);
+  add("text", { x: M - 4, y: H - 4, class: "tick", "text-anchor": "end" }, `−${fmt(top)}`);
+  types.forEach((t, i) => {
+    const x0 = M + i * group + 12;
+    years.forEach((yr, j) => {
+      const r = rows.find((row) => row.land_type === t && row.period === yr);
+      if (!r) return;
+      const x = x0 + j * bar * 1.3;
+      const g = add("rect", { x, y: mid - y(r.gains_counted_ha || 0), width: bar, height: y(r.gains_counted_ha || 0), class: "gain" });
+      add("rect", { x, y: mid, width: bar, height: y(r.losses_ha || 0), class: r.met === false ? "loss bad" : "loss" });
+      add("rect", { x: x - 2, y: mid - y(r.net_ha || 0) - 1, width: bar + 4, height: 2.5, class: "net" });
+      add("text", { x: x + bar / 2, y: H + 2, class: "tick", "text-anchor": "middle" }, String(yr));
+      const title = document.createElementNS(ns, "title"); title.textContent = `${t} ${yr}: gains ${fmt(r.gains_counted_ha)} ha, losses ${fmt(r.losses_ha)} ha, net ${fmt(r.net_ha)} ha`; g.append(title);
+    });
+    add("text", { x: x0, y: H + 18, class: "label" }, t.replace(/_/g, " "));
+  });
+  return h("div.chart", {}, svg, h("div.legend", {}, h("span.key", {}, h("i", { style: "background:#2e7d32" }), "counted gains"), h("span.key", {}, h("i", { style: "background:#c62828" }), "losses"), h("span.key", {}, h("i", { style: "background:#1d2733" }), "net")));
 }
 
 async function targetsPanel(body, id, plan) {
