@@ -111,8 +111,22 @@ def _write(target: Path, folder: Path) -> Path:
         _save(tmp, settings, special, tables, indicator_units, lists)
 
     path = write_file(target, write, label="template")
+    _copy_geometry(loaded, folder, path.parent)
     log.info("%s: %d table sheets from %s", path, len(tables), folder)
     return path
+
+
+def _copy_geometry(loaded, folder: Path, beside: Path) -> None:
+    """The outlines file beside the workbook (the workbook names it in its settings, as
+    scenario.yaml does); one already there is kept."""
+    import shutil
+
+    geometry = loaded.config.geometry
+    if geometry is None:
+        return
+    source, target = folder / geometry.file, beside / Path(geometry.file).name
+    if source.is_file() and not target.exists():
+        shutil.copyfile(source, target)
 
 
 def _save(path: Path, settings, special, tables, indicator_units, lists) -> None:

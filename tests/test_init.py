@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 
 import numpy as np
 import pandas as pd
@@ -169,4 +170,12 @@ def test_rasters_in_two_crs_are_refused_naming_both(cli, small_rasters, tmp_path
                "--legend", legend])
     assert out.exit_code == 2
     assert "lt_utm37.tif" in out.output and "differs" in out.output
+    assert not (tmp_path / "x").exists()
+
+
+def test_without_geopandas_init_parcels_says_what_to_install(cli, tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "geopandas", None)  # as if the geo extra were not installed
+    (tmp_path / "parcels.gpkg").write_bytes(b"")
+    out = cli(["init", tmp_path / "x", "--parcels", tmp_path / "parcels.gpkg", "--id", "a", "--jurisdiction", "b"])
+    assert out.exit_code == 2 and "pip install 'lup_opt[geo]'" in out.output
     assert not (tmp_path / "x").exists()

@@ -3,10 +3,12 @@ the same validation as a folder, and problems name the sheet, the row and the co
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 
 import lup_opt
-from tests.conftest import SCENARIOS, requires_excel
+from tests.conftest import SCENARIOS, requires_excel, requires_geo
 
 pytestmark = requires_excel
 
@@ -110,3 +112,32 @@ def test_a_workbook_without_settings_is_refused_as_not_a_template(tmp_path):
     openpyxl.Workbook().save(path)
     with pytest.raises(lup_opt.ScenarioError, match="no sheet 'settings'"):
         lup_opt.load_scenario(path)
+
+
+@requires_geo
+def test_a_scenario_with_outlines_keeps_them_beside_its_workbook_for_the_maps(cli, tmp_path):
+    import geopandas
+    from shapely.geometry import box
+
+    from lup_opt.init_scenario import init_from_parcels
+
+    parcels = geopandas.GeoDataFrame({"pid": ["A", "B"], "commune": ["north", "south"]},
+                                     geometry=[box(500000, 9300000, 500200, 9300100),
+                                               box(500200, 9300000, 500400, 9300100)], crs="EPSG:32736")
+    parcels.to_file(tmp_path / "parcels.gpkg", driver="GPKG")
+    folder = init_from_parcels(tmp_path / "area", tmp_path / "parcels.gpkg", id_field="pid", jurisdiction="commune")
+    assert cli(["template", tmp_path / "book", "--scenario", folder]).exit_code == 0
+    assert (tmp_path / "book" / "units.gpkg").is_file()
+    out = cli(["solve", tmp_path / "book" / "scenario.xlsx", "--out", tmp_path / "results", "--quiet"])
+    assert out.exit_code == 0, out.output
+    assert (tmp_path / "results" / "allocation.gpkg").is_file()
+    assert lup_opt.read_result(tmp_path / "results").info.geometry.file == str(tmp_path / "book" / "units.gpkg")
+
+
+def test_without_openpyxl_template_and_a_workbook_say_what_to_install(cli, tiny_workbook, tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "openpyxl", None)  # as if the excel extra were not installed
+    out = cli(["template", tmp_path / "book"])
+    assert out.exit_code == 2 and "pip install 'lup_opt[excel]'" in out.output
+    out = cli(["validate", tiny_workbook])
+    assert out.exit_code == 2 and "pip install 'lup_opt[excel]'" in out.output
+    assert not (tmp_path / "book" / "scenario.xlsx").exists()

@@ -91,3 +91,11 @@ def test_a_sweeps_runs_stack_along_a_run_dimension_with_their_inputs_and_objecti
     assert dataset["objective"].values.tolist() == pytest.approx([620.0, 620 + 100 / 3])
     in_memory = ensemble_dataset({"run-a": tiny_result}, rows.set_index("run_id").iloc[:1])
     assert in_memory.sizes["run"] == 1
+
+
+def test_without_xarray_to_xarray_says_what_to_install(tiny_result, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "xarray", None)  # as if the xarray extra were not installed
+    with pytest.raises(lup_opt.LupOptError, match=r"pip install 'lup_opt\[xarray\]'"):
+        tiny_result.to_xarray()

@@ -266,12 +266,13 @@ def workbook_to_folder(path: Path, folder: Path) -> _Places:
         places.tables[file] = (sheet, headers)
         _write_csv(folder / file, headers, rows[1:])
     issues.raise_if_any()
+    # The outlines lie beside the workbook (never elsewhere: a workbook reads nothing outside its folder).
     geometry = (config.get("geometry") or {}).get("file") if isinstance(config.get("geometry"), dict) else None
     if geometry:
-        source = (path.parent / str(geometry))
-        if source.is_file() and source.resolve().parent == path.parent.resolve():
-            shutil.copyfile(source, folder / Path(str(geometry)).name)
-            config["geometry"]["file"] = Path(str(geometry)).name
+        source = path.parent / Path(str(geometry)).name
+        if source.is_file():
+            shutil.copyfile(source, folder / source.name)
+        config["geometry"]["file"] = source.name
     (folder / "scenario.yaml").write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True),
                                           encoding="utf-8")
     return places
