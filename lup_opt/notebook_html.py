@@ -46,16 +46,16 @@ def scenario_html(scenario: Any) -> str:
     jurisdictions = sorted(set(scenario.units["jurisdiction"].astype(str)))
     targets = [f"{n}: {t.indicator} {t.sense.value} {_number(t.value)}" for n, t in config.targets.items()]
     objective = " + ".join(f"{term.weight:g} x {term.indicator}" for term in config.objective.terms)
-    rows = [("folder", scenario.folder), ("land units", f"{len(scenario.units):,} "
-                                                         f"({_number(scenario.units['area_ha'].sum(), 'ha')})"),
+    area = _number(scenario.units["area_ha"].sum(), "ha")
+    rows = [("folder", scenario.folder), ("land units", f"{len(scenario.units):,} ({area})"),
             ("jurisdictions", ", ".join(jurisdictions[:8]) + (" ..." if len(jurisdictions) > 8 else "")),
             ("uses", len(scenario.uses)), ("baseline, planning years", f"{config.periods.baseline_year}; {years}"),
             ("targets", _listed(targets)), ("LDN", f"on, scope {config.ldn.scope.value}" if config.ldn.enabled else "off"),
             ("objective", f"{config.objective.sense.value} {objective}")]
     if scenario.variants or scenario.overrides:
         rows.append(("variants, overrides", ", ".join([*scenario.variants, *scenario.overrides])))
-    return _card(f"Scenario {scenario.name}", rows, ["lup_opt.solve(scenario) solves it; .units, .baseline, "
-                                                     ".uses hold the tables"])
+    hint = "lup_opt.solve(scenario) solves it; .units, .baseline, .uses hold the tables"
+    return _card(f"Scenario {scenario.name}", rows, [hint])
 
 
 def result_html(result: Any) -> str:

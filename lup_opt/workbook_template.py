@@ -22,7 +22,6 @@ from lup_opt.scenario.workbook import (
     SETTINGS,
     TARGETS,
     VARIANTS,
-    WORKBOOK,
     column_letter,
     setting_value,
 )

@@ -37,7 +37,6 @@ from typing import Any
 import yaml
 
 from lup_opt.errors import IssueCollector, ScenarioError, ScenarioIssue
-from lup_opt.safe_paths import excerpt
 
 WORKBOOK = "scenario.xlsx"
 SUFFIXES = (".xlsx", ".xlsm")
@@ -161,7 +160,7 @@ def _set(config: dict[str, Any], path: list[str], value: Any) -> None:
     for part in path[:-1]:
         node = node.setdefault(part, {})
         if not isinstance(node, dict):
-            raise ValueError(".".join(path))
+            raise TypeError(".".join(path))
     node[path[-1]] = value
 
 
@@ -194,7 +193,7 @@ def _config(book_sheets: Mapping[str, list[list[Any]]], places: _Places) -> dict
         places.keys[tuple(key.split("."))] = where
         try:
             _set(config, key.split("."), setting_value(text))
-        except ValueError:
+        except TypeError:
             issues.add(book, where, f"key '{key}' is inside a setting that already has a value")
     for sheet, needed in ((INDICATORS, ("id", "unit")), (TARGETS, ("id",))):
         if sheet not in book_sheets:
