@@ -299,3 +299,34 @@ def test_the_checks_before_solving_prove_a_target_beyond_reach_as_validate_does(
     assert any("cereal" in i["message"] for i in checked["issues"])
     run = wait(client, client.post("/api/runs", json={"scenario": "beyond_reach"}).json()["id"])
     assert run["state"] == "rejected" and run["issues"]
+
+
+def test_a_scenario_folder_opens_in_the_working_folders_workspace(workspace, monkeypatch):
+    from lup_opt.cli.webapp import _workspace_of
+
+    monkeypatch.chdir(workspace)
+    assert _workspace_of(Path("tiny")) == (workspace.resolve(), "tiny")
+    assert _workspace_of(Path(".")) == (Path("."), None)
+
+
+def test_a_frontier_runs_in_the_background_and_each_point_opens_its_plan(client):
+    run = wait(client, client.post("/api/runs", json={"scenario": "tiny", "kind": "frontier", "points": 3}).json()["id"])
+    assert run["state"] == "done" and run["result"]["kind"] == "tradeoff"
+    frontier = client.get(f"/api/runs/{run['id']}/frontier").json()
+    assert [p["point"] for p in frontier["points"]] == [0, 1, 2] and len(frontier["plans"]) == 3
+    # tiny's frontier starts at its 620 kUSD optimum
+    assert frontier["points"][0]["objective"] == pytest.approx(620, abs=1e-3)
+    plan = frontier["plans"][-1]
+    summary = client.get(f"/api/runs/{run['id']}/summary", params={"plan": plan}).json()
+    assert summary["kind"] == "tradeoff_plan" and summary["has_plan"]
+    assert client.get(f"/api/runs/{run['id']}/map.png", params={"plan": plan}).status_code == 200
+    assert client.get(f"/api/runs/{run['id']}/map.png", params={"plan": "../../tiny"}).status_code == 404
+
+
+def test_alternatives_and_explain_run_in_the_background_too(client):
+    alternatives = wait(client, client.post("/api/runs", json={"scenario": "tiny", "kind": "alternatives",
+                                                               "count": 2}).json()["id"])
+    assert alternatives["state"] == "done" and alternatives["result"]["plans"][0] == "optimum"
+    explained = wait(client, client.post("/api/runs", json={"scenario": "infeasible", "kind": "explain"}).json()["id"])
+    assert explained["status"] == "infeasible"
+    assert client.get(f"/api/runs/{explained['id']}/diagnosis").json()["overrides"]

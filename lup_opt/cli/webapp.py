@@ -35,8 +35,20 @@ def server_config(workspace: Path, host: str = DEFAULT_HOST, port: int = DEFAULT
     return uvicorn.Config(application, host=host, port=port, log_level="warning", access_log=False), token
 
 
+def _workspace_of(folder: Path) -> tuple[Path, str | None]:
+    """(workspace, scenario to open): a scenario folder opens in the working folder's workspace
+    when it lies inside it (``lup-opt app scenarios/default`` from the repository), else in its
+    parent's; any other folder is the workspace itself."""
+    if not (folder / "scenario.yaml").is_file():
+        return folder, None
+    here, target = Path.cwd().resolve(), folder.resolve()
+    root = here if here in target.parents else target.parent
+    return root, target.relative_to(root).as_posix()
+
+
 def app(
-    workspace: Annotated[Path, typer.Argument(help="Folder of scenarios; runs are kept in its runs/ folder.")]
+    workspace: Annotated[Path, typer.Argument(help="Folder of scenarios (runs are kept in its runs/ folder), or one "
+                                                "scenario folder, opened in the working folder's workspace.")]
     = Path("."),
     port: Annotated[int, typer.Option(help="Port to listen on.", min=0, max=65535)] = DEFAULT_PORT,
     host: Annotated[str, typer.Option(help="Interface to listen on; beyond 127.0.0.1 a session token is needed.")]
@@ -54,13 +66,15 @@ def app(
 
     if not workspace.is_dir():
         fail(f"{workspace}: the workspace must be an existing folder")
+    workspace, scenario = _workspace_of(workspace)
     try:
         config, token = server_config(workspace, host, port, slots=parallel)
     except LupOptError as exc:
         fail(str(exc))
     server = uvicorn.Server(config)
     shown = f"[{host}]" if ":" in host else host
-    address = f"http://{shown}:{port}/" + (f"?token={token}" if token else "")
+    address = f"http://{shown}:{port}/" + (f"?token={token}" if token else "") + (f"#/scenario/{scenario}" if scenario
+                                                                                   else "")
     out_console.print(f"lup_opt app on {address}  (workspace {workspace.resolve()}; Ctrl+C stops it)",
                       markup=False, highlight=False, soft_wrap=True)
     if token:

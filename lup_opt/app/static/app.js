@@ -100,7 +100,8 @@ function poll() {
 
 async function route() {
   const hash = location.hash.slice(1) || "/";
-  const [, view, arg] = hash.split("/");
+  const [, view, ...rest] = hash.split("/");
+  const arg = rest.join("/");  // a scenario's name may hold slashes (scenarios/default)
   const main = $("#main");
   state.view = null;
   try {
@@ -321,6 +322,7 @@ async function runView(main, id) {
   }
   function fact(label, value) { return h("div.fact", {}, h("span.label", { text: label }), h("span", {}, value)); }
   paintHeader(); paintProgress(); await paintResults();
+  if (run.state === "done") main.append(progress);  // a finished run's log goes below its results
   return {
     live: run.state === "running" || run.state === "queued",
     async refresh() {
@@ -328,6 +330,7 @@ async function runView(main, id) {
       run = await api(`/api/runs/${encodeURIComponent(id)}`);
       this.live = run.state === "running" || run.state === "queued";
       paintHeader(); paintProgress(); await paintResults();
+      if (run.state === "done") main.append(progress);
     },
   };
 }
@@ -367,6 +370,8 @@ async function mapPanel(body, id, summary, plan, opts = {}) {
   let year = String(summary.assessment_year || summary.years[summary.years.length - 1]);
   const img = h("img.map", { id: opts.imgId || "map-image", alt: "map of the plan" });
   const marker = h("div.marker", { hidden: true });
+  const caption = h("h3.map-caption");
+  const titles = { use: "Land use (the use on most of each unit)", change: "Share of each unit under another use than at baseline", ldn: "LDN status of each land unit" };
   const legend = h("div.legend");
   const note = h("p.muted.note");
   const detail = h("div.unit-detail", { id: "unit-detail" }, h("p.muted", { text: "Click a land unit for its uses, change, LDN class and the use closest to entering." }));
@@ -380,6 +385,7 @@ async function mapPanel(body, id, summary, plan, opts = {}) {
     const params = q({ layer, year: y, plan });
     img.src = `${base}/map.png?${params}`;
     const info = await api(`${base}/map?${params}`);
+    caption.textContent = `${titles[layer]}, ${layer === "use" && year === "0" ? "baseline" : y}`;
     legend.replaceChildren(...info.legend.map((l) => h("span.key", {}, h("i", { style: `background:${l.colour}` }), l.label)));
     note.textContent = info.note;
     // a schematic map has a few large squares: keep it small; a real map fills the frame
@@ -395,7 +401,7 @@ async function mapPanel(body, id, summary, plan, opts = {}) {
     detail.replaceChildren(unitCard(unit));
   });
   body.replaceChildren(h("div.map-tools", {}, layerBar, h("label", {}, "Year ", yearSel)),
-    h("div.map-layout", {}, h("div.map-frame", {}, h("div.map-stack", {}, img, marker), legend, note), detail));
+    h("div.map-layout", {}, h("div.map-frame", {}, caption, h("div.map-stack", {}, img, marker), legend, note), detail));
   await paint();
 }
 
