@@ -141,10 +141,12 @@ def init_from_parcels(folder: str | Path, parcels: str | Path, *, id_field: str,
     fields = {"jurisdiction": jurisdiction, "zone": zone, "land_type": land_type, "use": use}
     frame = read_parcels(parcels, id_field, fields, layer)
     zones = frame[zone].astype(str).str.strip() if zone else pd.Series("rural", index=frame.index)
-    known = {z.value for z in Zone}
-    _refuse_rows(Path(parcels), frame, id_field, ~zones.isin(known).to_numpy(),
-                 f"zone '{zones[~zones.isin(known)].iloc[0] if (~zones.isin(known)).any() else ''}' in field "
-                 f"'{zone}' (--zone) is not one of {', '.join(sorted(known))}")
+    known = [z.value for z in Zone]
+    unknown = ~zones.isin(known)
+    if unknown.any():
+        _refuse_rows(Path(parcels), frame, id_field, unknown.to_numpy(),
+                     f"zone '{excerpt(zones[unknown].iloc[0])}' in field '{zone}' (--zone) is not one of "
+                     f"{', '.join(known)}; recode the field")
     units = pd.DataFrame({
         "id": frame[id_field].to_numpy(),
         "area_ha": (frame.geometry.area / 10_000.0).round(4).to_numpy(),

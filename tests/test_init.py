@@ -179,3 +179,18 @@ def test_without_geopandas_init_parcels_says_what_to_install(cli, tmp_path, monk
     out = cli(["init", tmp_path / "x", "--parcels", tmp_path / "parcels.gpkg", "--id", "a", "--jurisdiction", "b"])
     assert out.exit_code == 2 and "pip install 'lup_opt[geo]'" in out.output
     assert not (tmp_path / "x").exists()
+
+
+@requires_geo
+def test_a_zone_lup_opt_does_not_know_is_named_with_the_zones_it_does(cli, default_parcels, tmp_path):
+    import geopandas
+
+    parcels = geopandas.read_file(default_parcels)
+    parcels.loc[2, "zoning"] = "suburban"
+    path = tmp_path / "zoned.gpkg"
+    parcels.to_file(path, driver="GPKG")
+    out = cli(["init", tmp_path / "x", "--parcels", path, *PARCEL_OPTIONS])
+    assert out.exit_code == 2
+    text = " ".join(out.output.split())
+    assert "feature 3 (parcel 'K0002'): zone 'suburban' in field 'zoning' (--zone) is not one of urban, " \
+           "peri_urban, rural" in text

@@ -1,7 +1,9 @@
-"""``lup-opt init | template``: a planner's own data in, a new scenario folder or an Excel workbook out.
+"""``lup-opt init | template | baseline``: a planner's own data in, a new scenario folder or an Excel workbook out.
 
-Exit codes (:mod:`.common`): 0 written (and, for ``init``, the new scenario validates); 2 bad
-input (a missing field, an invalid outline, mixed CRS, a folder that exists) and nothing written.
+Also ``lup-opt baseline``: LDN baseline status from Trends.Earth rasters (:mod:`lup_opt.trends_earth`).
+
+Exit codes (:mod:`.common`): 0 written (and the new scenario loads); 2 bad input (a missing field,
+an invalid outline, mixed CRS, a folder or workbook that exists, a missing extra) and nothing written.
 """
 
 from __future__ import annotations
@@ -13,8 +15,6 @@ import typer
 
 from lup_opt.cli.common import exit_on_bad_input, exit_on_output_error, fail, load, out_console
 from lup_opt.errors import LupOptError
-
-FieldOpt = Annotated[str | None, typer.Option(help="Field of the parcel layer (default: see --help).")]
 
 
 def init(
