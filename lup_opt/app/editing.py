@@ -51,7 +51,7 @@ def check_file_name(name: str) -> str:
 def scenario_detail(workspace: Workspace, name: str) -> dict[str, Any]:
     """scenario.yaml's text, the tables it names, its variants and description."""
     folder = workspace.scenario(name)
-    text = (folder / SCENARIO_FILE).read_text(encoding="utf-8")
+    text = workspace.inside(f"{workspace.relative(folder)}/{SCENARIO_FILE}").read_text(encoding="utf-8")
     try:
         raw = yaml.safe_load(text) or {}
     except yaml.YAMLError:
@@ -73,7 +73,8 @@ def _one_line(value: Any) -> str:
 def read_grid(workspace: Workspace, name: str, file: str) -> dict[str, Any]:
     """A CSV file of the scenario as columns and rows of text (the grid edits text; the loader
     decides what each cell means)."""
-    path = workspace.scenario(name) / check_file_name(file)
+    folder = workspace.scenario(name)
+    path = workspace.inside(f"{workspace.relative(folder)}/{check_file_name(file)}")  # a symlink out is refused
     if not path.is_file() or path.suffix != ".csv":
         raise KeyError(file)
     with path.open(encoding="utf-8", newline="") as handle:

@@ -209,7 +209,7 @@ class RunManager:
         while not self._stop.wait(TICK):
             try:
                 self._tick()
-            except Exception:  # noqa: BLE001 - the scheduler must outlive any one run's trouble
+            except Exception:
                 log.exception("run scheduler")
 
     def _tick(self) -> None:

@@ -26,7 +26,7 @@ from pydantic import BaseModel, Field
 
 from lup_opt.app import comparing, editing, views
 from lup_opt.app.jobs import DONE, LOG_LINES, Run, RunManager
-from lup_opt.app.security import Guard, is_loopback
+from lup_opt.app.security import Guard
 from lup_opt.app.unit_map import MapCache
 from lup_opt.app.workspace import OutsideWorkspace, Workspace
 from lup_opt.errors import LupOptError

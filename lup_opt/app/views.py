@@ -71,11 +71,11 @@ def _key_figures(folder: Folder) -> dict[str, Any]:
     balance = folder.table("ldn_balance")
     if len(balance) and "met" in balance.columns:
         met = balance["met"].astype(str).str.lower().isin(["true", "1"])
-        figures.update(ldn_met=int(met.sum()), ldn_rows=int(len(balance)))
+        figures.update(ldn_met=int(met.sum()), ldn_rows=len(balance))
     duals = folder.table("duals")
     if len(duals) and "binding" in duals.columns:
         binding = duals[duals["binding"].astype(bool)]
-        figures.update(binding=int(len(binding)),
+        figures.update(binding=len(binding),
                        binding_targets=sorted({str(n) for n in binding.loc[binding["family"].astype(str).str.startswith(
                            ("C-TARGET", "C-SHARE")), "name"]}))
     return figures

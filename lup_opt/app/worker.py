@@ -51,8 +51,8 @@ class _StageHandler(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         try:
             self.progress.emit(note=record.getMessage()[:300])
-        except Exception:  # noqa: BLE001 - progress is best effort, the run goes on
-            pass
+        except OSError:  # progress is best effort: the run goes on
+            self.handleError(record)
 
 
 def _watch_highs_logs(tmp: Path, progress: Progress, stop: threading.Event) -> None:
