@@ -117,3 +117,22 @@ def test_a_scenario_without_outlines_or_a_raster_elsewhere_is_refused(cli, parce
     out = cli(["baseline", parcels_scenario, "--status", far, "--out", tmp_path / "y"])
     assert out.exit_code == 2 and "no cell of the raster lies under the land units" in out.output
     assert not (tmp_path / "x").exists() and not (tmp_path / "y").exists()
+
+
+def test_productivity_dynamics_and_land_types_come_from_their_rasters_by_majority(parcels_scenario, tmp_path):
+    from lup_opt.trends_earth import baseline_from_trends_earth
+
+    status = _status_tif(tmp_path / "status.tif")
+    # Trends.Earth's land productivity dynamics: 1 declining ... 5 increasing; P1 mostly declining,
+    # P2 stable, P3 increasing. Land types: 7 under P1 and P2, 8 under P3.
+    lpd = _status_tif(tmp_path / "lpd.tif", np.array([[1, 1, 4, 4, 4, 4, 5, 5, 5]] * 3, dtype="int16"))
+    types = _status_tif(tmp_path / "types.tif", np.array([[7] * 6 + [8] * 3] * 3, dtype="int16"))
+    legend = tmp_path / "types.csv"
+    legend.write_text("code,value\n7,plain\n8,hill\n", encoding="utf-8")
+    out = baseline_from_trends_earth(parcels_scenario, status, tmp_path / "out", productivity=lpd, land_type=types,
+                                     land_type_legend=legend)
+    units = lup_opt.load_scenario(out).units.set_index("id")
+    assert units["productivity_dynamics"].to_dict() == {"P1": "declining", "P2": "stable", "P3": "increasing"}
+    assert units["land_type"].to_dict() == {"P1": "plain", "P2": "plain", "P3": "hill"}
+    source = json.loads((out / "baseline_source.json").read_text(encoding="utf-8"))
+    assert source["productivity"]["file"] == "lpd.tif" and source["land_type"]["file"] == "types.tif"

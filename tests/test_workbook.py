@@ -141,3 +141,13 @@ def test_without_openpyxl_template_and_a_workbook_say_what_to_install(cli, tiny_
     out = cli(["validate", tiny_workbook])
     assert out.exit_code == 2 and "pip install 'lup_opt[excel]'" in out.output
     assert not (tmp_path / "book" / "scenario.xlsx").exists()
+
+
+@pytest.mark.slow  # about 15 s: the default scenario solved from its workbook
+def test_the_default_scenario_round_trips_through_its_workbook_to_the_same_optimum(default_result, tmp_path):
+    from lup_opt.workbook_template import write_workbook
+
+    book = write_workbook(tmp_path / "default" / "scenario.xlsx", SCENARIOS / "default")
+    from_book = lup_opt.solve(lup_opt.load_scenario(book))
+    assert from_book.objective == pytest.approx(default_result.objective, rel=1e-9)
+    assert len(from_book.allocation) == len(default_result.allocation)
