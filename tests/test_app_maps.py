@@ -79,3 +79,27 @@ def test_every_layer_gives_a_colour_to_every_unit(tiny_result, tmp_path, layer):
     colours, legend = views.layer(folder, layer, 2030)
     assert set(colours.index) == {"U1", "U2", "U3"} and colours.str.match(r"^#[0-9a-f]{6}$").all()
     assert legend
+
+
+@requires_geo
+def test_a_grid_scenario_is_mapped_from_its_geotiffs_cell_by_cell(tmp_path):
+    import lup_opt
+    from lup_opt.app import views
+    from lup_opt.raster import scenario_from_rasters
+    from tests.conftest import SCENARIOS
+    from tests.test_raster import SHAPE, TWO_YEARS, _make_rasters
+
+    made = _make_rasters(tmp_path)
+    layers = {k: v for k, v in made.items() if k != "legend"}
+    scenario_folder = scenario_from_rasters(SCENARIOS / "tiny", layers, made["legend"], tmp_path / "grid",
+                                            "tropical_dry")
+    result = lup_opt.solve(lup_opt.load_scenario(scenario_folder, overrides=TWO_YEARS))
+    folder = result.write(tmp_path / "results", report=False)
+    raster = unit_map.build(folder)
+    assert raster.kind == "grid" and raster.shape == SHAPE
+    h, w = SHAPE
+    assert raster.unit_at(0.5 / w, 0.5 / h) is None  # the cell without data
+    assert raster.unit_at(1.5 / w, 0.5 / h) == "r0c1"
+    assert raster.edges[1:3].any() and not raster.edges[4:].any()  # the town/village line, none inside the village
+    colours, _ = views.layer(folder, "use", 2030)
+    assert Image.open(io.BytesIO(raster.png(colours))).size == (w, h)
