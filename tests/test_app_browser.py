@@ -217,3 +217,16 @@ def test_a_frontier_plot_whose_points_open_their_plan_map(page, app_url):
     expect(page.locator("#map-image")).to_be_visible()
     page.wait_for_function("document.querySelector('#map-image').naturalWidth > 0")
     shot(page, "frontier")
+
+
+def test_a_sweep_queues_several_runs_that_solve_one_after_another(page, app_url):
+    open_scenario(page, app_url, "tiny")
+    page.locator("details.sweep summary").click()
+    page.locator("#sweep-key").fill("targets.cereal.value")
+    page.locator("#sweep-values").fill("370, 380, 390")
+    page.locator("#sweep-button").click()
+    expect(page.locator("details.sweep")).to_contain_text("3 runs queued")
+    runs = page.locator("#run-list a[data-run*='tiny@']")
+    expect(runs).to_have_count(3)
+    expect(page.locator("#run-list a[data-run*='tiny@'] .pill.status-optimal")).to_have_count(3, timeout=SOLVE_TIMEOUT_MS)
+    shot(page, "sweep_queue")

@@ -80,6 +80,7 @@ async function loadRuns() {
   $("#run-list").replaceChildren(...state.runs.slice(0, 60).map((r) => h("li", {},
     h("a", { href: `#/run/${encodeURIComponent(r.id)}`, "data-run": r.id },
       h("span.run-name", { text: r.id }),
+      r.overrides && r.overrides.length ? h("span.run-sets", { text: r.overrides.join("  ") }) : null,
       h("span.run-meta", {}, pill(r.state), r.status && r.state === "done" ? pill(r.status, "status-" + r.status) : null,
         r.objective !== null && r.objective !== undefined ? h("span.muted", { text: `${fmt(r.objective)} ${r.unit || ""}` }) : null)))));
   return busy.length;
@@ -177,6 +178,18 @@ async function scenarioView(main, name) {
     runButton.disabled = !result.valid;
     return result.valid;
   }
+  // A small sweep: one solve per value of one key (the batch endpoint queues them all).
+  const sweepKey = h("input", { type: "text", id: "sweep-key", placeholder: "e.g. targets.water_2030.value" });
+  const sweepValues = h("input", { type: "text", id: "sweep-values", placeholder: "e.g. 13e6, 14e6, 15e6" });
+  const sweepNote = h("span.muted");
+  async function startSweep() {
+    const values = sweepValues.value.split(",").map((v) => v.trim()).filter(Boolean);
+    if (!sweepKey.value.trim() || !values.length) { sweepNote.textContent = "give a key and at least one value"; return; }
+    const { variants, overrides } = chosen();
+    const runs = await api("/api/runs/batch", { method: "POST", body: { scenario: name, variants, overrides, grid: { [sweepKey.value.trim()]: values } } });
+    sweepNote.textContent = `${runs.length} runs queued`;
+    await loadRuns(); poll();
+  }
   async function startRun() {
     if (!(await checkRun())) return;
     const { variants, overrides } = chosen();
@@ -266,7 +279,10 @@ async function scenarioView(main, name) {
       variantBoxes.length ? h("div.variants", {}, h("span.label", { text: "Variants" }), variantBoxes) : "",
       h("div.overrides", {}, h("span.label", {}, "Overrides ", h("span.muted", { text: "(as --set key=value)" })), overrideRows,
         h("button.link", { type: "button", id: "add-override", text: "+ add an override", onclick: () => addOverride() })),
-      runIssues, h("div.actions", {}, runButton, checkButton, checkNote)),
+      runIssues, h("div.actions", {}, runButton, checkButton, checkNote),
+      h("details.sweep", {}, h("summary", { text: "Sweep: one solve per value of a key" }),
+        h("div.form-row", {}, h("label", {}, "Key ", sweepKey), h("label", {}, "Values ", sweepValues),
+          h("button", { type: "button", id: "sweep-button", text: "Queue the runs", onclick: startSweep }), sweepNote))),
     h("section.card", { id: "editor" }, h("div.head", {}, h("h2", { text: "Edit the scenario" }), validity, save),
       h("p.muted", { text: "Checked as you type with the scenario schema and the same messages as lup-opt validate; only a valid scenario is saved." }),
       tabs, issueList, body));
