@@ -10,6 +10,7 @@ import logging
 from dataclasses import dataclass, replace
 from pathlib import Path
 from time import perf_counter
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -41,6 +42,7 @@ from lup_opt.solve.highs import solve_with_highspy
 from lup_opt.solve.ldn import least_losses, price_of_neutrality
 from lup_opt.solve.myopic import failed_step, solve_myopic
 from lup_opt.solve.options import Solution, SolverOptions
+from lup_opt.solve.structured import solve_structured, suits_structured
 
 if TYPE_CHECKING:
     import pyomo.environ as pyo
@@ -167,6 +169,7 @@ def solve(
     if report is not None:
         report.raise_if_errors()
     backend, mode = Backend(backend), PlanningMode(mode)
+    options = _resolve_method(options, built.lp, backend, mode)
     ldn_report, notes = {}, []
     if mode is PlanningMode.MYOPIC:
         if _strict_hierarchy(scenario):
@@ -174,7 +177,8 @@ def solve(
                               "first); use --mode perfect_foresight or ldn.hierarchy: penalty")
         solution = solve_myopic(built.lp, scenario.planning_years, scenario.config.periods.baseline_year, options)
     else:
-        solver = solve_with_highspy if backend is Backend.HIGHSPY else _solve_with_pyomo
+        solver = solve_structured if options.method is SolverMethod.STRUCTURED else \
+            solve_with_highspy if backend is Backend.HIGHSPY else _solve_with_pyomo
         failed = None
         if _strict_hierarchy(scenario):
             built, ldn_report, failed = _fewest_losses_first(aggregation.scenario, built, options)
@@ -205,9 +209,34 @@ def solve(
             start = perf_counter()
             extra["ldn_price"] = price_of_neutrality(built.lp, solution, options)
             seconds["ldn_price"] = perf_counter() - start
-    return make_result(scenario, built.data, built.lp, solution, options, seconds,
-                       checks=report, diagnosis=diagnosis, mode=mode, aggregation=aggregation,
-                       extra_tables=extra, ldn_report=ldn_report, notes=notes)
+    result = make_result(scenario, built.data, built.lp, solution, options, seconds,
+                         checks=report, diagnosis=diagnosis, mode=mode, aggregation=aggregation,
+                         extra_tables=extra, ldn_report=ldn_report, notes=notes)
+    if solution.structured is not None:  # rounds, columns and seconds of column generation
+        manifest = dict(result.manifest)
+        manifest["solver"] = {**manifest["solver"], "structured": solution.structured}
+        result = replace(result, manifest=MappingProxyType(manifest))
+    return result
+
+
+# --method auto: column generation (lup_opt.solve.structured) for LPs of at least this many
+# columns whose coupling rows (all but C-AREA) are at most this share of the parts of land.
+STRUCTURED_AUTO_COLUMNS = 50_000
+STRUCTURED_AUTO_COUPLING_SHARE = 0.1
+
+
+def _resolve_method(options: SolverOptions, lp: LinearProgram, backend: Backend, mode: PlanningMode) -> SolverOptions:
+    """``auto`` as the method it stands for on this LP; ``structured`` where it can run."""
+    method = options.method
+    if method is SolverMethod.AUTO:
+        structured = (backend is Backend.HIGHSPY and mode is PlanningMode.PERFECT_FORESIGHT
+                      and suits_structured(lp, STRUCTURED_AUTO_COLUMNS, STRUCTURED_AUTO_COUPLING_SHARE))
+        return replace(options, method=SolverMethod.STRUCTURED if structured else SolverMethod.IPM)
+    if method is SolverMethod.STRUCTURED and backend is not Backend.HIGHSPY:
+        raise LupOptError("--method structured solves through highspy; use --backend highspy or another method")
+    if method is SolverMethod.STRUCTURED and mode is PlanningMode.MYOPIC:
+        raise LupOptError("--method structured solves perfect-foresight plans; use --method ipm with --mode myopic")
+    return options
 
 
 def _diagnose(scenario: Scenario, built: BuiltModel, checks: CheckReport, options: SolverOptions,

@@ -114,12 +114,19 @@ class Backend(_Choice):
 
 
 class SolverMethod(_Choice):
-    """HiGHS's LP algorithm. ``ipm`` (interior point, with crossover) is the measured default."""
+    """HiGHS's LP algorithm. ``ipm`` (interior point, with crossover) is the measured default.
+
+    ``structured`` solves the plan LP by column generation over its area columns, with HiGHS
+    for the restricted masters, certified optimal on the full LP (``lup_opt.solve.structured``);
+    ``auto`` picks ``structured`` for large LPs of that shape and ``ipm`` for the rest.
+    """
 
     IPM = "ipm"
     SIMPLEX = "simplex"
     PDLP = "pdlp"
     CHOOSE = "choose"
+    STRUCTURED = "structured"
+    AUTO = "auto"
 
 
 class LdnStatus(_Choice):

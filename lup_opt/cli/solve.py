@@ -33,6 +33,9 @@ from lup_opt.enums import Backend, Culling, PlanningMode, SolverMethod, TableFor
 from lup_opt.errors import LupOptError
 from lup_opt.safe_paths import MANIFEST
 
+METHOD_HELP = ("HiGHS LP method; structured: column generation over the area columns, certified optimal on "
+               "the full LP; auto: structured for large LPs of that shape, else ipm.")
+
 if TYPE_CHECKING:
     from lup_opt.results.result import Result
 
@@ -77,7 +80,7 @@ def solve(
     time_limit: Annotated[float | None, typer.Option(help="Seconds HiGHS may run.", min=0.001)] = None,
     threads: Annotated[int | None, typer.Option(help="Threads for HiGHS.", min=1)] = None,
     backend: Annotated[Backend, typer.Option(help="highspy (fast) or pyomo (Pyomo model).")] = Backend.HIGHSPY,
-    method: Annotated[SolverMethod, typer.Option(help="HiGHS LP method.")] = SolverMethod.IPM,
+    method: Annotated[SolverMethod, typer.Option(help=METHOD_HELP)] = SolverMethod.IPM,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the manifest as JSON instead of the summary.")] = False,
     checks: Annotated[bool, typer.Option(help="Run the checks before solving.")] = True,
@@ -151,7 +154,7 @@ def explain(
     fewest: Annotated[bool, typer.Option("--fewest", help="Among the smallest relaxations, relax the fewest targets (a small MIP).")] = False,
     time_limit: Annotated[float | None, typer.Option(help="Seconds HiGHS may run per solve.", min=0.001)] = None,
     threads: Annotated[int | None, typer.Option(help="Threads for HiGHS.", min=1)] = None,
-    method: Annotated[SolverMethod, typer.Option(help="HiGHS LP method.")] = SolverMethod.IPM,
+    method: Annotated[SolverMethod, typer.Option(help=METHOD_HELP)] = SolverMethod.IPM,
     overwrite: OverwriteOpt = False,
     allow_outside: AllowOutsideOpt = False,
     fresh: FreshOpt = False,

@@ -134,7 +134,7 @@ def _configure(highs: highspy.Highs, options: SolverOptions, log_file: Path | No
     highs.setOptionValue("log_to_console", False)
     if log_file is not None:
         highs.setOptionValue("log_file", str(log_file))
-    highs.setOptionValue("solver", options.method.value)
+    highs.setOptionValue("solver", options.highs_method)
     highs.setOptionValue("run_crossover", "on" if options.crossover else "off")
     highs.setOptionValue("presolve", "on" if options.presolve else "off")
     apply_time_limit(highs, options)

@@ -40,6 +40,14 @@ class SolverOptions:
             return max(self.deadline - perf_counter(), 0.0)
         return self.time_limit
 
+    @property
+    def highs_method(self) -> str:
+        """HiGHS's ``solver`` option for this method: the structured solve (and ``auto``) solve
+        their LPs, restricted masters and re-solves, with interior point."""
+        if self.method in (SolverMethod.STRUCTURED, SolverMethod.AUTO):
+            return SolverMethod.IPM.value
+        return self.method.value
+
     def out_of_time(self) -> bool:
         left = self.remaining()
         return left is not None and left <= 0.0
@@ -84,6 +92,8 @@ class Solution:
     ranging: RowRanging | None = None
     # the optimal basis as HiGHS status codes (columns, rows), when SolverOptions.keep_basis
     basis: tuple[np.ndarray, np.ndarray] | None = None
+    # what the structured solve (column generation) did: rounds, columns, seconds (manifest)
+    structured: dict | None = None
 
     @property
     def is_optimal(self) -> bool:

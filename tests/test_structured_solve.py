@@ -1,0 +1,202 @@
+"""The structured solve (column generation over the area columns, lup_opt.solve.structured)
+against the full LP solved by HiGHS: the same optimum, duals that are optimal for the full LP
+(and equal to the full LP's wherever the optimal dual is unique), a certificate that rejects a
+master missing a column, and infeasible, unbounded and out-of-time LPs reported as such."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+import lup_opt
+from benchmarks.generate import generate
+from lup_opt import api
+from lup_opt.api import build
+from lup_opt.enums import ObjectiveSense, SolverMethod, SolveStatus
+from lup_opt.model.land_balance import AREA
+from lup_opt.solve.highs import solve_with_highspy
+from lup_opt.solve.options import SolverOptions
+from lup_opt.solve.structured import area_structure, certify, solve_structured
+from tests.conftest import SCENARIOS
+
+TARGET_AND_LDN = ("C-TARGET", "C-TARGET-SOFT", "C-LDN")
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory):
+    """Generated scenario folders, written once per module: (family, units) -> folder."""
+    root = tmp_path_factory.mktemp("generated")
+    made = {}
+
+    def folder(family: str, units: int):
+        if (family, units) not in made:
+            made[family, units] = generate(family, units, root / f"{family}_{units}")
+        return made[family, units]
+
+    return folder
+
+
+def _lp(folder):
+    scenario = lup_opt.load_scenario(folder, overrides=["ldn.price_of_neutrality=off"])
+    return build(scenario).lp
+
+
+def _unique_dual_rows(lp, full) -> np.ndarray:
+    """Rows whose optimal dual is unique: the optimal value is linear in the row's bound on
+    both sides of it (HiGHS's ranging of the full LP), so every optimal dual has the slope."""
+    ranging = full.ranging
+    activity = full.row_values
+    lower, upper = lp.row_lower, lp.row_upper
+    bound = np.where(np.abs(activity - np.nan_to_num(lower, neginf=-1e300))
+                     <= np.abs(activity - np.nan_to_num(upper, posinf=1e300)), lower, upper)
+    margin = 1e-7 * (1.0 + np.abs(bound))
+    return (ranging.lower_value < bound - margin) & (ranging.upper_value > bound + margin)
+
+
+def assert_agrees_with_full_lp(lp):
+    full = solve_with_highspy(lp)
+    structured = solve_structured(lp)
+    assert full.is_optimal and structured.is_optimal, (full.message, structured.message)
+    assert structured.structured["fallback"] is None, structured.message
+    assert structured.structured["rounds"] >= 1
+    # objective
+    assert structured.objective == pytest.approx(full.objective, rel=1e-9, abs=1e-9)
+    # the structured plan and duals against the full LP's own, crossed: each solution's duals are
+    # optimal for the other's plan, so both are optimal pairs of the full LP
+    assert certify(lp, full.col_values, structured.row_duals).ok
+    assert certify(lp, structured.col_values, full.row_duals).ok
+    # duals of every target and LDN row, and reduced costs of area columns, where unique
+    unique = _unique_dual_rows(lp, full)
+    coupling = np.zeros(lp.num_rows, dtype=bool)
+    for block in lp.constraints:
+        if block.family in TARGET_AND_LDN:
+            coupling[block.slice] = True
+    checked = coupling & unique
+    assert checked.sum() >= 3, "no target or LDN row with a unique dual: the comparison would be empty"
+    np.testing.assert_allclose(structured.row_duals[checked], full.row_duals[checked], rtol=1e-7, atol=1e-7)
+    area = lp.variable(AREA).slice
+    in_unique_rows = np.asarray(abs(lp.matrix[~unique][:, area]).sum(axis=0) == 0).ravel()
+    assert in_unique_rows.sum() >= 10
+    reduced_full, reduced = full.col_duals[area], structured.col_duals[area]
+    scale = 1.0 + np.abs(lp.cost[area])
+    assert np.max(np.abs(reduced - reduced_full)[in_unique_rows] / scale[in_unique_rows]) <= 1e-7
+    # every column's reduced cost has the sign its bound allows (none below -tolerance at 0)
+    at_lower = structured.col_values[area] <= 1e-9
+    sign = -1.0 if lp.sense is ObjectiveSense.MAXIMIZE else 1.0
+    assert np.all(sign * reduced[at_lower] >= -1e-7 * scale[at_lower])
+    # the plan meets every row of the full matrix
+    activity = lp.matrix @ structured.col_values
+    assert np.all(activity >= lp.row_lower - 1e-6 * (1 + np.abs(lp.row_lower)))
+    assert np.all(activity <= lp.row_upper + 1e-6 * (1 + np.abs(lp.row_upper)))
+    # every downstream table has what it reads: ranging and values of every row and column
+    assert structured.ranging is not None
+    assert len(structured.col_values) == lp.num_cols and len(structured.row_duals) == lp.num_rows
+    return full, structured
+
+
+@pytest.mark.parametrize("family", ["parcels", "raster"])
+def test_agrees_with_the_full_lp_on_1000_units(generated, family):
+    lp = _lp(generated(family, 1000))
+    assert area_structure(lp) is not None
+    assert_agrees_with_full_lp(lp)
+
+
+def test_agrees_with_the_full_lp_on_the_default_scenario():
+    assert_agrees_with_full_lp(_lp(SCENARIOS / "default"))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("family", ["parcels", "raster"])
+def test_agrees_with_the_full_lp_on_10000_units(generated, family):
+    assert_agrees_with_full_lp(_lp(generated(family, 10_000)))
+
+
+def test_certificate_rejects_a_master_missing_a_column_that_prices_out(generated):
+    lp = _lp(generated("parcels", 1000))
+    full = solve_with_highspy(lp)
+    assert certify(lp, full.col_values, full.row_duals, full.objective).ok  # the optimum passes
+    # The master: the full LP without its area column of most hectares at the optimum.
+    area = lp.variable(AREA)
+    dropped = area.offset + int(np.argmax(full.col_values[area.slice]))
+    upper = lp.col_upper.copy()
+    upper[dropped] = 0.0
+    master = solve_with_highspy(lp.with_bounds(lp.col_lower, upper, lp.row_lower, lp.row_upper))
+    assert master.is_optimal
+    assert master.objective > full.objective * (1 + 1e-6)  # the column matters (minimisation)
+    certificate = certify(lp, master.col_values, master.row_duals, master.objective)
+    assert not certificate.ok
+    assert certificate.dual_violation > 1e-7 and certificate.worst_column == dropped
+    assert certificate.primal_violation <= 1e-7  # the master's plan is feasible, just not optimal
+    # and a plan that breaks a row is rejected as infeasible
+    broken = full.col_values.copy()
+    broken[dropped] *= 0.5
+    assert certify(lp, broken, full.row_duals).primal_violation > 1e-7
+
+
+def test_infeasible_scenario_is_reported_and_explained():
+    scenario = lup_opt.load_scenario(SCENARIOS / "infeasible")
+    result = lup_opt.solve(scenario, method="structured", checks=False)
+    assert result.status is SolveStatus.INFEASIBLE
+    assert result.manifest["solver"]["method"] == "structured"
+    assert result.diagnosis is not None and not result.diagnosis.feasible
+    diagnosis = lup_opt.explain(scenario, method="structured")
+    assert not diagnosis.feasible and diagnosis.relaxation
+
+
+def test_unbounded_lp_is_reported(generated):
+    lp = _lp(generated("parcels", 1000))
+    shortfall = next(v for v in lp.variables if v.size and v.name != AREA)
+    cost = lp.cost.copy()
+    cost[shortfall.offset] = -1.0  # more shortfall pays without limit: unbounded
+    unbounded = replace(lp, cost=cost)
+    full = solve_with_highspy(unbounded)
+    structured = solve_structured(unbounded)
+    assert full.status is SolveStatus.UNBOUNDED
+    assert structured.status is SolveStatus.UNBOUNDED, structured.message
+
+
+def test_time_limit_is_reported(generated):
+    lp = _lp(generated("parcels", 1000))
+    options = SolverOptions(method=SolverMethod.STRUCTURED, time_limit=1e-4).started()
+    solution = solve_structured(lp, options)
+    assert solution.status is SolveStatus.TIME_LIMIT
+    assert solution.col_values is None
+
+
+def test_auto_picks_structured_for_large_lps_of_the_shape(generated, monkeypatch):
+    scenario = lup_opt.load_scenario(generated("parcels", 1000), overrides=["ldn.price_of_neutrality=off"])
+    small = lup_opt.solve(scenario, method="auto", checks=False)
+    assert small.manifest["solver"]["method"] == "ipm"  # 35,710 columns: below the threshold
+    assert "structured" not in small.manifest["solver"]
+    monkeypatch.setattr(api, "STRUCTURED_AUTO_COLUMNS", 10_000)
+    large = lup_opt.solve(scenario, method="auto", checks=False)
+    solver = large.manifest["solver"]
+    assert solver["method"] == "structured"
+    assert solver["structured"]["rounds"] >= 1 and solver["structured"]["columns_generated"] >= 0
+    assert solver["structured"]["fallback"] is None
+    assert large.objective == pytest.approx(small.objective, rel=1e-9)
+    # the planner's tables are complete: a shadow price for every row, a reduced cost per change
+    assert len(large.duals) == len(small.duals)
+    assert len(large.reduced_costs) == len(small.reduced_costs)
+
+
+def test_auto_keeps_interior_point_for_the_default_scenario(monkeypatch):
+    monkeypatch.setattr(api, "STRUCTURED_AUTO_COLUMNS", 1_000)
+    # 2,565 coupling rows (conversion limits, finance) for 1,420 parts: not the shape
+    lp = _lp(SCENARIOS / "default")
+    resolved = api._resolve_method(SolverOptions(method=SolverMethod.AUTO), lp, api.Backend.HIGHSPY,
+                                   api.PlanningMode.PERFECT_FORESIGHT)
+    assert resolved.method is SolverMethod.IPM
+
+
+@pytest.mark.parametrize("method", ["structured", "auto"])
+def test_tiny_optimum_through_the_api(tiny_scenario, method):
+    result = lup_opt.solve(tiny_scenario, method=method, threads=1)
+    assert result.objective == pytest.approx(620, rel=1e-6)
+    solver = result.manifest["solver"]
+    assert solver["method"] == ("structured" if method == "structured" else "ipm")  # tiny: below auto's size
+    if method == "structured":
+        assert solver["structured"]["fallback"] is None
+        assert solver["structured"]["certificate"].startswith("primal violation")
