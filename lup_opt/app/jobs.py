@@ -112,6 +112,8 @@ class RunManager:
         self._thread = threading.Thread(target=self._schedule, name="lup-opt-app-runs", daemon=True)
 
     def start(self) -> None:
+        # progress of an earlier session's runs is gone with them; their results are in runs/
+        shutil.rmtree(self.workspace.scratch / "jobs", ignore_errors=True)
         self._thread.start()
 
     def close(self) -> None:

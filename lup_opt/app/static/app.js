@@ -81,7 +81,7 @@ async function loadRuns() {
     h("a", { href: `#/run/${encodeURIComponent(r.id)}`, "data-run": r.id },
       h("span.run-name", { text: r.id }),
       r.overrides && r.overrides.length ? h("span.run-sets", { text: r.overrides.join("  ") }) : null,
-      h("span.run-meta", {}, pill(r.state), r.status && r.state === "done" ? pill(r.status, "status-" + r.status) : null,
+      h("span.run-meta", {}, pill(r.state), r.status && r.state === "done" && r.status !== "done" ? pill(r.status, "status-" + r.status) : null,
         r.objective !== null && r.objective !== undefined ? h("span.muted", { text: `${fmt(r.objective)} ${r.unit || ""}` }) : null)))));
   return busy.length;
 }
@@ -307,7 +307,7 @@ async function runView(main, id) {
     if (run.result && run.result.report)
       actions.push(h("a.button", { href: `/api/runs/${encodeURIComponent(id)}/report`, target: "_blank", text: "report.html" }));
     header.replaceChildren(h("div.head", {}, h("h1", { text: run.id }), pill(run.state),
-      run.status && run.state !== "running" ? pill(run.status, "status-" + run.status) : "", h("span.spacer"), ...actions),
+      run.status && run.state !== "running" && run.status !== run.state ? pill(run.status, "status-" + run.status) : "", h("span.spacer"), ...actions),
       h("div.facts", {},
         fact("scenario", run.scenario), fact("kind", run.kind),
         fact("variants", run.variants.join(", ") || "none"), fact("overrides", run.overrides.join("  ") || "none"),
