@@ -30,10 +30,19 @@ log = logging.getLogger(__name__)
 
 REUSE = "reuse"  # the manifest key
 FINAL = (SolveStatus.OPTIMAL, SolveStatus.INFEASIBLE, SolveStatus.UNBOUNDED)
-# The options of lup_opt.solve that decide its answer, with their defaults.
-SOLVE_DEFAULTS = {"backend": "highspy", "method": "ipm", "time_limit": None, "threads": None, "presolve": True,
-                  "crossover": True, "checks": True, "diagnose": True, "mode": "perfect_foresight",
-                  "merge_alike": True, "culling": "auto", "format": "auto"}
+FOLDER_DEFAULTS = {"format": "auto"}  # how the folder is written (csv, parquet): part of what is reused
+
+
+def solve_defaults() -> dict[str, Any]:
+    """The options of :func:`lup_opt.api.solve` with their defaults (read from its signature, so that
+    a new option or default is part of the key at once), and the folder's table format."""
+    import inspect
+
+    from lup_opt.api import solve
+
+    options = {name: _plain(p.default) for name, p in inspect.signature(solve).parameters.items()
+               if p.kind is inspect.Parameter.KEYWORD_ONLY}
+    return {**options, **FOLDER_DEFAULTS}
 
 
 def _plain(value: Any) -> Any:
@@ -49,8 +58,9 @@ def reuse_key(scenario: Scenario, command: str, **options: Any) -> dict[str, Any
         package = version("lup_opt")
     except PackageNotFoundError:  # pragma: no cover - a source tree that is not installed
         package = "unknown"
-    chosen = {**SOLVE_DEFAULTS, **{k: _plain(v) for k, v in options.items()}} if command == "solve" else \
-        {k: _plain(v) for k, v in options.items()}
+    chosen = {k: _plain(v) for k, v in options.items()}
+    if command == "solve":
+        chosen = {**solve_defaults(), **chosen}
     return {"command": command, "scenario_hash": scenario.content_hash, "variants": list(scenario.variants),
             "overrides": list(scenario.overrides), "options": chosen, "lup_opt": package}
 

@@ -3,6 +3,7 @@ reads the stored result instead of solving again; ``--fresh`` solves again."""
 
 from __future__ import annotations
 
+import functools
 import json
 import shutil
 
@@ -19,10 +20,12 @@ def counted(monkeypatch):
     calls = {"solve": 0, "explain": 0}
     solve, explain = lup_opt.api.solve, lup_opt.api.explain
 
+    @functools.wraps(solve)  # the same signature: the reuse key reads solve's defaults from it
     def counting_solve(*args, **kwargs):
         calls["solve"] += 1
         return solve(*args, **kwargs)
 
+    @functools.wraps(explain)
     def counting_explain(*args, **kwargs):
         calls["explain"] += 1
         return explain(*args, **kwargs)
