@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -334,3 +335,28 @@ def test_alternatives_and_explain_run_in_the_background_too(client):
     explained = wait(client, client.post("/api/runs", json={"scenario": "infeasible", "kind": "explain"}).json()["id"])
     assert explained["status"] == "infeasible"
     assert client.get(f"/api/runs/{explained['id']}/diagnosis").json()["overrides"]
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_the_command_prints_the_address_serves_the_page_and_stops_cleanly(workspace, stop):
+    import httpx
+
+    port = _free_port()
+    server = subprocess.Popen([sys.executable, "-m", "lup_opt", "app", str(workspace / "tiny"), "--port", str(port)],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=workspace)
+    try:
+        line = server.stdout.readline()
+        assert f"http://127.0.0.1:{port}/#/scenario/tiny" in line  # the scenario, in the working folder's workspace
+        for _ in range(100):
+            try:
+                page = httpx.get(f"http://127.0.0.1:{port}/", timeout=2)
+                break
+            except httpx.ConnectError:
+                time.sleep(0.1)
+        assert page.status_code == 200 and "/static/app.js" in page.text
+        assert {s["name"] for s in httpx.get(f"http://127.0.0.1:{port}/api/scenarios").json()} == {"tiny", "infeasible"}
+    finally:
+        server.send_signal(stop)
+        code = server.wait(15)
+    assert code in (0, 128 + stop) and "Traceback" not in server.stderr.read()
+    assert "lup_opt app stopped" in server.stdout.read()

@@ -79,4 +79,9 @@ def app(
                       markup=False, highlight=False, soft_wrap=True)
     if token:
         out_console.print("Listening beyond this machine: every request needs the token above.", markup=False)
-    server.run()
+    try:
+        server.run()  # until Ctrl+C (or SIGTERM): the runs still going are stopped, their leftovers cleaned
+    except KeyboardInterrupt:
+        pass
+    finally:
+        out_console.print("lup_opt app stopped", markup=False, highlight=False)
