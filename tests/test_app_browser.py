@@ -230,3 +230,17 @@ def test_a_sweep_queues_several_runs_that_solve_one_after_another(page, app_url)
     expect(runs).to_have_count(3)
     expect(runs.locator(".pill.status-optimal")).to_have_count(3, timeout=SOLVE_TIMEOUT_MS)
     shot(page, "sweep_queue")
+
+
+def test_the_editor_shows_the_keys_the_schema_allows_where_the_cursor_is(page, app_url):
+    open_scenario(page, app_url, "tiny")
+    editor = page.locator("#yaml-editor")
+    text = editor.input_value()
+    where = text.index("    value: 390")  # inside targets.cereal
+    editor.evaluate(f"(e) => {{ e.focus(); e.setSelectionRange({where + 6}, {where + 6}); }}")
+    editor.click(position={"x": 5, "y": 5})  # a click shows the hint for the clicked line
+    editor.evaluate(f"(e) => {{ e.setSelectionRange({where + 6}, {where + 6}); e.dispatchEvent(new Event('keyup')); }}")
+    hint = page.locator("#key-hint")
+    expect(hint).to_contain_text("keys allowed at targets.cereal")
+    for key in ("indicator", "sense", "value", "penalty"):
+        expect(hint.locator("code", has_text=key).first).to_be_visible()

@@ -153,6 +153,12 @@ def _routes():
             out.append({k: detail[k] for k in ("name", "title", "description", "variants")})
         return out
 
+    @api.get("/api/scenarios/schema", tags=["scenarios"], summary="The JSON schema of scenario.yaml (for key hints)")
+    def scenario_schema() -> dict[str, Any]:
+        from lup_opt.scenario.config import ScenarioConfig
+
+        return ScenarioConfig.model_json_schema()
+
     @api.get("/api/scenarios/detail", tags=["scenarios"], summary="scenario.yaml, its tables and variants")
     def scenario_detail(request: Request, name: str) -> dict[str, Any]:
         return editing.scenario_detail(_state(request).workspace, name)

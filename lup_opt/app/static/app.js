@@ -120,6 +120,51 @@ async function route() {
 
 // Scenario view: run form and editor -------------------------------------------------------------
 
+// Key hints from the scenario schema: the keys allowed where the cursor is, read from the YAML's indentation.
+let schemaCache = null;
+function schemaNode(schema, node) {
+  for (let k = 0; k < 10 && node; k++) {
+    if (node.$ref) node = schema.$defs[node.$ref.split("/").pop()];
+    else if (node.anyOf) node = node.anyOf.find((n) => n.$ref || n.properties || n.additionalProperties || n.items) || null;
+    else if (node.allOf && node.allOf.length === 1) node = node.allOf[0];
+    else break;
+  }
+  return node;
+}
+function yamlPath(lines, index) {
+  // the keys above the cursor's line, each less indented than the one below it
+  const indent = (l) => l.match(/^ */)[0].length;
+  const path = [];
+  let level = indent(lines[index] || "");
+  for (let i = index - 1; i >= 0 && level > 0; i--) {
+    const line = lines[i];
+    if (!line.trim() || line.trim().startsWith("#")) continue;
+    const d = indent(line);
+    if (d < level) {
+      const m = line.trim().match(/^(- )?([^:#\s][^:#]*):/);
+      if (line.trim().startsWith("- ")) path.unshift("[]");
+      if (m) path.unshift(m[2].trim());
+      level = d;
+    }
+  }
+  return path.filter((p, i) => !(p === "[]" && path[i - 1] === "[]"));
+}
+function keysAt(schema, path) {
+  let node = schemaNode(schema, schema);
+  for (const key of path) {
+    if (!node) return null;
+    if (key === "[]") node = schemaNode(schema, node.items);
+    else if (node.properties && node.properties[key]) node = schemaNode(schema, node.properties[key]);
+    else if (node.additionalProperties && typeof node.additionalProperties === "object") node = schemaNode(schema, node.additionalProperties);
+    else return null;
+    if (node && node.type === "array" && node.items && path[path.indexOf(key) + 1] !== "[]") node = schemaNode(schema, node.items);
+  }
+  if (!node) return null;
+  if (node.properties) return Object.entries(node.properties).map(([k, v]) => [k, (schemaNode(schema, v) || {}).description || v.description || v.title || ""]);
+  if (node.additionalProperties) return [["NAME", "any name of your own"]];
+  return null;
+}
+
 async function scenarioView(main, name) {
   const detail = await api(`/api/scenarios/detail?${q({ name })}`);
   const edits = {};           // file -> edited text
@@ -220,13 +265,25 @@ async function scenarioView(main, name) {
       const area = h("textarea.yaml", { spellcheck: "false", id: "yaml-editor", oninput: (e) => { edits[current] = e.target.value; paintGutter(); validateSoon(); } });
       area.value = text;
       area.addEventListener("scroll", () => (gutter.scrollTop = area.scrollTop));
+      const hint = h("div.key-hint", { id: "key-hint" });
+      const showHint = async () => {
+        schemaCache = schemaCache || (await api("/api/scenarios/schema"));
+        const lines = area.value.split("\n");
+        const line = area.value.slice(0, area.selectionStart).split("\n").length - 1;
+        const path = yamlPath(lines, line);
+        const keys = keysAt(schemaCache, path);
+        hint.replaceChildren(h("span.label", { text: `keys allowed at ${path.filter((p) => p !== "[]").join(".") || "the top level"}` }),
+          ...(keys || []).map(([k, d]) => h("code", { title: d, text: k })));
+      };
+      area.addEventListener("keyup", showHint);
+      area.addEventListener("click", showHint);
       function paintGutter() {
         const n = area.value.split("\n").length;
         const bad = new Set(issues.filter((i) => i.file === "scenario.yaml" && i.line).map((i) => i.line));
         gutter.replaceChildren(...Array.from({ length: n }, (_, k) => h(bad.has(k + 1) ? "span.bad" : "span", { text: `${k + 1}\n` })));
       }
       paintGutter();
-      body.replaceChildren(h("div.code", {}, gutter, area));
+      body.replaceChildren(h("div.code", {}, gutter, area), hint);
       body.paint = paintGutter;
     } else {
       if (!grids[current]) grids[current] = await api(`/api/scenarios/table?${q({ name, file: current })}`);
