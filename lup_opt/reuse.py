@@ -116,3 +116,19 @@ def _comparable(key: Mapping[str, Any]) -> dict[str, Any]:
     import json
 
     return json.loads(json.dumps(dict(key), default=str))
+
+
+def solve_into(scenario: Scenario, folder: str | Path, *, fresh: bool = False, report: bool = True,
+               table_format: str = "auto", overwrite: bool = False, **options: Any) -> Result:
+    """``lup_opt.solve(scenario, **options)`` written to ``folder``, or the result already there when it
+    was solved with the same scenario hash and options (as ``lup-opt solve`` does; ``fresh`` solves
+    again). For scripts and notebooks that run the same scenarios again."""
+    from lup_opt.api import solve
+
+    key = reuse_key(scenario, "solve", **options, format=table_format)
+    found = None if fresh else stored_result(folder, key, needs=("report.html",) if report else ())
+    if found is not None:
+        return found
+    result = stamped(solve(scenario, **options), key)
+    result.write(folder, table_format, report, overwrite=overwrite)
+    return result

@@ -95,3 +95,18 @@ def test_compare_of_a_variant_reuses_the_base_solved_before(cli, counted, tiny_c
     out = cli(["compare", tiny_copy, "--set", "targets.cereal.value=400", "--out", tmp_path / "cmp"])
     assert out.exit_code == 0, out.output
     assert counted["solve"] == 2 and "Reused results/tiny" in out.output  # only the changed run was solved
+
+
+def test_solve_into_reads_back_what_it_solved_and_its_folder_serves_the_command_line(cli, counted, tiny_copy,
+                                                                                       tmp_path):
+    from lup_opt.reuse import solve_into
+
+    scenario = lup_opt.load_scenario(tiny_copy)
+    first = solve_into(scenario, tmp_path / "r", report=False)
+    again = solve_into(scenario, tmp_path / "r", report=False)
+    assert counted["solve"] == 1 and again.objective == pytest.approx(first.objective) == pytest.approx(620.0)
+    # the same run from the command line finds it too
+    out = cli(["solve", tiny_copy, "--out", tmp_path / "r", "--no-report"])
+    assert out.exit_code == 0 and "Reused" in out.output and counted["solve"] == 1
+    solve_into(scenario, tmp_path / "r", report=False, fresh=True)
+    assert counted["solve"] == 2
