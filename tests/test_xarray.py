@@ -99,3 +99,11 @@ def test_without_xarray_to_xarray_says_what_to_install(tiny_result, monkeypatch)
     monkeypatch.setitem(sys.modules, "xarray", None)  # as if the xarray extra were not installed
     with pytest.raises(lup_opt.LupOptError, match=r"pip install 'lup_opt\[xarray\]'"):
         tiny_result.to_xarray()
+
+
+def test_an_infeasible_result_shows_why_and_has_no_arrays():
+    result = lup_opt.solve(lup_opt.load_scenario(SCENARIOS / "infeasible"))
+    html = result._repr_html_()
+    assert "infeasible" in html and "must drop by" in html  # the diagnosis in the planner's words
+    dataset = result.to_xarray()
+    assert dict(dataset.sizes) == {} and dataset.attrs["status"] == "infeasible"
