@@ -11,6 +11,7 @@ pool, so a slow map never holds up another request; solves run in processes of t
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from contextlib import asynccontextmanager
@@ -304,24 +305,16 @@ def _finished(state: AppState, run_id: str) -> Run:
 
 
 def _plan_folder(state: AppState, run_id: str, plan: str | None) -> Path:
-    """A finished run's folder, or one of its plans (a frontier's point, an alternative)."""
+    """A finished run's folder, or one of its plans (a frontier's point, an alternative): only a
+    plan its manifest lists, and only inside the workspace."""
     _finished(state, run_id)
     folder = state.runs.folder(run_id)
     if plan is None:
         return folder
-    return state.workspace.inside(f"{state.workspace.relative(folder)}/plans/{plan}") \
-        if _has_plan(folder, plan) else _no_plan(plan)
-
-
-def _has_plan(folder: Path, plan: str) -> bool:
-    import json
-
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    return plan in (manifest.get("plans") or [])
-
-
-def _no_plan(plan: str):
-    raise KeyError(plan)
+    if plan not in (manifest.get("plans") or []):
+        raise KeyError(plan)
+    return state.workspace.inside(f"{state.workspace.relative(folder)}/plans/{plan}")
 
 
 def _raster(state: AppState, folder: Path):

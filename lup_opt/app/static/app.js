@@ -49,7 +49,7 @@ function table(rows, columns, opts = {}) {
   if (!rows || !rows.length) return h("p.muted", { text: opts.empty || "Nothing to show." });
   const cols = columns || Object.keys(rows[0]).map((k) => [k, k.replace(/_ha$/, " ha").replace(/_/g, " ")]);
   return h("div.table-wrap", {}, h("table.data", {},
-    h("thead", {}, h("tr", {}, cols.map(([, label]) => h("th", { text: label })))),
+    h("thead", {}, h("tr", {}, cols.map(([k, label]) => h(typeof rows[0][k] === "number" && !YEAR_COLUMNS.has(k) ? "th.num" : "th", { text: label })))),
     h("tbody", {}, rows.map((r) => h("tr", { class: opts.rowClass ? opts.rowClass(r) : null },
       cols.map(([k]) => {
         const v = r[k];
