@@ -39,6 +39,8 @@ _LAZY = {
     "read_result": "lup_opt.results.result",
     "Scenario": "lup_opt.scenario",
     "load_scenario": "lup_opt.scenario",
+    "solve_stochastic": "lup_opt.stochastic.plan",
+    "StochasticResult": "lup_opt.stochastic.result",
 }
 
 __all__ = sorted([*_LAZY, "__version__"])

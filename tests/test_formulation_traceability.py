@@ -33,9 +33,10 @@ def test_every_build_id_belongs_to_exactly_one_family_and_one_step():
 
 
 def test_every_other_id_is_declared_once_by_exactly_one_module():
-    """E- (expressions), D- (diagnosis) and T- (trade-off) IDs: each in one module's FORMULATION_IDS."""
+    """E- (expressions), D- (diagnosis), T- (trade-off) and S- (stochastic) IDs: each in one module's
+    FORMULATION_IDS."""
     documented = set(ANY_ID.findall((REPO / "models" / "formulation.md").read_text(encoding="utf-8")))
-    others = {fid for fid in documented if fid[0] in "EDT"}
+    others = {fid for fid in documented if fid[0] in "EDTS"}
     assert others, "models/formulation.md has no E-, D- or T- sections"
     declared: dict[str, list[str]] = {}
     for path in sorted((REPO / "lup_opt").rglob("*.py")):

@@ -120,6 +120,9 @@ def solve(
             raise typer.Exit(EXIT_OK if reused.is_optimal else EXIT_NOT_OPTIMAL)
         if status is not None:
             status.update(f"Building and solving {escape(loaded.name)} ({len(loaded.units):,} land units)")
+        if loaded.config.stochastic is not None:
+            _solve_stochastic(loaded, scenario, target, method, time_limit, threads, table_format, report, overwrite,
+                              quiet or as_json)
         with exit_on_bad_input(scenario):
             result = solve_scenario(
                 loaded, backend=backend, method=method, time_limit=time_limit, threads=threads,
@@ -132,6 +135,58 @@ def solve(
             folder = stamped(result, key).write(target, table_format, report, overwrite=overwrite)
     _print(result, folder, quiet=quiet, as_json=as_json)
     raise typer.Exit(EXIT_OK if result.is_optimal else EXIT_NOT_OPTIMAL)
+
+
+def _solve_stochastic(loaded, scenario: Path, target: Path, method: SolverMethod, time_limit: float | None,
+                      threads: int | None, table_format: TableFormat, report: bool, overwrite: bool,
+                      quiet: bool) -> None:
+    """A scenario with a ``stochastic`` key: its two-stage plan, one folder per scenario inside."""
+    from lup_opt.formatting import print_frame
+    from lup_opt.solve.options import SolverOptions
+    from lup_opt.stochastic.plan import solve_stochastic
+
+    with exit_on_bad_input(scenario):
+        result = solve_stochastic(loaded, SolverOptions(method=method, time_limit=time_limit, threads=threads))
+    with exit_on_output_error():
+        folder = result.write(target, table_format, report, overwrite=overwrite)
+    if not quiet:
+        if result.is_optimal:
+            out_console.print(f"Two-stage plan of {loaded.name}: {len(result.scenarios)} scenarios, results in "
+                              f"{folder}", markup=False, soft_wrap=True)
+            print_frame(out_console, result.measures[["measure", "value", "unit"]])
+            print_frame(out_console, result.outcomes)
+        else:
+            err_console.print(f"{result.status.value}: {result.message} (lup-opt explain {scenario} names the "
+                              "scenarios that fail)", markup=False, soft_wrap=True)
+    raise typer.Exit(EXIT_OK if result.is_optimal else EXIT_NOT_OPTIMAL)
+
+
+def _explain_stochastic(loaded, scenario: Path, method: SolverMethod, time_limit: float | None,
+                        threads: int | None) -> None:
+    """Each scenario of a two-stage plan explained on its own; then, if each can be planned, the
+    plan that must serve them all at once."""
+    from lup_opt.solve.options import SolverOptions
+    from lup_opt.stochastic.plan import explain_stochastic, solve_stochastic
+
+    with exit_on_bad_input(scenario):
+        diagnoses = explain_stochastic(loaded, method=method, time_limit=time_limit, threads=threads)
+    failing = {name: d for name, d in diagnoses.items() if not d.feasible}
+    for name, diagnosis in failing.items():
+        out_console.print(f"Scenario '{name}' cannot be planned:", markup=False)
+        for sentence in diagnosis.sentences():
+            out_console.print(f"- {sentence}", markup=False, soft_wrap=True)
+    if failing:
+        raise typer.Exit(EXIT_NOT_OPTIMAL)
+    with exit_on_bad_input(scenario):
+        joint = solve_stochastic(loaded, SolverOptions(method=method, time_limit=time_limit, threads=threads))
+    if joint.is_optimal:
+        out_console.print(f"Every scenario of {loaded.name} can be planned, and one first stage serves them all.",
+                          markup=False, soft_wrap=True)
+        raise typer.Exit(EXIT_OK)
+    out_console.print(f"Each scenario of {loaded.name} can be planned alone, but no one plan for the here-and-now "
+                      f"years serves them all ({joint.status.value}): their hard targets for those years conflict.",
+                      markup=False, soft_wrap=True)
+    raise typer.Exit(EXIT_NOT_OPTIMAL)
 
 
 def _print(result: Result, folder: Path, *, quiet: bool, as_json: bool) -> None:
@@ -166,6 +221,8 @@ def explain(
     from lup_opt.reuse import REUSE, reuse_key, stored_key
 
     loaded = load(scenario, variant, set_, allow_outside)
+    if loaded.config.stochastic is not None:
+        _explain_stochastic(loaded, scenario, method, time_limit, threads)
     run = run_identity(loaded, "explain", fewest=fewest)
     folder = check_out(out or Path(f"{default_out(loaded)}-explain"), loaded, run, overwrite)
     key = reuse_key(loaded, "explain", method=method, time_limit=time_limit, threads=threads, fewest=fewest)

@@ -38,6 +38,7 @@ class FolderKind(StrEnum):
     COMPARISON = "compare"
     SWEEP = "sweep"
     DIAGNOSIS = "diagnosis"  # lup-opt explain
+    STOCHASTIC = "stochastic"  # a two-stage plan: its measures, and a plan folder per scenario
 
 
 PLAN_KINDS = (FolderKind.SOLVE, FolderKind.EVALUATION, FolderKind.TRADEOFF_PLAN)  # folders of one plan

@@ -307,6 +307,43 @@ class Report(StrictModel):
     best_soils: Scope | None = None  # land units of the best soils (their sealing is listed); None: not designated
 
 
+BASE_BRANCH = "base"  # a stochastic scenario's variant that means: no variant
+
+
+class Branch(StrictModel):
+    """One scenario of a stochastic plan: a variant of this scenario (``base``: none) and its
+    probability."""
+
+    variant: str
+    probability: Annotated[float, Field(gt=0, le=1)]
+
+
+class Risk(StrictModel):
+    """Risk aversion: the objective becomes (1 - weight) * expectation + weight * CVaR_alpha,
+    the expected outcome of the worst (1 - alpha) share of probability."""
+
+    cvar_alpha: Annotated[float, Field(ge=0, lt=1)] = 0.9
+    weight: Annotated[float, Field(ge=0, le=1)] = 0.0
+
+
+class Stochastic(StrictModel):
+    """A two-stage plan: the land decisions of the ``here_and_now`` planning years (default: the
+    first) are taken before uncertainty resolves and shared by every scenario; every later land
+    decision and every other variable (food flows, imports, finance, shortfalls) adapts per
+    scenario. Each scenario keeps its own hard targets and LDN rows."""
+
+    here_and_now: list[int] | None = None
+    scenarios: Annotated[dict[str, Branch], Field(min_length=1)]
+    risk: Risk = Risk()
+
+    @model_validator(mode="after")
+    def _probabilities_sum_to_one(self) -> Stochastic:
+        total = sum(b.probability for b in self.scenarios.values())
+        if abs(total - 1.0) > 1e-9:
+            raise ValueError(f"the scenarios' probabilities sum to {total:g}, not 1")
+        return self
+
+
 class ScenarioConfig(StrictModel):
     name: str
     description: str = ""
@@ -327,12 +364,29 @@ class ScenarioConfig(StrictModel):
     report: Report = Report()
     objective: Objective
     variants: dict[str, dict] = {}
+    stochastic: Stochastic | None = None
 
     @model_validator(mode="after")
     def _population_needed(self) -> ScenarioConfig:
         for name, section in (("housing", self.housing), ("food", self.food), ("livelihoods", self.livelihoods)):
             if section is not None and self.population is None:
                 raise ValueError(f"'{name}' needs 'population' (a population table)")
+        return self
+
+    @model_validator(mode="after")
+    def _stochastic_names_known(self) -> ScenarioConfig:
+        if self.stochastic is None:
+            return self
+        for name, branch in self.stochastic.scenarios.items():
+            if branch.variant != BASE_BRANCH and branch.variant not in self.variants:
+                known = ", ".join([BASE_BRANCH, *self.variants])
+                raise ValueError(f"stochastic scenario '{name}' names variant '{branch.variant}', which is not "
+                                 f"defined under 'variants' (known: {known})")
+        years = self.stochastic.here_and_now
+        planning = self.periods.planning_years
+        if years is not None and years != planning[:len(years)]:
+            raise ValueError(f"stochastic.here_and_now must be the first planning years in order "
+                             f"(planning years: {planning})")
         return self
 
     @field_validator("indicators", "targets", "share_targets", "variants")

@@ -119,6 +119,7 @@ LABOUR_2020 = {"north_commune": 4000, "south_commune": 4200, "hill_commune": 260
 # Growth spills over the city boundary: the peri-urban communes grow fastest.
 GROWTH = {"kaseda_city": 0.025, "north_commune": 0.050, "south_commune": 0.050, "hill_commune": 0.010}
 HIGH_GROWTH = {"kaseda_city": 0.030, "north_commune": 0.065, "south_commune": 0.065, "hill_commune": 0.010}
+LOW_GROWTH = {"kaseda_city": 0.020, "north_commune": 0.035, "south_commune": 0.035, "hill_commune": 0.005}
 LABOUR_GROWTH = 0.02
 YEARS = (2020, 2025, 2030, 2035)
 # Funding per source: (jurisdiction or '*', kUSD per planning period). Remittances go to the
@@ -134,7 +135,8 @@ FUNDS = {
 
 
 def _write_linkage_tables() -> None:
-    for name, growth in (("population.csv", GROWTH), ("population_high_growth.csv", HIGH_GROWTH)):
+    for name, growth in (("population.csv", GROWTH), ("population_high_growth.csv", HIGH_GROWTH),
+                         ("population_low_growth.csv", LOW_GROWTH)):
         rows = []
         for jurisdiction, people in POPULATION_2020.items():
             for year in YEARS:
