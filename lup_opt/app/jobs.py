@@ -33,7 +33,8 @@ from lup_opt.safe_paths import recover, writing_into
 
 log = logging.getLogger(__name__)
 
-KINDS = ("solve", "explain", "frontier", "alternatives")
+KINDS = ("solve", "explain", "evaluate", "frontier", "alternatives")
+SUFFIX = {"evaluate": "evaluation"}  # as the CLI names the folder of an evaluation
 QUEUED, RUNNING, DONE, FAILED, CANCELLED, REJECTED = "queued", "running", "done", "failed", "cancelled", "rejected"
 FINISHED = (DONE, FAILED, CANCELLED, REJECTED)
 TICK = 0.2
@@ -97,7 +98,7 @@ def run_name(scenario: str, variants: Sequence[str], overrides: Sequence[str], k
     name = Path(scenario).name + "".join(f"+{v}" for v in variants)
     if overrides:  # the CLI's hash (lup_opt.cli.common.overrides_hash), not imported: cli imports the app
         name += "@" + hashlib.sha256(json.dumps(list(overrides)).encode("utf-8")).hexdigest()[:6]
-    return name if kind == "solve" else f"{name}-{kind}"
+    return name if kind == "solve" else f"{name}-{SUFFIX.get(kind, kind)}"
 
 
 class RunManager:
@@ -195,8 +196,7 @@ class RunManager:
         except (OSError, ValueError):
             manifest = {}
         run = manifest.get("run") if isinstance(manifest.get("run"), dict) else {}
-        kind = run.get("kind") or {"solve": "solve", "frontier": "frontier", "alternatives": "alternatives",
-                                   "explain": "explain"}.get(str(run.get("command")), "solve")
+        kind = run.get("kind") or (str(run.get("command")) if run.get("command") in KINDS else "solve")
         status = manifest.get("status") or ("done" if manifest.get("method") else None)
         mtime = (folder / "manifest.json").stat().st_mtime
         return Run(folder.name, kind, str(run.get("scenario_path") or run.get("scenario") or ""),

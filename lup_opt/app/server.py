@@ -59,7 +59,7 @@ class EditBody(BaseModel):
 
 class RunBody(BaseModel):
     scenario: str = Field(description="The scenario, by its name in GET /api/scenarios")
-    kind: str = Field("solve", description="solve, explain, frontier or alternatives")
+    kind: str = Field("solve", description="solve, explain, evaluate (business as usual), frontier or alternatives")
     variants: list[str] = Field(default_factory=list)
     overrides: list[str] = Field(default_factory=list, description="--set overrides, key=value")
     time_limit: float | None = Field(None, gt=0, description="Seconds the whole run may take")

@@ -89,8 +89,28 @@ def _write_solve(spec: dict[str, Any], scenario, result) -> None:
         fill_results(result, tmp, report=bool(spec.get("report", False)))
 
 
+def _evaluate(spec: dict[str, Any], scenario, progress: Progress) -> dict[str, Any]:
+    """Business as usual (the baseline plan kept) scored against the targets and LDN, and its
+    distance from the optimum, written as ``lup-opt evaluate`` writes it."""
+    from lup_opt.api import evaluate
+    from lup_opt.safe_paths import write_folder
+
+    evaluation = evaluate(scenario, "baseline")
+    progress.stage("writing the evaluation")
+    with write_folder(spec["out"], protect=[scenario.folder], run=spec["run"]) as tmp:
+        (tmp / INPUTS).write_text(json.dumps(_inputs(scenario), indent=1, default=str), encoding="utf-8")
+        inner = evaluation.write(tmp / "evaluation")
+        for entry in inner.iterdir():  # the evaluation's own folder, moved up into the run's
+            entry.rename(tmp / entry.name)
+        inner.rmdir()
+    met = evaluation.meets_hard_targets and evaluation.ldn_met
+    return {"status": "evaluated", "objective": evaluation.objective, "unit": evaluation.objective_unit,
+            "message": ("Meets every hard target and LDN. " if met else "Misses a hard target or LDN. ")
+            + " ".join(evaluation.sentences())}
+
+
 def execute(spec: dict[str, Any], progress: Progress) -> dict[str, Any]:
-    """Run ``spec`` (kind: solve, explain, frontier, alternatives); the outcome for the page."""
+    """Run ``spec`` (kind: solve, explain, evaluate, frontier, alternatives); the outcome for the page."""
     from lup_opt.scenario import load_scenario
 
     kind = spec["kind"]
@@ -117,6 +137,8 @@ def execute(spec: dict[str, Any], progress: Progress) -> dict[str, Any]:
             (tmp / INPUTS).write_text(json.dumps(_inputs(scenario), default=str), encoding="utf-8")
             write_diagnosis(diagnosis, tmp)
         return {"status": "feasible" if diagnosis.feasible else "infeasible", "message": " ".join(diagnosis.sentences())}
+    if kind == "evaluate":
+        return _evaluate(spec, scenario, progress)
     from lup_opt import tradeoffs
 
     if kind == "frontier":

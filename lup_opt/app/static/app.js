@@ -180,6 +180,7 @@ async function scenarioView(main, name) {
   const kind = h("select", { name: "kind" },
     h("option", { value: "solve", text: "Solve: the optimal plan" }),
     h("option", { value: "explain", text: "Explain: why it cannot be solved" }),
+    h("option", { value: "evaluate", text: "Evaluate: business as usual against the targets" }),
     h("option", { value: "frontier", text: "Frontier: cost against LDN net" }),
     h("option", { value: "alternatives", text: "Alternatives: near-optimal, most different" }));
   const timeLimit = h("input", { type: "number", min: "1", step: "1", placeholder: "none", name: "time_limit" });
