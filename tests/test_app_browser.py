@@ -253,3 +253,13 @@ def test_the_editor_shows_the_keys_the_schema_allows_where_the_cursor_is(page, a
     expect(hint).to_contain_text("keys allowed at targets.cereal")
     for key in ("indicator", "sense", "value", "penalty"):
         expect(hint.locator("code", has_text=key).first).to_be_visible()
+
+
+def test_the_api_page_lists_the_endpoints_offline(page, app_url):
+    page.goto(f"{app_url}/docs")
+    ops = page.locator("#ops")
+    for path in ("/api/scenarios", "/api/runs", "/api/runs/{run_id}", "/api/compare"):
+        expect(ops.locator("code", has_text=path).first).to_be_visible()
+    expect(ops).to_contain_text("Queue a run of a scenario")
+    shot(page, "api_docs")
+    offline_only(page, app_url)
