@@ -30,12 +30,13 @@ import numpy as np
 import pandas as pd
 
 from lup_opt.errors import LupOptError
+from lup_opt.scenario.provenance import BASELINE_SOURCE
 
 log = logging.getLogger(__name__)
 
 STATUS_CODES = {-1: "degraded", 0: "stable", 1: "improved"}
 LPD_CODES = {1: "declining", 2: "early_decline", 3: "stable_stressed", 4: "stable", 5: "increasing"}
-SOURCE_JSON, SOURCE_TABLE = "baseline_source.json", "baseline_source.csv"
+SOURCE_JSON, SOURCE_TABLE = BASELINE_SOURCE, "baseline_source.csv"
 
 
 def _libraries():

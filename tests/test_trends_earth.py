@@ -72,7 +72,12 @@ def test_each_units_baseline_status_is_its_largest_area_share_of_the_status_rast
     assert source["status"]["sha256"] == hashlib.sha256(status.read_bytes()).hexdigest()
     assert source["summary"]["content"]["degraded_ha"] == 6.0
     assert source["area_ha_by_status"] == pytest.approx({"degraded": 9.0, "stable": 9.0, "improved": 9.0})
-    assert lup_opt.solve(scenario).is_optimal  # the degraded unit is counted at the LDN baseline
+    solved = lup_opt.solve(scenario)
+    assert solved.is_optimal  # the degraded unit is counted at the LDN baseline
+    assert solved.manifest["baseline_source"] == source  # read and checked at loading, kept in every solve
+    folder = solved.write(tmp_path / "results", report=False)
+    assert lup_opt.read_result(folder).info.model_extra["baseline_source"]["status"]["sha256"] == \
+        source["status"]["sha256"]
     # the scenario it came from is untouched
     assert set(lup_opt.load_scenario(parcels_scenario).units["baseline_status"]) == {"stable"}
 

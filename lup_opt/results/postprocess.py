@@ -184,6 +184,7 @@ def build_manifest(
         "geometry": _geometry(scenario),
         "use_colours": use_colours(scenario.uses),
         "grid": scenario.grid.model_dump(mode="json") if scenario.grid is not None else None,
+        "baseline_source": scenario.baseline_source,
         # The year of the default map (allocation.gpkg's land_units layer, planned_use.tif).
         "assessment_year": assessment_year(scenario, data),
         "status": solution.status.value,

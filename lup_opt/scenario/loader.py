@@ -32,6 +32,7 @@ from lup_opt.scenario.checks import check_config_references, check_tables
 from lup_opt.scenario.config import ScenarioConfig
 from lup_opt.scenario.grid import read_grid
 from lup_opt.scenario.overrides import apply_variants_and_overrides, comma_hints
+from lup_opt.scenario.provenance import read_baseline_source
 from lup_opt.scenario.scenario import Scenario
 from lup_opt.scenario.tables import LINE, Column, Kind, TableSchema, read_table
 
@@ -84,6 +85,7 @@ def load_scenario(
         overrides=override_list,
         content_hash=_content_hash(config, folder),
         grid=read_grid(folder),
+        baseline_source=read_baseline_source(folder),
         load_seconds=perf_counter() - start,
         **tables,
     )

@@ -42,6 +42,7 @@ class Scenario:
     load_seconds: float
     business_as_usual_plan: pd.DataFrame = field(default_factory=pd.DataFrame)  # empty: the baseline kept
     grid: Grid | None = None  # the raster grid of a scenario made by lup-opt grid (grid.json)
+    baseline_source: dict | None = None  # where the baseline came from (baseline_source.json), if recorded
 
     @property
     def name(self) -> str:
