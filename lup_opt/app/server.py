@@ -43,6 +43,7 @@ class AppState:
     workspace: Workspace
     runs: RunManager
     maps: MapCache = field(default_factory=MapCache)
+    folders: views.FolderCache = field(default_factory=views.FolderCache)
     maps_lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -205,7 +206,7 @@ def _routes():
         out = {**run.summary(), "progress": run.progress()}
         if run.state == DONE:
             folder = state.runs.folder(run_id)
-            out["result"] = views.summary(folder)
+            out["result"] = views.summary(state.folders.open(folder))
             log_lines = read_solver_log(folder).splitlines()
             if len(log_lines) > len(out["progress"]["highs"]):  # the whole log, kept with the results
                 out["progress"].update(highs=log_lines[-LOG_LINES:], highs_lines=len(log_lines))
@@ -245,7 +246,7 @@ def _routes():
                 plan: str | None = None) -> Response:
         state = _state(request)
         folder = _plan_folder(state, run_id, plan)
-        colours, _ = views.layer(folder, layer, year)
+        colours, _ = views.layer(state.folders.open(folder), layer, year)
         return _png(state, folder, colours)
 
     @api.get("/api/runs/{run_id}/map", tags=["maps"], summary="A map's legend, size and note")
@@ -253,7 +254,7 @@ def _routes():
                  plan: str | None = None) -> dict[str, Any]:
         state = _state(request)
         folder = _plan_folder(state, run_id, plan)
-        _, legend = views.layer(folder, layer, year)
+        _, legend = views.layer(state.folders.open(folder), layer, year)
         raster = _raster(state, folder)
         return {"legend": legend, "width": raster.shape[1], "height": raster.shape[0], "kind": raster.kind,
                 "note": raster.note}
@@ -270,7 +271,7 @@ def _routes():
             land_unit = _raster(state, folder).unit_at(x, y)
             if land_unit is None:
                 return {"land_unit": None}
-        return views.unit_detail(folder, land_unit, year)
+        return views.unit_detail(state.folders.open(folder), land_unit, year)
 
     # Comparing -----------------------------------------------------------------------------------
 
@@ -284,7 +285,7 @@ def _routes():
     def compare_map(request: Request, a: str, b: str, year: int | None = None) -> Response:
         state = _state(request)
         folder_a, folder_b = _plan_folder(state, a, None), _plan_folder(state, b, None)
-        colours, _, count = views.difference_layer(folder_a, folder_b, year)
+        colours, _, count = views.difference_layer(state.folders.open(folder_a), state.folders.open(folder_b), year)
         return _png(state, folder_a, colours, {"X-Units-Differing": str(count)})
 
     return api
@@ -292,7 +293,8 @@ def _routes():
 
 def _panel(maker):
     def handler(request: Request, run_id: str, plan: str | None = None) -> Any:
-        return maker(_plan_folder(_state(request), run_id, plan))
+        state = _state(request)
+        return maker(state.folders.open(_plan_folder(state, run_id, plan)))
 
     return handler
 

@@ -9,6 +9,8 @@ read when first asked for) and handed on as JSON values.
 from __future__ import annotations
 
 import math
+import threading
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +23,31 @@ from lup_opt.results.io import read_diagnosis
 from lup_opt.results.manifest import FolderKind
 
 LAYERS = ("use", "change", "ldn")
+Where = Folder | Path  # a results folder, opened (its tables read once) or by its path
+
+
+def _open(where: Where) -> Folder:
+    return where if isinstance(where, Folder) else Folder.open(where)
+
+
+class FolderCache:
+    """The last few results folders opened: each table is read once, not on every request (a
+    million-cell plan's land_units would otherwise be read for every map)."""
+
+    def __init__(self, size: int = 8):
+        self.size = size
+        self._items: OrderedDict[tuple[str, float], Folder] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def open(self, path: Path) -> Folder:
+        key = (str(path), (path / "manifest.json").stat().st_mtime)
+        with self._lock:
+            if key not in self._items:
+                self._items[key] = Folder.open(path)
+                while len(self._items) > self.size:
+                    self._items.popitem(last=False)
+            self._items.move_to_end(key)
+            return self._items[key]
 
 
 def records(table: pd.DataFrame, columns: list[str] | None = None, limit: int = 5_000) -> list[dict[str, Any]]:
@@ -41,15 +68,15 @@ def _json(value: Any) -> Any:
     return value
 
 
-def summary(path: Path) -> dict[str, Any]:
-    folder = Folder.open(path)
+def summary(path: Where) -> dict[str, Any]:
+    folder = _open(path)
     info = folder.manifest
     kind = info.folder_kind
     out = {"kind": kind.value, "status": info.status.value if hasattr(info.status, "value") else info.status,
            "message": info.message, "objective": info.objective, "objective_unit": info.objective_unit,
            "scenario": info.scenario_info.label, "variants": list(info.scenario_info.variants),
            "overrides": list(info.scenario_info.overrides), "warnings": list(info.warnings),
-           "notes": list(info.notes), "seconds": info.stage_seconds, "report": (path / "report.html").is_file(),
+           "notes": list(info.notes), "seconds": info.stage_seconds, "report": (folder.path / "report.html").is_file(),
            "plans": list(info.plans), "has_plan": info.has_plan}
     if kind in (FolderKind.SOLVE, FolderKind.EVALUATION, FolderKind.TRADEOFF_PLAN) and info.has_plan:
         units = folder.land_units
@@ -93,10 +120,10 @@ def _year_rows(folder: Folder, year: int | None) -> pd.DataFrame:
     return rows.set_index(rows["land_unit"].astype(str))
 
 
-def layer(path: Path, name: str, year: int | None) -> tuple[pd.Series, list[dict[str, str]]]:
+def layer(path: Where, name: str, year: int | None) -> tuple[pd.Series, list[dict[str, str]]]:
     """The colour of every land unit on map layer ``name`` (use, change, ldn; the baseline's use
     with ``year`` 0) and the legend (label, colour)."""
-    folder = Folder.open(path)
+    folder = _open(path)
     if name not in LAYERS:
         raise KeyError(name)
     if name == "use":
@@ -119,10 +146,10 @@ def layer(path: Path, name: str, year: int | None) -> tuple[pd.Series, list[dict
     return status.map(STATUS), [{"label": s, "colour": c} for s, c in STATUS.items()]
 
 
-def difference_layer(path_a: Path, path_b: Path, year: int | None) -> tuple[pd.Series, list[dict[str, str]], int]:
+def difference_layer(path_a: Where, path_b: Where, year: int | None) -> tuple[pd.Series, list[dict[str, str]], int]:
     """Units whose planned use differs between two runs (in ``year``), and how many."""
-    a = _year_rows(Folder.open(path_a), year)["planned_use"].astype(str)
-    b = _year_rows(Folder.open(path_b), year)["planned_use"].astype(str)
+    a = _year_rows(_open(path_a), year)["planned_use"].astype(str)
+    b = _year_rows(_open(path_b), year)["planned_use"].astype(str)
     b = b.reindex(a.index)
     differs = a != b
     colours = pd.Series(np.where(differs, DIFFERENT, SAME), index=a.index)
@@ -130,10 +157,10 @@ def difference_layer(path_a: Path, path_b: Path, year: int | None) -> tuple[pd.S
                      {"label": "same planned use", "colour": SAME}], int(differs.sum())
 
 
-def unit_detail(path: Path, unit: str, year: int | None) -> dict[str, Any]:
+def unit_detail(path: Where, unit: str, year: int | None) -> dict[str, Any]:
     """One land unit in one planning year: where it is, its uses (ha), its change, its LDN class
     and the use closest to entering it, with how much better per ha it would have to be."""
-    folder = Folder.open(path)
+    folder = _open(path)
     rows = _year_rows(folder, year)
     if unit not in rows.index:
         raise KeyError(unit)
@@ -172,8 +199,8 @@ def _closest(costs: pd.DataFrame, unit: str, jurisdiction: str, year: int, held:
 # Panels ------------------------------------------------------------------------------------------
 
 
-def ldn_balance(path: Path) -> dict[str, Any]:
-    folder = Folder.open(path)
+def ldn_balance(path: Where) -> dict[str, Any]:
+    folder = _open(path)
     table = folder.table("ldn_balance")
     return {"rows": records(table, ["land_type", "jurisdiction", "period", "area_ha", "gains_counted_ha", "losses_ha",
                                     "net_ha", "target_ha", "met", "main_loss_driver"]),
@@ -183,9 +210,9 @@ def ldn_balance(path: Path) -> dict[str, Any]:
             "price": records(folder.table("ldn_price"))}
 
 
-def targets(path: Path) -> dict[str, Any]:
+def targets(path: Where) -> dict[str, Any]:
     """Every priced row: targets, shares, limits and LDN rows, the binding ones first."""
-    duals = Folder.open(path).table("duals")
+    duals = _open(path).table("duals")
     if not duals.empty:
         duals = duals.assign(_order=~duals["binding"].astype(bool), _price=-duals["shadow_price"].abs())
         duals = duals.sort_values(["_order", "_price"]).drop(columns=["_order", "_price"])
@@ -194,9 +221,9 @@ def targets(path: Path) -> dict[str, Any]:
                                     "valid_to", "slack"])}
 
 
-def panels(path: Path) -> dict[str, Any]:
+def panels(path: Where) -> dict[str, Any]:
     """Food, finance and jobs (each empty when the scenario does not use it)."""
-    folder = Folder.open(path)
+    folder = _open(path)
     return {"food": records(folder.table("food"), ["product", "jurisdiction", "period", "production", "demand",
                                                   "imports", "exports", "self_sufficiency", "imported_land_ha",
                                                   "unit"]),
@@ -212,10 +239,10 @@ def _by_source(finance: pd.DataFrame) -> list[dict[str, Any]]:
     return records(table)
 
 
-def diagnosis(path: Path) -> dict[str, Any] | None:
+def diagnosis(path: Where) -> dict[str, Any] | None:
     """What makes a run impossible and the smallest relaxation, with the ``--set`` overrides that
     apply it (None when the folder has no diagnosis)."""
-    found = read_diagnosis(path)
+    found = read_diagnosis(_open(path).path)
     if found is None:
         return None
     data = found.to_dict()
@@ -229,9 +256,9 @@ def _plain(value: Any) -> str:
     return f"{value:.10g}" if isinstance(value, float) else str(value)
 
 
-def frontier(path: Path) -> dict[str, Any] | None:
+def frontier(path: Where) -> dict[str, Any] | None:
     """A frontier folder's points, objectives and the plan folder of each point."""
-    folder = Folder.open(path)
+    folder = _open(path)
     points = folder.table("frontier")
     if points.empty:
         return None
