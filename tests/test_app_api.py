@@ -375,3 +375,9 @@ def test_a_run_with_its_report_serves_report_html(client):
     assert run["result"]["report"]
     page = client.get(f"/api/runs/{run['id']}/report")
     assert page.status_code == 200 and "<section" in page.text
+
+
+def test_an_unknown_kind_of_run_or_scenario_is_refused_before_queueing(client):
+    assert client.post("/api/runs", json={"scenario": "tiny", "kind": "magic"}).status_code == 422
+    assert client.post("/api/runs", json={"scenario": "nowhere"}).status_code == 404
+    assert client.get("/api/runs").json() == []

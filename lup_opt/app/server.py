@@ -18,7 +18,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import FastAPI, HTTPException, Query, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
@@ -60,7 +60,8 @@ class EditBody(BaseModel):
 
 class RunBody(BaseModel):
     scenario: str = Field(description="The scenario, by its name in GET /api/scenarios")
-    kind: str = Field("solve", description="solve, explain, evaluate (business as usual), frontier or alternatives")
+    kind: Literal["solve", "explain", "evaluate", "frontier", "alternatives"] = Field(
+        "solve", description="solve, explain, evaluate (business as usual against the targets), frontier or alternatives")
     variants: list[str] = Field(default_factory=list)
     overrides: list[str] = Field(default_factory=list, description="--set overrides, key=value")
     time_limit: float | None = Field(None, gt=0, description="Seconds the whole run may take")
