@@ -23,7 +23,7 @@ EXIT = re.compile(r"\bexit (\d)\b")
 
 
 def readme_blocks(language: str) -> list[str]:
-    return re.findall(rf"```{language}\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
+    return re.findall(rf"```{language}\n(.*?)```", README.read_text(encoding="utf-8"), re.DOTALL)
 
 
 def documented_commands() -> list[tuple[str, int]]:
@@ -104,6 +104,11 @@ def test_the_outputs_the_readme_names_are_there(runs, workdir):
     assert (results / "default" / "report.html").exists() and (results / "default" / "results.xlsx").exists()
     assert (workdir / "model.mps").exists() and (workdir / "model.lp").exists()
     assert (workdir / "my_grid" / "scenario.yaml").exists()
+    assert (workdir / "my_area" / "scenario.yaml").exists() and (workdir / "my_book" / "scenario.xlsx").exists()
+    assert (results / "tiny-sweep" / "sweep.slurm").exists()
+    measures = pd.read_csv(results / "farm" / "stochastic.csv").set_index("measure")["value"]
+    assert measures["RP"] == pytest.approx(28.0) and measures["EVPI"] == pytest.approx(2.0)
+    assert (results / "default+uncertain_growth" / "scenarios" / "high" / "allocation.csv").exists()
     assert any(results.glob("default-frontier*/manifest.json"))
 
 
