@@ -69,7 +69,7 @@ async function loadScenarios() {
   state.scenarios = await api("/api/scenarios");
   const list = $("#scenario-list");
   list.replaceChildren(...state.scenarios.map((s) => h("li", {},
-    h("a", { href: `#/scenario/${encodeURIComponent(s.name)}`, "data-scenario": s.name },
+    h("a", { href: `#/scenario/${s.name.split("/").map(encodeURIComponent).join("/")}`, "data-scenario": s.name },
       h("strong", { text: s.name }), h("span.muted", { text: s.description.slice(0, 80) })))));
 }
 
