@@ -381,3 +381,12 @@ def test_an_unknown_kind_of_run_or_scenario_is_refused_before_queueing(client):
     assert client.post("/api/runs", json={"scenario": "tiny", "kind": "magic"}).status_code == 422
     assert client.post("/api/runs", json={"scenario": "nowhere"}).status_code == 404
     assert client.get("/api/runs").json() == []
+
+
+def test_a_large_table_is_sent_in_part_and_marked_so_the_page_keeps_it_read_only(client, workspace):
+    from lup_opt.app.editing import MAX_GRID_ROWS
+
+    rows = "".join(f"U{k},1\n" for k in range(MAX_GRID_ROWS + 10))
+    (workspace / "tiny" / "big.csv").write_text("id,area_ha\n" + rows)
+    table = client.get("/api/scenarios/table", params={"name": "tiny", "file": "big.csv"}).json()
+    assert table["truncated"] and len(table["rows"]) == MAX_GRID_ROWS and table["columns"] == ["id", "area_ha"]

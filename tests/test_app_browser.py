@@ -263,3 +263,24 @@ def test_the_api_page_lists_the_endpoints_offline(page, app_url):
     expect(ops).to_contain_text("Queue a run of a scenario")
     shot(page, "api_docs")
     offline_only(page, app_url)
+
+
+def test_a_table_row_added_in_the_grid_is_checked_and_a_valid_edit_is_saved(page, app_url):
+    open_scenario(page, app_url, "tiny")
+    page.locator("[data-file='units.csv']").click()
+    page.locator("#add-row").click()
+    expect(page.locator("#validity")).not_to_have_text("valid")  # an empty row is not a land unit
+    page.locator(".remove-row").last.click()
+    expect(page.locator("#validity")).to_have_text("valid")
+    status = page.locator("input.cell[data-row='2'][data-col='6']")  # U3's baseline_status
+    status.fill("stable")
+    expect(page.locator("#validity")).to_have_text("valid")
+    page.locator("#save-button").click()
+    expect(page.locator("#validity")).to_have_text("saved")
+    page.reload()
+    page.locator("[data-file='units.csv']").click()
+    expect(status).to_have_value("stable")
+    status.fill("degraded")  # tiny as it was, for the other tests
+    expect(page.locator("#validity")).to_have_text("valid")
+    page.locator("#save-button").click()
+    expect(page.locator("#validity")).to_have_text("saved")

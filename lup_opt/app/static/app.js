@@ -291,13 +291,17 @@ async function scenarioView(main, name) {
       const grid = grids[current];
       const marks = issues.filter((i) => i.file === current);
       const badRows = new Map(marks.filter((i) => i.line).map((i) => [i.line - 2, i]));
-      const head = h("tr", {}, h("th.rowno", { text: "" }), grid.columns.map((c) => h("th", { text: c })));
+      const changed = () => { edits[current] = toCsv(grid); validateSoon(); };
+      const locked = grid.truncated;  // a table shown in part is never written back: rows would be lost
+      const head = h("tr", {}, h("th.rowno", { text: "" }), grid.columns.map((c) => h("th", { text: c })), locked ? "" : h("th.rowno", { text: "" }));
       const rows = grid.rows.map((row, r) => h(`tr${badRows.has(r) ? ".bad" : ""}`, { title: badRows.has(r) ? badRows.get(r).message : null },
         h("td.rowno", { text: r + 2 }),
         grid.columns.map((c, k) => h(`td${badRows.has(r) && badRows.get(r).column === c ? ".badcell" : ""}`, {},
-          h("input.cell", { value: row[k] ?? "", "data-row": r, "data-col": k, oninput: (e) => { grid.rows[r][k] = e.target.value; edits[current] = toCsv(grid); validateSoon(); } })))));
+          h("input.cell", { value: row[k] ?? "", "data-row": r, "data-col": k, readonly: locked, oninput: (e) => { grid.rows[r][k] = e.target.value; changed(); } }))),
+        locked ? "" : h("td.rowno", {}, h("button.link.remove-row", { type: "button", title: "delete this row", text: "×", onclick: () => { grid.rows.splice(r, 1); changed(); render(); } }))));
+      const addRow = h("button.link", { type: "button", id: "add-row", text: "+ add a row", onclick: () => { grid.rows.push(grid.columns.map(() => "")); changed(); render(); } });
       body.replaceChildren(h("div.grid-wrap", {}, h("table.grid", {}, h("thead", {}, head), h("tbody", {}, rows))),
-        grid.truncated ? h("p.muted", { text: "A large table: the first rows are shown; edit it outside the app." }) : "");
+        locked ? h("p.muted", { text: `A large table: its first ${grid.rows.length.toLocaleString("en-US")} rows are shown, read-only; edit it outside the app.` }) : addRow);
       body.paint = null;
     }
   }
