@@ -189,3 +189,16 @@ def test_explain_names_the_scenario_that_cannot_be_planned(cli, tmp_path):
     assert run.exit_code == 1, run.output
     assert "Scenario 'dry' cannot be planned" in run.output and "grown" in run.output
     assert "'wet'" not in run.output
+
+
+def test_the_report_shows_the_measures_the_first_stage_and_how_each_scenario_adapts(farm, cli, tmp_path):
+    folder = farm.write(tmp_path / "farm")
+    page = (folder / "report.html").read_text(encoding="utf-8")
+    for words in ("What planning under uncertainty is worth", "EVPI", "Decided now, the same in every scenario",
+                  "How the plan adapts in each scenario", 'href="scenarios/dry/report.html"'):
+        assert words in page, words
+    assert (folder / "scenarios" / "dry" / "report.html").exists()
+    (folder / "report.html").unlink()
+    run = cli(["report", folder])  # rebuilt from the folder alone
+    assert run.exit_code == 0, run.output
+    assert "EVPI" in (folder / "report.html").read_text(encoding="utf-8")

@@ -21,9 +21,11 @@ from lup_opt.report.maps import Maps, make_maps
 from lup_opt.report.markup import Section, bullets, esc, frame, image, note, num, page
 from lup_opt.report.sections import finance_section, food_section, livelihoods_section, sensitive_section
 from lup_opt.report.sensitive import Sensitive, sensitive_conversions
+from lup_opt.report.stochastic import render_stochastic
 from lup_opt.report.summary import summary_lines
 from lup_opt.report.tradeoff import is_tradeoff, render_tradeoff
-from lup_opt.results.manifest import FolderKind, Manifest
+from lup_opt.results.manifest import FolderKind, Manifest, read_manifest
+from lup_opt.safe_paths import write_file
 
 log = logging.getLogger(__name__)
 
@@ -175,6 +177,10 @@ def build_report(folder: str | Path, manifest: Manifest | Mapping[str, Any] | No
     """Write ``report.html`` and ``figures/*.png`` into the results ``folder``; both replace
     what was there only once complete. ``manifest``: the one a writer is about to put there
     (else the folder's own is read)."""
+    given = Manifest.of(manifest) if manifest is not None else read_manifest(folder)
+    if given.folder_kind is FolderKind.STOCHASTIC:  # a page of its own; each scenario has its report
+        return write_file(Path(folder) / REPORT, lambda tmp: tmp.write_text(
+            render_stochastic(Path(folder), given), encoding="utf-8"), label="report")
     results = Folder.open(folder, manifest)
     tmp = Path(tempfile.mkdtemp(prefix=".report-", dir=results.path))
     try:

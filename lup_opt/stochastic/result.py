@@ -16,7 +16,9 @@ import pandas as pd
 
 from lup_opt.data.model_data import ModelData
 from lup_opt.enums import SolveStatus, TableFormat
-from lup_opt.results.manifest import FolderKind, as_json
+from lup_opt.report.html import REPORT
+from lup_opt.report.stochastic import render_stochastic
+from lup_opt.results.manifest import FolderKind, Manifest, as_json
 from lup_opt.results.result import Result, fill_results, output_path, write_table
 from lup_opt.safe_paths import MANIFEST, write_folder
 from lup_opt.scenario.scenario import Scenario
@@ -74,6 +76,8 @@ class StochasticResult:
                 (tmp / SCENARIOS_FOLDER / name).mkdir(parents=True)
                 fill_results(result, tmp / SCENARIOS_FOLDER / name, TableFormat(table_format), report)
             (tmp / MANIFEST).write_text(json.dumps(as_json(dict(self.manifest)), indent=2), encoding="utf-8")
+            if report:
+                (tmp / REPORT).write_text(render_stochastic(tmp, Manifest.of(self.manifest)), encoding="utf-8")
         return output_path(folder)
 
 
