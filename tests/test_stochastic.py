@@ -202,3 +202,10 @@ def test_the_report_shows_the_measures_the_first_stage_and_how_each_scenario_ada
     run = cli(["report", folder])  # rebuilt from the folder alone
     assert run.exit_code == 0, run.output
     assert "EVPI" in (folder / "report.html").read_text(encoding="utf-8")
+
+
+def test_the_pyomo_backend_gives_the_farms_plan():
+    pytest.importorskip("pyomo")
+    result = lup_opt.solve_stochastic(lup_opt.load_scenario(SCENARIOS / "farm"), backend="pyomo")
+    assert result.objective == pytest.approx(28.0, rel=1e-9)
+    assert result.measure("EVPI") == pytest.approx(2.0, rel=1e-9)

@@ -121,8 +121,8 @@ def solve(
         if status is not None:
             status.update(f"Building and solving {escape(loaded.name)} ({len(loaded.units):,} land units)")
         if loaded.config.stochastic is not None:
-            _solve_stochastic(loaded, scenario, target, method, time_limit, threads, table_format, report, overwrite,
-                              quiet or as_json)
+            _solve_stochastic(loaded, scenario, target, backend, method, time_limit, threads, table_format, report,
+                              overwrite, quiet or as_json)
         with exit_on_bad_input(scenario):
             result = solve_scenario(
                 loaded, backend=backend, method=method, time_limit=time_limit, threads=threads,
@@ -137,7 +137,8 @@ def solve(
     raise typer.Exit(EXIT_OK if result.is_optimal else EXIT_NOT_OPTIMAL)
 
 
-def _solve_stochastic(loaded, scenario: Path, target: Path, method: SolverMethod, time_limit: float | None,
+def _solve_stochastic(loaded, scenario: Path, target: Path, backend: Backend, method: SolverMethod,
+                      time_limit: float | None,
                       threads: int | None, table_format: TableFormat, report: bool, overwrite: bool,
                       quiet: bool) -> None:
     """A scenario with a ``stochastic`` key: its two-stage plan, one folder per scenario inside."""
@@ -146,7 +147,8 @@ def _solve_stochastic(loaded, scenario: Path, target: Path, method: SolverMethod
     from lup_opt.stochastic.plan import solve_stochastic
 
     with exit_on_bad_input(scenario):
-        result = solve_stochastic(loaded, SolverOptions(method=method, time_limit=time_limit, threads=threads))
+        result = solve_stochastic(loaded, SolverOptions(method=method, time_limit=time_limit, threads=threads),
+                                  backend)
     with exit_on_output_error():
         folder = result.write(target, table_format, report, overwrite=overwrite)
     if not quiet:

@@ -23,7 +23,7 @@ import scipy.sparse as sp
 
 from lup_opt.api import BuiltModel, build, explain
 from lup_opt.diagnose.diagnosis import Diagnosis
-from lup_opt.enums import Culling, ObjectiveSense, SolveStatus
+from lup_opt.enums import Backend, Culling, ObjectiveSense, SolveStatus
 from lup_opt.errors import LupOptError
 from lup_opt.model.lp import LinearProgram
 from lup_opt.results.postprocess import make_result
@@ -96,9 +96,11 @@ def _check_same_first_stage(tree: list[Branch]) -> None:
             raise LupOptError(f"stochastic scenario '{branch.name}' changes the objective's sense")
 
 
-def solve_stochastic(scenario: Scenario, options: SolverOptions | None = None) -> StochasticResult:
+def solve_stochastic(scenario: Scenario, options: SolverOptions | None = None,
+                     backend: Backend | str = Backend.HIGHSPY) -> StochasticResult:
     """The two-stage plan of ``scenario`` (its ``stochastic`` key), with RP, EEV, WS, VSS and
-    EVPI and every scenario's own results (allocation, indicators, LDN balance, duals)."""
+    EVPI and every scenario's own results (allocation, indicators, LDN balance, duals).
+    ``backend="pyomo"`` solves the deterministic equivalent through its Pyomo model."""
     options = (options or SolverOptions()).started(already=scenario.load_seconds)
     start = perf_counter()
     config = scenario.config.stochastic
@@ -110,7 +112,7 @@ def solve_stochastic(scenario: Scenario, options: SolverOptions | None = None) -
     names = [b.name for b in tree]
     de = equivalent(lps, p, first, names, config.risk.cvar_alpha, config.risk.weight)
     built_seconds = perf_counter() - start
-    solved = solve_with_highspy(de.lp, options)
+    solved = (solve_with_highspy if Backend(backend) is Backend.HIGHSPY else _solve_with_pyomo)(de.lp, options)
     logger.info("%s (stochastic, %d scenarios): %s", scenario.name, len(tree), solved.status.value)
     if not solved.is_optimal:
         return StochasticResult.failed(scenario, solved, [b.name for b in tree])
@@ -129,6 +131,12 @@ def solve_stochastic(scenario: Scenario, options: SolverOptions | None = None) -
     return StochasticResult.solved(scenario, solved, results, measures, table, outcomes, p,
                                    seconds={"build": built_seconds, "solve": solved.solver_seconds,
                                             "total": perf_counter() - start})
+
+
+def _solve_with_pyomo(lp: LinearProgram, options: SolverOptions) -> Solution:
+    from lup_opt.solve.pyomo_backend import solve_with_pyomo  # Pyomo is loaded only on the Pyomo path
+
+    return solve_with_pyomo(lp, options)
 
 
 def _branch_solution(de: Equivalent, solved: Solution, s: int, lp: LinearProgram, probability: float) -> Solution:
