@@ -32,6 +32,7 @@ diagnosed exactly as before.
 
 from __future__ import annotations
 
+import logging
 import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -59,6 +60,8 @@ from lup_opt.solve.highs import (
     solve_with_highspy,
 )
 from lup_opt.solve.options import Solution, SolverOptions
+
+logger = logging.getLogger(__name__)
 
 LOWER, BASIC = int(highspy.HighsBasisStatus.kLower), int(highspy.HighsBasisStatus.kBasic)
 
@@ -96,13 +99,19 @@ def area_structure(lp: LinearProgram) -> AreaStructure | None:
         return None
     if not np.array_equal(area.lower, np.zeros(area.size)):
         return None
-    in_rows = lp.rows[rows.slice]
-    if in_rows.nnz != area.size:
+    # Straight on the column-wise arrays (no row-wise copy of the matrix): which entries lie in
+    # the C-AREA rows, per column.
+    matrix = lp.matrix
+    inside = (matrix.indices >= rows.offset) & (matrix.indices < rows.offset + rows.size)
+    counted = np.zeros(len(inside) + 1, dtype=np.int64)
+    np.cumsum(inside, out=counted[1:])
+    per_column = counted[matrix.indptr[1:]] - counted[matrix.indptr[:-1]]
+    if np.any(per_column[area.slice] != 1) or per_column.sum() != area.size:
+        return None  # an area column outside every part or in two, or another column in C-AREA
+    entries = np.flatnonzero(inside)
+    if np.any(matrix.data[entries] != 1.0):
         return None
-    in_rows = in_rows.tocsc()
-    if np.any(np.diff(in_rows.indptr)[area.slice] != 1) or np.any(in_rows.data != 1.0):
-        return None
-    part = in_rows.indices[in_rows.indptr[area.offset]: in_rows.indptr[area.offset + area.size]].astype(np.int64)
+    part = matrix.indices[entries].astype(np.int64) - rows.offset  # area columns' entries, in column order
     if np.any(np.diff(part) < 0):  # as the builder makes them: columns grouped by part
         return None
     labels = area.labels
@@ -344,9 +353,8 @@ def _column_generation(lp: LinearProgram, structure: AreaStructure, options: Sol
     # Master column k: full column full_of[k], or -1 for an artificial.
     full_of = np.r_[master_cols, np.full(n_art, -1)]
 
-    area_matrix = lp.matrix[:, area]  # the area columns (CSC): their prices in one product
-    absolute = sp.csc_matrix((np.abs(area_matrix.data), area_matrix.indices, area_matrix.indptr),
-                             shape=area_matrix.shape)
+    matrix = lp.matrix  # every column priced in one product (the area columns' part kept)
+    absolute = sp.csc_matrix((np.abs(matrix.data), matrix.indices, matrix.indptr), shape=matrix.shape)
     max_new = settings.max_new or structure.n_parts
     message = ""
     for round_ in range(1, settings.max_rounds + 1):
@@ -374,8 +382,8 @@ def _column_generation(lp: LinearProgram, structure: AreaStructure, options: Sol
         y = np.asarray(solution.row_dual)
         tick = perf_counter()
         ymin = sign * y
-        d = area_cost - area_matrix.T @ ymin  # reduced costs of every area column (minimisation)
-        scale = 1.0 + np.abs(area_cost) + absolute.T @ np.abs(ymin)
+        d = area_cost - (matrix.T @ ymin)[area]  # reduced costs of every area column (minimisation)
+        scale = 1.0 + np.abs(area_cost) + (absolute.T @ np.abs(ymin))[area]
         violation = np.where(usable & ~in_master, d / scale, 0.0)
         # Per part the most negative reduced cost (columns are grouped by part).
         best = np.minimum.reduceat(violation, starts)
@@ -386,6 +394,8 @@ def _column_generation(lp: LinearProgram, structure: AreaStructure, options: Sol
                                "priced_out": len(priced), "artificial": artificial_used,
                                "iterations": int(highs.getInfo().simplex_iteration_count),
                                "seconds": round(master_seconds, 3)})
+        logger.info("column generation round %d: objective %.10g, %d parts price out, %.2f s in HiGHS",
+                    round_, report.history[-1]["objective"], len(priced), master_seconds)
         if len(priced) == 0:
             report.pricing_seconds += perf_counter() - tick
             break
@@ -477,11 +487,11 @@ def _plan_columns(lp: LinearProgram, structure: AreaStructure, sign: float, usab
     area = structure.area
     part_area = lp.row_lower[structure.part_rows]
     area_cost = sign * lp.cost[area]
-    coupled = lp.rows[coupling].tocsc()
-    area_rows = coupled[:, area]  # K x area columns
+    matrix = lp.matrix  # products with the whole matrix, C-AREA rows weighted 0: no copies
     others = np.r_[np.arange(0, area.start), np.arange(area.stop, lp.num_cols)]
-    other_block = coupled[:, others]
+    other_block = matrix[:, others][coupling].tocsc()  # few columns
     k = len(coupling)
+    weights = np.zeros(lp.num_rows)
     row_lower, row_upper = lp.row_lower[coupling], lp.row_upper[coupling]
     need_up = np.flatnonzero(np.isfinite(row_lower))
     need_down = np.flatnonzero(np.isfinite(row_upper))
@@ -514,11 +524,11 @@ def _plan_columns(lp: LinearProgram, structure: AreaStructure, sign: float, usab
         return hit[np.r_[True, structure.part[hit][1:] != structure.part[hit][:-1]]]
 
     def add_plan(columns: np.ndarray) -> None:
-        x = np.zeros(structure.n_area)
-        x[columns] = part_area
-        activity = area_rows @ x
+        x = np.zeros(lp.num_cols)
+        x[area.start + columns] = part_area
+        activity = (matrix @ x)[coupling]
         nonzero = np.flatnonzero(activity)
-        highs.addCols(1, np.array([area_cost @ x]), np.zeros(1), np.full(1, highspy.kHighsInf),
+        highs.addCols(1, np.array([area_cost @ x[area]]), np.zeros(1), np.full(1, highspy.kHighsInf),
                       len(nonzero) + 1, np.zeros(1, dtype=np.int32), np.r_[nonzero, k].astype(np.int32),
                       np.r_[activity[nonzero], 1.0])
         plans.append(columns)
@@ -539,12 +549,15 @@ def _plan_columns(lp: LinearProgram, structure: AreaStructure, sign: float, usab
             return None
         duals = np.asarray(highs.getSolution().row_dual)
         y, mu = duals[:k], duals[k]
-        reduced = area_cost - area_rows.T @ y
+        weights[coupling] = y
+        reduced = area_cost - (matrix.T @ weights)[area]
         columns = best_columns(reduced)
         plan_reduced = float(reduced[columns] @ part_area) - mu
         value = float(highs.getInfo().objective_function_value)
         report.lagrangian_rounds += 1
         report.lagrangian_bound = (value, value + plan_reduced)
+        logger.debug("aggregated master %d: %.10g, Lagrangian bound %.10g", report.lagrangian_rounds, value,
+                     value + plan_reduced)
         if plan_reduced >= -settings.lagrangian_gap * max(1.0, abs(value)):
             break
         add_plan(columns)
