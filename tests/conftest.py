@@ -22,13 +22,24 @@ import lup_opt
 REPO = Path(__file__).resolve().parents[1]
 SCENARIOS = REPO / "scenarios"
 SHIPPED = ("default", "tiny", "infeasible")
-DEFAULT_VARIANTS = ("high_growth", "no_remittances", "strict_ldn", "import_cap", "no_ldn")
+
+
+def plan_variants(name: str) -> tuple[str, ...]:
+    """The variants of a shipped scenario that are one plan each (a variant with a ``stochastic``
+    key is a two-stage plan over several scenarios, tested in test_stochastic)."""
+    import yaml
+
+    variants = yaml.safe_load((SCENARIOS / name / "scenario.yaml").read_text()).get("variants") or {}
+    return tuple(v for v, body in variants.items() if "stochastic" not in (body or {}))
+
+
+DEFAULT_VARIANTS = plan_variants("default")
 NEEDS_THE_DEFAULT_VARIANTS = "default_variant_results"
 
 
 @pytest.hookimpl(tryfirst=True)  # before -m "not slow" deselects
 def pytest_collection_modifyitems(config, items):
-    """Tests that take the five default variants' solves (about 30 s) are slow."""
+    """Tests that take the default variants' solves (about 30 s) are slow."""
     for item in items:
         if NEEDS_THE_DEFAULT_VARIANTS in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.slow)

@@ -346,6 +346,9 @@ def test_the_command_prints_the_address_serves_the_page_and_stops_cleanly(worksp
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=workspace)
     try:
         line = server.stdout.readline()
+        if not line:  # it stopped before printing: say why (an installed copy missing its static files, say)
+            server.wait(15)
+            pytest.fail(f"lup-opt app exited with {server.returncode}: {server.stderr.read()}")
         assert f"http://127.0.0.1:{port}/#/scenario/tiny" in line  # the scenario, in the working folder's workspace
         for _ in range(100):
             try:

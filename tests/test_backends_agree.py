@@ -11,19 +11,15 @@ from __future__ import annotations
 import pandas as pd
 import pyomo.environ as pyo
 import pytest
-import yaml
 
 import lup_opt
 from benchmarks.generate import generate
 from lup_opt.testing import assert_same_optimum
 from tests import test_linkages as linkages
-from tests.conftest import SCENARIOS, SHIPPED
+from tests.conftest import SCENARIOS, SHIPPED, plan_variants
 
-CASES = [
-    (name, variant)
-    for name in SHIPPED
-    for variant in [None, *yaml.safe_load((SCENARIOS / name / "scenario.yaml").read_text()).get("variants", {})]
-]
+# Two-stage variants are compared across backends in test_stochastic.
+CASES = [(name, variant) for name in SHIPPED for variant in [None, *plan_variants(name)]]
 SMALL_CASES = [(name, variant) for name, variant in CASES if name != "default"]
 DEFAULT_CASES = [(name, variant) for name, variant in CASES if name == "default"]
 
