@@ -87,6 +87,7 @@ def test_a_run_solves_in_the_background_and_is_kept_under_its_name(client, works
     assert unit["land_type"] == "hill" and unit["baseline_use"] and sum(unit["uses_ha"].values()) == pytest.approx(60)
 
 
+@pytest.mark.slow  # runs in worker processes: seconds each
 def test_a_variant_and_an_override_name_the_run_as_the_cli_names_its_folder(client):
     from lup_opt.cli.common import overrides_hash
 
@@ -96,6 +97,7 @@ def test_a_variant_and_an_override_name_the_run_as_the_cli_names_its_folder(clie
     assert wait(client, run["id"])["status"] == "infeasible"  # tiny's README: more_housing cannot be housed
 
 
+@pytest.mark.slow  # runs in worker processes: seconds each
 def test_the_infeasible_scenario_gets_its_diagnosis_and_the_relaxation_solves(client):
     run = wait(client, client.post("/api/runs", json={"scenario": "infeasible"}).json()["id"])
     assert run["state"] == "done" and run["status"] == "infeasible"
@@ -107,6 +109,7 @@ def test_the_infeasible_scenario_gets_its_diagnosis_and_the_relaxation_solves(cl
     assert wait(client, relaxed.json()["id"])["status"] == "optimal"
 
 
+@pytest.mark.slow  # runs in worker processes: seconds each
 def test_two_runs_compare_with_the_inputs_that_changed(client):
     a = wait(client, client.post("/api/runs", json={"scenario": "tiny"}).json()["id"])
     b = wait(client, client.post("/api/runs", json={"scenario": "tiny",
@@ -121,6 +124,7 @@ def test_two_runs_compare_with_the_inputs_that_changed(client):
     assert difference.status_code == 200 and "X-Units-Differing" in difference.headers
 
 
+@pytest.mark.slow  # runs in worker processes: seconds each
 def test_a_batch_queues_one_run_per_combination(client):
     runs = client.post("/api/runs/batch", json={"scenario": "tiny", "grid": {"targets.cereal.value": [380, 390]}})
     assert runs.status_code == 201 and len(runs.json()) == 2
@@ -274,6 +278,7 @@ def test_without_the_app_extra_the_command_gives_a_hint_not_a_traceback(tmp_path
     assert "pip install 'lup_opt[app]'" in run.stderr and "Traceback" not in run.stderr
 
 
+@pytest.mark.slow  # runs in worker processes: seconds each
 def test_a_running_solve_shows_highs_progress_live_and_cancel_stops_it_leaving_nothing(workspace):
     shutil.copytree(SCENARIOS / "default", workspace / "default")
     with TestClient(create_app(workspace), base_url=LOCAL) as client:
@@ -314,6 +319,7 @@ def test_a_scenario_folder_opens_in_the_working_folders_workspace(workspace, mon
     assert _workspace_of(Path(".")) == (Path("."), None)
 
 
+@pytest.mark.slow  # runs in worker processes: seconds each
 def test_a_frontier_runs_in_the_background_and_each_point_opens_its_plan(client):
     run = wait(client, client.post("/api/runs", json={"scenario": "tiny", "kind": "frontier", "points": 3}).json()["id"])
     assert run["state"] == "done" and run["result"]["kind"] == "tradeoff"
@@ -328,6 +334,7 @@ def test_a_frontier_runs_in_the_background_and_each_point_opens_its_plan(client)
     assert client.get(f"/api/runs/{run['id']}/map.png", params={"plan": "../../tiny"}).status_code == 404
 
 
+@pytest.mark.slow  # runs in worker processes: seconds each
 def test_alternatives_and_explain_run_in_the_background_too(client):
     alternatives = wait(client, client.post("/api/runs", json={"scenario": "tiny", "kind": "alternatives",
                                                                "count": 2}).json()["id"])
@@ -365,6 +372,7 @@ def test_the_command_prints_the_address_serves_the_page_and_stops_cleanly(worksp
     assert "lup_opt app stopped" in server.stdout.read()
 
 
+@pytest.mark.slow  # runs in worker processes: seconds each
 def test_business_as_usual_is_evaluated_in_the_background_with_its_map(client):
     run = wait(client, client.post("/api/runs", json={"scenario": "tiny", "kind": "evaluate"}).json()["id"])
     assert run["id"] == "tiny-evaluation" and run["state"] == "done" and run["status"] == "evaluated"
@@ -373,6 +381,7 @@ def test_business_as_usual_is_evaluated_in_the_background_with_its_map(client):
     assert client.get(f"/api/runs/{run['id']}/map.png").status_code == 200
 
 
+@pytest.mark.slow  # runs in worker processes: seconds each
 def test_a_run_with_its_report_serves_report_html(client):
     run = wait(client, client.post("/api/runs", json={"scenario": "tiny", "report": True}).json()["id"])
     assert run["result"]["report"]

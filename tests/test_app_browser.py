@@ -16,6 +16,10 @@ import pytest
 
 from tests.conftest import REPO, SCENARIOS
 
+# A browser per module and a solve per test: the full suite runs them; the quick subset tests the
+# same API through test_app_api.
+pytestmark = pytest.mark.slow
+
 pytest.importorskip("fastapi", reason="needs the app extra: pip install 'lup_opt[app]'")
 sync_api = pytest.importorskip("playwright.sync_api", reason="needs playwright (the test extra)")
 

@@ -173,6 +173,7 @@ def test_bad_grid_items_say_how_to_write_them(item):
         sweeps.parse_grid([item])
 
 
+@pytest.mark.slow  # worker processes
 @requires_dask
 def test_sweep_command_runs_a_grid_and_prints_the_table(cli, tmp_path):
     out = tmp_path / "cli-sweep"

@@ -27,6 +27,7 @@ def test_the_iamc_table_of_tiny_holds_its_hand_worked_plan_by_region(tiny_result
     assert set(table.loc[table["variable"] == "Indicator|cost_kusd", "unit"]) == {"kUSD"}
 
 
+@pytest.mark.slow  # pyam's import alone takes seconds
 def test_pyam_reads_the_iamc_table(tiny_result, tmp_path):
     pyam = pytest.importorskip("pyam", reason="needs the iamc extra: pip install 'lup_opt[iamc]'")
     path = tmp_path / "tiny_iamc.csv"

@@ -39,6 +39,7 @@ def _headless(*args: str) -> subprocess.CompletedProcess:
                           check=False)
 
 
+@pytest.mark.slow  # a browser on the default's report: about 18 s
 @requires_geo
 def test_default_report_renders_in_headless_chromium_with_maps(default_results_folder, tmp_path):
     report = default_results_folder / REPORT

@@ -362,6 +362,7 @@ def test_an_evaluated_plan_gets_the_full_report(cli, tmp_path):
     assert cli(["report", tmp_path / "e"]).exit_code == 0
 
 
+@pytest.mark.slow  # a report per frontier point
 def test_every_frontier_point_gets_a_plan_folder_that_lup_opt_report_reports_on(cli, tiny_scenario, tmp_path):
     from lup_opt import tradeoffs
 

@@ -103,6 +103,7 @@ def test_agrees_with_the_full_lp_on_1000_units(generated, family):
     assert_agrees_with_full_lp(lp)
 
 
+@pytest.mark.slow  # full and structured solves of a larger LP: seconds
 def test_agrees_with_the_full_lp_on_the_default_scenario():
     assert_agrees_with_full_lp(_lp(SCENARIOS / "default"))
 
@@ -113,6 +114,7 @@ def test_agrees_with_the_full_lp_on_10000_units(generated, family):
     assert_agrees_with_full_lp(_lp(generated(family, 10_000)))
 
 
+@pytest.mark.slow  # full and structured solves of a larger LP: seconds
 def test_certificate_rejects_a_master_missing_a_column_that_prices_out(generated):
     lp = _lp(generated("parcels", 1000))
     full = solve_with_highspy(lp)
@@ -145,6 +147,7 @@ def test_infeasible_scenario_is_reported_and_explained():
     assert not diagnosis.feasible and diagnosis.relaxation
 
 
+@pytest.mark.slow  # full and structured solves of a larger LP: seconds
 def test_unbounded_lp_is_reported(generated):
     lp = _lp(generated("parcels", 1000))
     shortfall = next(v for v in lp.variables if v.size and v.name != AREA)

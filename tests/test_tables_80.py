@@ -94,6 +94,7 @@ def test_trade_off_tables_at_80_columns(cli, at_80, tmp_path):
     assert "Frontier" in run.stdout and "620" in run.stdout  # tiny's cheapest plan, 620 kUSD
 
 
+@pytest.mark.slow  # worker processes
 @requires_dask
 def test_sweep_table_at_80_columns(cli, at_80, tmp_path):
     out = tmp_path / "sweep"
