@@ -1,6 +1,10 @@
 """Every command README.md shows runs as shown: in a copy of the repository's scenarios, in the
 README's order, with the exit code the README promises (0 unless its comment says `exit N`), no
-traceback, and the outputs it names present. The Python example runs too."""
+traceback, and the outputs it names present. The Python example runs too.
+
+The commands run in two lanes at once, each in the README's order: the sections up to "Planning
+under uncertainty" (where later commands read what earlier ones wrote), and from there on (each
+command reads only the shipped scenarios and writes a results folder of its own)."""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -26,21 +31,29 @@ def readme_blocks(language: str) -> list[str]:
     return re.findall(rf"```{language}\n(.*?)```", README.read_text(encoding="utf-8"), re.DOTALL)
 
 
-def documented_commands() -> list[tuple[str, int]]:
-    """(command, expected exit code) for every `lup-opt` line of the README's bash blocks."""
+SECOND_LANE_FROM = "## Planning under uncertainty"
+
+
+def documented_commands() -> list[tuple[str, int, int]]:
+    """(command, expected exit code, lane) for every `lup-opt` line of the README's bash blocks;
+    lane 1 from the heading ``SECOND_LANE_FROM`` on, else 0."""
+    text = README.read_text(encoding="utf-8")
+    second = text.index(SECOND_LANE_FROM)
     out = []
-    for block in readme_blocks("bash"):
-        joined = re.sub(r"\\\n\s*", " ", block)
+    for found_block in re.finditer(r"```bash\n(.*?)```", text, re.DOTALL):
+        lane = int(found_block.start() > second)
+        joined = re.sub(r"\\\n\s*", " ", found_block.group(1))
         for line in joined.splitlines():
             if not line.startswith("lup-opt "):
                 continue
             command, _, comment = line.partition(" #")
             found = EXIT.search(comment)
-            out.append((command.strip(), int(found.group(1)) if found else 0))
+            out.append((command.strip(), int(found.group(1)) if found else 0, lane))
     return out
 
 
-COMMANDS = documented_commands()
+DOCUMENTED = documented_commands()
+COMMANDS = [(command, code) for command, code, _ in DOCUMENTED]
 
 
 def write_rasters(folder: Path) -> None:
@@ -76,11 +89,16 @@ def runs(workdir) -> dict[str, subprocess.CompletedProcess]:
     """Every documented command, run once, in order (later ones read what earlier ones wrote)."""
     if not LUP_OPT.exists():
         pytest.skip(f"the lup-opt command is not installed beside {sys.executable}")
-    out = {}
-    for command, _ in COMMANDS:
-        out[command] = subprocess.run([str(LUP_OPT), *shlex.split(command)[1:]], cwd=workdir, capture_output=True,
-                                      text=True, timeout=900)
-    return out
+
+    def lane(commands: list[str]) -> dict[str, subprocess.CompletedProcess]:
+        return {command: subprocess.run([str(LUP_OPT), *shlex.split(command)[1:]], cwd=workdir,
+                                        capture_output=True, text=True, timeout=900)
+                for command in commands}
+
+    lanes = [[command for command, _, n in DOCUMENTED if n == k] for k in (0, 1)]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        done = list(pool.map(lane, lanes))
+    return {**done[0], **done[1]}
 
 
 def test_the_readme_documents_commands():

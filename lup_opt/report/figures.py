@@ -97,7 +97,8 @@ def target_figure(indicators: pd.DataFrame, path: Path) -> Path | None:
     width = 0.8 / len(periods)
     for k, period in enumerate(periods):
         part = rows[rows["period"] == period].set_index("label").reindex(labels)
-        colors = np.where(part["met"].fillna(True).astype(bool), "#2e7d32", "#c62828")
+        met = part["met"].isna() | part["met"].eq(True)  # a target missing from a year is not a miss
+        colors = np.where(met.to_numpy(dtype=bool), "#2e7d32", "#c62828")
         ax.barh(y + (k - (len(periods) - 1) / 2) * width, part["ratio"], height=width, color=colors,
                 alpha=0.45 + 0.55 * (k + 1) / len(periods), label=str(period))
     ax.axvline(1.0, color="black", lw=0.8)
