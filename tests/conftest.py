@@ -15,6 +15,7 @@ import importlib.util
 from pathlib import Path
 
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 import lup_opt
@@ -27,8 +28,6 @@ SHIPPED = ("default", "tiny", "infeasible")
 def plan_variants(name: str) -> tuple[str, ...]:
     """The variants of a shipped scenario that are one plan each (a variant with a ``stochastic``
     key is a two-stage plan over several scenarios, tested in test_stochastic)."""
-    import yaml
-
     variants = yaml.safe_load((SCENARIOS / name / "scenario.yaml").read_text()).get("variants") or {}
     return tuple(v for v, body in variants.items() if "stochastic" not in (body or {}))
 

@@ -172,7 +172,6 @@ def test_an_override_with_a_wrong_key_is_shown_at_its_row(page, app_url):
     expect(page.locator("#run-button")).to_be_disabled()
 
 
-@pytest.mark.slow
 def test_solve_the_default_see_the_map_and_the_ldn_balance_then_compare_a_variant(page, app_url):
     start = time.perf_counter()
     open_scenario(page, app_url, "default")

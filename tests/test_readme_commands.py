@@ -27,8 +27,12 @@ LUP_OPT = Path(sys.executable).with_name("lup-opt")
 EXIT = re.compile(r"\bexit (\d)\b")
 
 
+def readme_block_matches(language: str) -> list[re.Match]:
+    return list(re.finditer(rf"```{language}\n(.*?)```", README.read_text(encoding="utf-8"), re.DOTALL))
+
+
 def readme_blocks(language: str) -> list[str]:
-    return re.findall(rf"```{language}\n(.*?)```", README.read_text(encoding="utf-8"), re.DOTALL)
+    return [found.group(1) for found in readme_block_matches(language)]
 
 
 SECOND_LANE_FROM = "## Planning under uncertainty"
@@ -38,9 +42,10 @@ def documented_commands() -> list[tuple[str, int, int]]:
     """(command, expected exit code, lane) for every `lup-opt` line of the README's bash blocks;
     lane 1 from the heading ``SECOND_LANE_FROM`` on, else 0."""
     text = README.read_text(encoding="utf-8")
+    assert SECOND_LANE_FROM in text, f"README.md lost its heading {SECOND_LANE_FROM!r}: say where the lanes part"
     second = text.index(SECOND_LANE_FROM)
     out = []
-    for found_block in re.finditer(r"```bash\n(.*?)```", text, re.DOTALL):
+    for found_block in readme_block_matches("bash"):
         lane = int(found_block.start() > second)
         joined = re.sub(r"\\\n\s*", " ", found_block.group(1))
         for line in joined.splitlines():
@@ -86,7 +91,8 @@ def workdir(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def runs(workdir) -> dict[str, subprocess.CompletedProcess]:
-    """Every documented command, run once, in order (later ones read what earlier ones wrote)."""
+    """Every documented command, run once, in the README's order within its lane (later ones
+    read what earlier ones of their lane wrote); the two lanes run at once."""
     if not LUP_OPT.exists():
         pytest.skip(f"the lup-opt command is not installed beside {sys.executable}")
 
