@@ -11,7 +11,8 @@ For every size, in a fresh Python process each (so peak memory is that run's own
 - ``lup_opt-full``: the same with aggregation and culling off, i.e. the floor's LP (``--full-max``);
 - ``lup_opt-structured``: ``lup_opt`` with ``method="structured"`` (column generation over the area
   columns, certified on the full LP; ``lup_opt.solve.structured``), with its rounds and the area
-  columns it generated;
+  columns it generated ("warm": rounds of the aggregated master that estimates the duals first;
+  where its plan is certified optimal, no restricted master is solved and rounds is 0);
 - ``pyomo``: lup_opt's Pyomo path (``--pyomo-max``).
 
 Columns: LP rows / columns / non-zeros as solved; seconds to load the files, build (model data,
@@ -70,6 +71,7 @@ def run_lup_opt(folder: Path, path: str, time_limit: float | None) -> dict:
         "rounds": structured.get("rounds"), "generated": structured.get("columns_generated"),
         "master_columns": (structured["initial_columns"] + structured["columns_generated"]) if structured else None,
         "fallback": structured.get("fallback"),
+        "warm_rounds": structured.get("lagrangian_rounds"), "structured_path": structured.get("path"),
         "status": manifest["status"], "objective": manifest["objective"],
         "rows": size["rows"], "columns": size["columns"], "nonzeros": size["nonzeros"],
         "units_solved": size["land_units_solved"],
@@ -100,7 +102,7 @@ def measure(folder: Path, path: str, time_limit: float | None) -> dict:
 def table(rows: list[dict]) -> str:
     header = (f"{'family':8} {'units':>9} {'path':18} {'solved':>7} {'rows':>8} {'columns':>10} {'nonzeros':>11} "
               f"{'load':>6} {'build':>6} {'handoff':>7} {'HiGHS':>8} {'extract':>7} {'write':>6} "
-              f"{'total':>8} {'overhead':>8} {'peak MB':>8} {'rounds':>6} {'master':>9} {'generated':>9}  status")
+              f"{'total':>8} {'overhead':>8} {'peak MB':>8} {'warm':>5} {'rounds':>6} {'master':>9} {'generated':>9}  status")
     lines = [header, "-" * len(header)]
     for r in rows:
         if "total" not in r:
@@ -111,7 +113,7 @@ def table(rows: list[dict]) -> str:
             f"{r['family']:8} {r['units']:>9,} {r['path']:18} {r['units_solved']:>7,} {r['rows']:>8,} "
             f"{r['columns']:>10,} {r['nonzeros']:>11,} {r['load']:>6.2f} {r['build']:>6.2f} {r['handoff']:>7.2f} "
             f"{r['highs']:>8.2f} {r['extract']:>7.2f} {r['write']:>6.2f} {r['total']:>8.2f} {overhead:>8.2f} "
-            f"{r['peak_mb']:>8.0f} {_count(r.get('rounds')):>6} {_count(r.get('master_columns')):>9} "
+            f"{r['peak_mb']:>8.0f} {_count(r.get('warm_rounds')):>5} {_count(r.get('rounds')):>6} {_count(r.get('master_columns')):>9} "
             f"{_count(r.get('generated')):>9}  {r['status']}" + (f" (fell back: {r['fallback']})" if r.get("fallback") else "")
         )
     return "\n".join(lines)

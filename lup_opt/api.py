@@ -38,11 +38,12 @@ from lup_opt.model.lp import LinearProgram
 from lup_opt.results.postprocess import make_result
 from lup_opt.results.result import Result
 from lup_opt.scenario.scenario import Scenario
+from lup_opt.solve.area_structure import suits_structured
 from lup_opt.solve.highs import solve_with_highspy
 from lup_opt.solve.ldn import least_losses, price_of_neutrality
 from lup_opt.solve.myopic import failed_step, solve_myopic
 from lup_opt.solve.options import Solution, SolverOptions
-from lup_opt.solve.structured import solve_structured, suits_structured
+from lup_opt.solve.structured import solve_structured
 
 if TYPE_CHECKING:
     import pyomo.environ as pyo
@@ -136,7 +137,7 @@ def solve(
     scenario: Scenario,
     *,
     backend: Backend | str = Backend.HIGHSPY,
-    method: SolverMethod | str = SolverMethod.IPM,
+    method: SolverMethod | str = SolverMethod.AUTO,
     time_limit: float | None = None,
     threads: int | None = None,
     presolve: bool = True,

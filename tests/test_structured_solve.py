@@ -16,9 +16,12 @@ from lup_opt import api
 from lup_opt.api import build
 from lup_opt.enums import ObjectiveSense, SolverMethod, SolveStatus
 from lup_opt.model.land_balance import AREA
+from lup_opt.solve.area_structure import area_structure
+from lup_opt.solve.certificate import certify
+from lup_opt.solve.dual_warm_start import WarmStartSettings
 from lup_opt.solve.highs import solve_with_highspy
 from lup_opt.solve.options import SolverOptions
-from lup_opt.solve.structured import area_structure, certify, solve_structured
+from lup_opt.solve.structured import StructuredSettings, solve_structured
 from tests.conftest import SCENARIOS
 
 TARGET_AND_LDN = ("C-TARGET", "C-TARGET-SOFT", "C-LDN")
@@ -55,12 +58,29 @@ def _unique_dual_rows(lp, full) -> np.ndarray:
     return (ranging.lower_value < bound - margin) & (ranging.upper_value > bound + margin)
 
 
-def assert_agrees_with_full_lp(lp):
+# The structured solve's two ways to the optimum: the warm start's plan certified as it is, and
+# column generation (from the warm start's columns, or from each part's cheapest ones).
+PATHS = {
+    "warm start": StructuredSettings(),
+    "column generation": StructuredSettings(certify_warm_start=False),
+    "column generation without warm start": StructuredSettings(warm_start=None),
+}
+
+
+def assert_agrees_with_full_lp(lp, settings: StructuredSettings | None = None, path: str | None = None):
     full = solve_with_highspy(lp)
-    structured = solve_structured(lp)
+    structured = solve_structured(lp, settings=settings)
     assert full.is_optimal and structured.is_optimal, (full.message, structured.message)
-    assert structured.structured["fallback"] is None, structured.message
-    assert structured.structured["rounds"] >= 1
+    report = structured.structured
+    assert report["fallback"] is None, structured.message
+    if path is not None:
+        assert report["path"] == path.split(" without")[0], structured.message
+    if report["path"] == "column generation":
+        assert report["rounds"] >= 1
+    else:  # no restricted master: the aggregated master closed its gap
+        assert report["rounds"] == 0 and report["crossover"] == "HiGHS: Optimal"
+        value, bound = report["lagrangian_bound"]
+        assert value - bound <= 1e-5 * max(1.0, abs(value))
     # objective
     assert structured.objective == pytest.approx(full.objective, rel=1e-9, abs=1e-9)
     # the structured plan and duals against the full LP's own, crossed: each solution's duals are
@@ -96,11 +116,28 @@ def assert_agrees_with_full_lp(lp):
     return full, structured
 
 
+@pytest.mark.parametrize("path", [pytest.param(path, marks=[pytest.mark.slow] if "without" in path else [])
+                                  for path in PATHS])
 @pytest.mark.parametrize("family", ["parcels", "raster"])
-def test_agrees_with_the_full_lp_on_1000_units(generated, family):
+def test_agrees_with_the_full_lp_on_1000_units(generated, family, path):
     lp = _lp(generated(family, 1000))
     assert area_structure(lp) is not None
-    assert_agrees_with_full_lp(lp)
+    assert_agrees_with_full_lp(lp, PATHS[path], path)
+
+
+def test_the_warm_start_bound_is_a_lower_bound_that_meets_the_optimum(generated):
+    """The aggregated master's Lagrangian bound is a bound on the full LP's optimum (in the
+    minimisation sense), whichever round it stops at, and closes on it when it converges."""
+    lp = _lp(generated("parcels", 1000))
+    sign = -1.0 if lp.sense is ObjectiveSense.MAXIMIZE else 1.0
+    optimum = sign * solve_with_highspy(lp).objective
+    for rounds in (3, 8):
+        early = solve_structured(lp, settings=StructuredSettings(warm_start=WarmStartSettings(rounds=rounds)))
+        value, bound = early.structured["lagrangian_bound"]
+        assert bound <= optimum + 1e-7 * abs(optimum) and value >= optimum - 1e-7 * abs(optimum)
+        assert early.objective == pytest.approx(sign * optimum, rel=1e-9)  # column generation finishes it
+    converged = solve_structured(lp).structured
+    assert converged["lagrangian_bound"][1] == pytest.approx(optimum, rel=1e-5)
 
 
 @pytest.mark.slow  # full and structured solves of a larger LP: seconds
@@ -177,7 +214,8 @@ def test_auto_picks_structured_for_large_lps_of_the_shape(generated, monkeypatch
     large = lup_opt.solve(scenario, method="auto", checks=False)
     solver = large.manifest["solver"]
     assert solver["method"] == "structured"
-    assert solver["structured"]["rounds"] >= 1 and solver["structured"]["columns_generated"] >= 0
+    assert solver["structured"]["path"] in ("warm start", "column generation")
+    assert solver["structured"]["certificate"].startswith("primal violation")
     assert solver["structured"]["fallback"] is None
     assert large.objective == pytest.approx(small.objective, rel=1e-9)
     # the planner's tables are complete: a shadow price for every row, a reduced cost per change

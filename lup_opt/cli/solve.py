@@ -33,8 +33,9 @@ from lup_opt.enums import Backend, Culling, PlanningMode, SolverMethod, TableFor
 from lup_opt.errors import LupOptError
 from lup_opt.safe_paths import MANIFEST
 
-METHOD_HELP = ("HiGHS LP method; structured: column generation over the area columns, certified optimal on "
-               "the full LP; auto: structured for large LPs of that shape, else ipm.")
+METHOD_HELP = ("HiGHS LP method; structured: dual estimates on an aggregated master, then column generation "
+               "over the area columns, certified optimal on the full LP; auto (solve's default): structured for "
+               "large LPs of that shape, else ipm.")
 
 if TYPE_CHECKING:
     from lup_opt.results.result import Result
@@ -80,7 +81,7 @@ def solve(
     time_limit: Annotated[float | None, typer.Option(help="Seconds HiGHS may run.", min=0.001)] = None,
     threads: Annotated[int | None, typer.Option(help="Threads for HiGHS.", min=1)] = None,
     backend: Annotated[Backend, typer.Option(help="highspy (fast) or pyomo (Pyomo model).")] = Backend.HIGHSPY,
-    method: Annotated[SolverMethod, typer.Option(help=METHOD_HELP)] = SolverMethod.IPM,
+    method: Annotated[SolverMethod, typer.Option(help=METHOD_HELP)] = SolverMethod.AUTO,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the manifest as JSON instead of the summary.")] = False,
     checks: Annotated[bool, typer.Option(help="Run the checks before solving.")] = True,
