@@ -20,6 +20,8 @@ sys.path.insert(0, str(HERE.parent))
 
 CONFIGS = {
     "ipm + crossover (default)": {"solver": "ipm", "run_crossover": "on"},
+    "ipm + crossover, threads 1": {"solver": "ipm", "run_crossover": "on", "threads": 1},
+    "ipm + crossover, threads 2": {"solver": "ipm", "run_crossover": "on", "threads": 2},
     "ipm + crossover, ipm tolerance 1e-7": {"solver": "ipm", "run_crossover": "on", "ipm_optimality_tolerance": 1e-7},
     "ipm + crossover, ipm tolerance 1e-6": {"solver": "ipm", "run_crossover": "on", "ipm_optimality_tolerance": 1e-6},
     "ipm, no crossover": {"solver": "ipm", "run_crossover": "off"},
