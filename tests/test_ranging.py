@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 import shutil
 
+import numpy as np
 import pytest
 import yaml
 
@@ -127,3 +128,30 @@ def test_a_binding_conversion_limit_is_priced_at_what_one_more_hectare_saves(sma
     row = assert_range_agrees(folder, result, "grass_out", "conversion_limits.grass_out.max_ha")
     assert row["shadow_price"] == pytest.approx(-5) and row["price_unit"] == "kUSD per ha"
     assert row["binding"] and row["valid_to"] == pytest.approx(20)
+
+
+@pytest.mark.parametrize("source", ["default", "parcels", "raster"])
+def test_ranging_on_the_basic_columns_alone_is_the_full_lps_ranging(source, tmp_path):
+    """The structured solve ranges rows on the LP of the basic columns only (nonbasic columns
+    folded into the row bounds); at the same basis it must give HiGHS's ranging of the full LP,
+    row for row: both ends of every row's range and the objective at each."""
+    from benchmarks.generate import generate
+    from lup_opt.api import build
+    from lup_opt.solve.highs import ranging_at_basis, solve_with_highspy
+    from lup_opt.solve.options import SolverOptions
+
+    folder = SCENARIOS / "default" if source == "default" else generate(source, 1000, tmp_path / source)
+    lp = build(lup_opt.load_scenario(folder, overrides=["ldn.price_of_neutrality=off"])).lp
+    options = SolverOptions(keep_basis=True)
+    full = solve_with_highspy(lp, options)
+    assert full.is_optimal and full.ranging is not None
+    basic_columns = int((full.basis[0] == 1).sum())
+    assert basic_columns < lp.num_cols / 5  # the check is about leaving most columns out
+    on_basic = ranging_at_basis(lp, full.col_values, full.basis, full.objective, options)
+    assert on_basic is not None
+    for field in ("lower_value", "upper_value", "lower_objective", "upper_objective"):
+        expected, got = getattr(full.ranging, field), getattr(on_basic, field)
+        finite = np.isfinite(expected)
+        np.testing.assert_array_equal(np.isfinite(got), finite, err_msg=field)
+        np.testing.assert_allclose(got[finite], expected[finite], rtol=1e-9, atol=1e-6, err_msg=field)
+        assert np.array_equal(np.sign(got[~finite]), np.sign(expected[~finite])), field

@@ -90,6 +90,26 @@ def test_every_solver_method_finds_the_tiny_optimum(tiny_scenario, method):
     assert result.manifest["solver"]["method"] == method
 
 
+def test_highs_gets_half_the_cores_this_process_may_use_unless_told(tiny_scenario, monkeypatch):
+    """HiGHS's own default is half the machine's cores, not of those the process is allowed
+    (a cluster job, a container); HiGHS is given the count and the manifest records it."""
+    import os
+
+    from lup_opt.solve import highs as highs_module
+
+    made = []
+    real = highs_module.new_highs
+    monkeypatch.setattr(highs_module, "new_highs", lambda: made.append(real()) or made[-1])
+    half = max(1, len(os.sched_getaffinity(0)) // 2)
+    for threads, expected in ((None, half), (3, 3)):
+        made.clear()
+        result = lup_opt.solve(tiny_scenario, threads=threads, checks=False)
+        assert result.manifest["solver"]["threads"] == expected
+        solving = [h for h in made if h.getNumCol() > 0]  # not the one that only reports HiGHS's version
+        given = [h.getOptionValue("threads") for h in solving]  # highspy 1.16: (status, value)
+        assert solving and all((v[1] if isinstance(v, tuple) else v) == expected for v in given)
+
+
 @pytest.mark.parametrize("suffix", [".mps", ".lp"])
 def test_exported_model_reads_back_with_names_and_the_same_optimum(cli, tmp_path, tiny_result, suffix):
     path = tmp_path / f"tiny{suffix}"

@@ -200,7 +200,7 @@ def build_manifest(
             "presolve": options.presolve,
             "presolve_rechecked": solution.presolve_rechecked,
             "time_limit": options.time_limit,
-            "threads": options.threads,
+            "threads": options.solver_threads,
         },
         "versions": versions(),
         "size": {

@@ -51,6 +51,7 @@ class ElasticModel:
         # Measured on the default scenario: after costs and bounds change, simplex needed tens of
         # thousands of iterations per solve (15-30 s); interior point with crossover takes ~2 s.
         highs.setOptionValue("solver", method)
+        highs.setOptionValue("threads", options.solver_threads)
         pass_lp(highs, lp, cost=np.zeros(lp.num_cols))
         lower, upper = lp.row_lower, lp.row_upper
         columns, plus, minus = [], np.full(len(rows), -1), np.full(len(rows), -1)

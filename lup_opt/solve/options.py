@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, replace
 from time import perf_counter
 
 import numpy as np
 
 from lup_opt.enums import Backend, SolverMethod, SolveStatus
+
+
+def default_threads() -> int:
+    """Half the cores this process may run on, at least one. HiGHS's own default is half the
+    machine's cores, which on a cluster node or in a container limited to a few of them can be
+    many more threads than cores; two threads against one on two cores measured no difference
+    beyond noise (``benchmarks/README.md``, "Threads")."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not on Linux
+        cores = os.cpu_count() or 1
+    return max(1, cores // 2)
 
 
 @dataclass(frozen=True)
@@ -21,7 +34,7 @@ class SolverOptions:
 
     method: SolverMethod = SolverMethod.IPM
     time_limit: float | None = None  # seconds for the whole command (see ``started``), not per HiGHS call
-    threads: int | None = None
+    threads: int | None = None  # HiGHS threads; None: half the cores available (default_threads)
     presolve: bool = True
     crossover: bool = True
     deadline: float | None = None  # perf_counter() time at which the budget ends (set by ``started``)
@@ -39,6 +52,11 @@ class SolverOptions:
         if self.deadline is not None:
             return max(self.deadline - perf_counter(), 0.0)
         return self.time_limit
+
+    @property
+    def solver_threads(self) -> int:
+        """The threads HiGHS is given: ``threads``, or half the cores available."""
+        return self.threads if self.threads is not None else default_threads()
 
     @property
     def highs_method(self) -> str:

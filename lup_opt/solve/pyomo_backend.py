@@ -132,8 +132,7 @@ def solve_with_pyomo(lp: LinearProgram, options: SolverOptions | None = None) ->
               "solver_options": solver_options}
     if options.time_limit is not None:
         config["time_limit"] = options.time_limit
-    if options.threads is not None:
-        config["threads"] = options.threads
+    config["threads"] = options.solver_threads
     build_seconds = perf_counter() - start
     start = perf_counter()
     results = Highs().solve(model, **config)
