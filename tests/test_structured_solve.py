@@ -174,6 +174,76 @@ def test_certificate_rejects_a_master_missing_a_column_that_prices_out(generated
     assert certify(lp, broken, full.row_duals).primal_violation > 1e-7
 
 
+def test_a_near_optimal_warm_start_is_finished_by_crossover_and_its_vertex_certified(generated, tmp_path):
+    """A warm-start plan that leaves a few square metres of a part on a dearer path (gap within
+    the certificate's, but a column off zero with a positive reduced cost) is not certified as
+    it is; crossover from it gives the full LP's optimum, which is, with ranging."""
+    from lup_opt.solve.structured import StructuredReport, _from_warm_start
+
+    lp = _lp(generated("parcels", 1000))
+    full = solve_with_highspy(lp)
+    sign = -1.0 if lp.sense is ObjectiveSense.MAXIMIZE else 1.0
+    area = lp.variable(AREA)
+    structure = area_structure(lp)
+    values, reduced = full.col_values[area.slice], sign * full.col_duals[area.slice]
+    # a part's column at the optimum, and a dearer column of the same part at zero, such that
+    # moving 2e-7 ha (above the certificate's 1e-7 for "at zero") from the one to the other keeps
+    # every row and the gap within 1e-9
+    def near_optimal():
+        for held in np.argsort(-values)[:300]:
+            same_part = np.flatnonzero((structure.part == structure.part[held]) & (values == 0))
+            for dearer in same_part[np.argsort(-reduced[same_part])][:3]:
+                near = full.col_values.copy()
+                near[area.offset + held] -= 2e-7
+                near[area.offset + dearer] += 2e-7
+                certificate = certify(lp, near, full.row_duals)
+                if certificate.primal_violation <= 1e-7 and certificate.gap <= 1e-9 and reduced[dearer] > 1e-3:
+                    return near, int(dearer), certificate
+        raise AssertionError("no part of the 1,000 parcels has a column to move a little area to")
+
+    near, dearer, certificate = near_optimal()
+    assert not certificate.ok and certificate.dual_violation > 1e-7
+    report = StructuredReport()
+    solution = _from_warm_start(lp, near, full.row_duals, SolverOptions(), StructuredSettings(), report,
+                                tmp_path / "highs.log", 0.0)
+    assert solution is not None and solution.is_optimal, report
+    assert report.path == "warm start" and report.crossover == "HiGHS: Optimal"
+    assert solution.objective == pytest.approx(full.objective, rel=1e-9)
+    assert certify(lp, solution.col_values, solution.row_duals).ok
+    assert solution.col_values[area.offset + dearer] == 0.0
+    assert solution.ranging is not None
+
+
+def test_solves_where_highs_thread_pool_already_runs_on_another_count(generated):
+    """HiGHS shares one thread pool per process and refuses a run asking for another count
+    ('the scheduler has already been initialized to use 2 threads': status Not Set). In a fresh
+    process whose pool an earlier HiGHS run started on other threads, and after a solve on the
+    user's --threads, the structured solve still solves (no fallback). A fresh process, since
+    the pool is the process's."""
+    import subprocess
+    import sys
+
+    script = f"""
+import highspy, numpy as np, lup_opt
+from lup_opt.solve.options import default_threads
+other = highspy.Highs()
+other.setOptionValue("output_flag", False)
+other.setOptionValue("threads", default_threads() + 1)
+other.passModel(1, 0, 0, 1, 1, 0.0, np.ones(1), np.zeros(1), np.ones(1), np.zeros(0), np.zeros(0),
+                np.zeros(2, dtype=np.int32), np.zeros(0, dtype=np.int32), np.zeros(0), np.zeros(1, dtype=np.int32))
+other.run()
+assert other.getModelStatus() == highspy.HighsModelStatus.kOptimal
+scenario = lup_opt.load_scenario({str(generated("parcels", 1000))!r}, overrides=["ldn.price_of_neutrality=off"])
+for threads in (None, 2, None):
+    result = lup_opt.solve(scenario, method="structured", threads=threads)
+    assert result.is_optimal, result.message
+    assert result.manifest["solver"]["structured"]["fallback"] is None, result.message
+print("solved")
+"""
+    done = subprocess.run([sys.executable, "-c", script], check=False, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0 and "solved" in done.stdout, done.stderr[-2000:]
+
+
 def test_infeasible_scenario_is_reported_and_explained():
     scenario = lup_opt.load_scenario(SCENARIOS / "infeasible")
     result = lup_opt.solve(scenario, method="structured", checks=False)

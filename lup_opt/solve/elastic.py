@@ -46,12 +46,11 @@ class ElasticModel:
     @classmethod
     def build(cls, lp: LinearProgram, rows: Sequence[RelaxableRow], options: SolverOptions,
               method: str = "ipm") -> ElasticModel:
-        highs = new_highs()
+        highs = new_highs(options.solver_threads)
         highs.setOptionValue("output_flag", False)
         # Measured on the default scenario: after costs and bounds change, simplex needed tens of
         # thousands of iterations per solve (15-30 s); interior point with crossover takes ~2 s.
         highs.setOptionValue("solver", method)
-        highs.setOptionValue("threads", options.solver_threads)
         pass_lp(highs, lp, cost=np.zeros(lp.num_cols))
         lower, upper = lp.row_lower, lp.row_upper
         columns, plus, minus = [], np.full(len(rows), -1), np.full(len(rows), -1)

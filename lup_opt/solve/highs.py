@@ -23,7 +23,7 @@ import scipy.sparse as sp
 from lup_opt.enums import Backend, ObjectiveSense, SolverMethod, SolveStatus
 from lup_opt.model.lp import LinearProgram
 from lup_opt.solve.names import column_names, row_names
-from lup_opt.solve.options import RowRanging, Solution, SolverOptions
+from lup_opt.solve.options import RowRanging, Solution, SolverOptions, default_threads
 
 logger = logging.getLogger(__name__)
 
@@ -53,10 +53,36 @@ def _stdout_silenced() -> Iterator[None]:
         os.close(saved)
 
 
-def new_highs() -> highspy.Highs:
-    """A Highs instance; the banner HiGHS prints on its first construction is kept off stdout."""
+# HiGHS runs every instance of a process on one thread pool, started with the thread count of
+# the first run, and refuses a run that asks for another count ("the scheduler has already been
+# initialized to use 2 threads"). This mirrors that process-wide state: the count the pool was
+# last started with here, so that a new count restarts it once instead of failing.
+_pool_threads: list[int] = []
+
+
+def new_highs(threads: int | None = None) -> highspy.Highs:
+    """A Highs instance on ``threads`` threads (default: those of the pool as it runs, or half
+    the cores this process may use); the banner HiGHS prints on its first construction is kept
+    off stdout."""
     with _stdout_silenced():
-        return highspy.Highs()
+        highs = highspy.Highs()
+    if threads is None:
+        threads = _pool_threads[0] if _pool_threads else default_threads()
+    use_threads(highs, threads)
+    return highs
+
+
+def thread_pool_for(threads: int) -> None:
+    """HiGHS's thread pool on ``threads`` threads: restarted where it runs on another count."""
+    if _pool_threads != [threads]:
+        highspy.Highs.resetGlobalScheduler(True)
+        _pool_threads[:] = [threads]
+
+
+def use_threads(highs: highspy.Highs, threads: int) -> None:
+    """Give ``highs`` ``threads`` threads (every Highs of the process shares one pool)."""
+    thread_pool_for(threads)
+    highs.setOptionValue("threads", int(threads))
 
 
 def highs_bounds(values: np.ndarray) -> np.ndarray:
@@ -187,7 +213,7 @@ def _configure(highs: highspy.Highs, options: SolverOptions, log_file: Path | No
     highs.setOptionValue("run_crossover", "on" if options.crossover else "off")
     highs.setOptionValue("presolve", "on" if options.presolve else "off")
     apply_time_limit(highs, options)
-    highs.setOptionValue("threads", options.solver_threads)
+    use_threads(highs, options.solver_threads)
 
 
 def apply_time_limit(highs: highspy.Highs, options: SolverOptions) -> None:
@@ -206,9 +232,6 @@ def solve_with_highspy(lp: LinearProgram, options: SolverOptions | None = None) 
         start = perf_counter()
         highs = new_highs()
         _configure(highs, options, log_file)
-        if options.threads is not None:
-            # HiGHS keeps one thread pool per process; a new thread count needs a new pool.
-            highspy.Highs.resetGlobalScheduler(True)
         pass_status = pass_lp(highs, lp)
         handoff = perf_counter() - start
         if pass_status == highspy.HighsStatus.kError:

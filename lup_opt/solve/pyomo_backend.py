@@ -23,7 +23,7 @@ from pyomo.core.expr.numeric_expr import LinearExpression
 
 from lup_opt.enums import Backend, ObjectiveSense, SolveStatus
 from lup_opt.model.lp import ConstraintBlock, LinearProgram, VariableBlock
-from lup_opt.solve.highs import highs_version
+from lup_opt.solve.highs import highs_version, thread_pool_for
 from lup_opt.solve.options import Solution, SolverOptions
 
 logger = logging.getLogger(__name__)
@@ -133,6 +133,7 @@ def solve_with_pyomo(lp: LinearProgram, options: SolverOptions | None = None) ->
     if options.time_limit is not None:
         config["time_limit"] = options.time_limit
     config["threads"] = options.solver_threads
+    thread_pool_for(options.solver_threads)  # Pyomo's Highs shares the process's pool
     build_seconds = perf_counter() - start
     start = perf_counter()
     results = Highs().solve(model, **config)
