@@ -12,10 +12,11 @@ from lup_opt.enums import Backend, SolverMethod, SolveStatus
 
 
 def default_threads() -> int:
-    """Half the cores this process may run on, at least one. HiGHS's own default is half the
-    machine's cores, which on a cluster node or in a container limited to a few of them can be
-    many more threads than cores; two threads against one on two cores measured no difference
-    beyond noise (``benchmarks/README.md``, "Threads")."""
+    """Half the cores this process may run on, at least one. HiGHS's own default counts the
+    machine's cores (documented as half of them; it started 2 threads on this project's 2-core
+    machine), which on a cluster node or in a container limited to a few cores can be many more
+    threads than cores; two threads against one on two cores measured no difference beyond
+    noise (``benchmarks/README.md``, "Threads")."""
     try:
         cores = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):  # not on Linux
