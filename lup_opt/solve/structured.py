@@ -60,6 +60,7 @@ from lup_opt.solve.dual_warm_start import WarmStartSettings, plan_columns
 from lup_opt.solve.highs import (
     _basis,
     _configure,
+    _pass_arrays,
     _read,
     _status,
     apply_time_limit,
@@ -214,16 +215,8 @@ def _column_generation(lp: LinearProgram, structure: AreaStructure, options: Sol
 
     highs = new_highs()
     _configure(highs, options, log_file)
-    sub = lp.matrix[:, master_cols]
-    status = highs.passModel(
-        len(master_cols), lp.num_rows, int(sub.nnz), int(highspy.MatrixFormat.kColwise),
-        int(highspy.ObjSense.kMaximize if sign < 0 else highspy.ObjSense.kMinimize), float(lp.objective_offset),
-        np.ascontiguousarray(cost[master_cols]), highs_bounds(lp.col_lower[master_cols]),
-        highs_bounds(lp.col_upper[master_cols]), highs_bounds(row_lower), highs_bounds(row_upper),
-        sub.indptr.astype(np.int32), sub.indices.astype(np.int32), np.ascontiguousarray(sub.data, dtype=float),
-        np.zeros(len(master_cols), dtype=np.int32),
-    )
-    del sub
+    status = _pass_arrays(highs, lp.sense, lp.objective_offset, cost[master_cols], lp.col_lower[master_cols],
+                          lp.col_upper[master_cols], row_lower, row_upper, lp.matrix[:, master_cols])
     if status == highspy.HighsStatus.kError:
         report.fallback = "HiGHS rejected the restricted master"
         return None
