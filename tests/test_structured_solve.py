@@ -79,6 +79,8 @@ def assert_agrees_with_full_lp(lp, settings: StructuredSettings | None = None, p
         assert report["rounds"] >= 1
     else:  # no restricted master: the aggregated master closed its gap
         assert report["rounds"] == 0 and report["crossover"] == "HiGHS: Optimal"
+        # crossover ran on the plan's candidate columns, not on the full LP
+        assert report["crossover_columns"] < lp.num_cols / 2, report["crossover_columns"]
         value, bound = report["lagrangian_bound"]
         assert value - bound <= 1e-5 * max(1.0, abs(value))
     # objective
