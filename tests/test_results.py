@@ -91,15 +91,15 @@ def test_every_solver_method_finds_the_tiny_optimum(tiny_scenario, method):
 
 
 def test_highs_gets_half_the_cores_this_process_may_use_unless_told(tiny_scenario, monkeypatch):
-    """HiGHS's own default is half the machine's cores, not of those the process is allowed
-    (a cluster job, a container); HiGHS is given the count and the manifest records it."""
+    """HiGHS's own default counts the machine's cores, not those the process is allowed (a
+    cluster job, a container); HiGHS is given the count and the manifest records it."""
     import os
 
     from lup_opt.solve import highs as highs_module
 
     made = []
     real = highs_module.new_highs
-    monkeypatch.setattr(highs_module, "new_highs", lambda: made.append(real()) or made[-1])
+    monkeypatch.setattr(highs_module, "new_highs", lambda *args: made.append(real(*args)) or made[-1])
     half = max(1, len(os.sched_getaffinity(0)) // 2)
     for threads, expected in ((None, half), (3, 3)):
         made.clear()
