@@ -94,6 +94,7 @@ class StructuredReport:
     lagrangian_bound: tuple[float, float] | None = None  # the aggregated master's value, Lagrangian bound
     full_lp_seconds: float = 0.0  # HiGHS's crossover (warm-start path), hand-off included
     crossover_columns: int | None = None  # the columns crossover was given (the full LP's, or candidates)
+    crossover_simplex_iterations: int | None = None  # simplex from crossover's basis, where crossover fell short
     ranging_seconds: float = 0.0  # ranging on the basic columns at the certified basis
     full_lp_iterations: int | None = None  # simplex iterations at that basis (0: optimal as given; None: not ranged)
     crossover: str | None = None  # on the warm-start path: what HiGHS's crossover of the full LP did
@@ -413,6 +414,15 @@ def _crossover(lp: LinearProgram, x: np.ndarray, y: np.ndarray, objective: float
     apply_time_limit(highs, options)
     highs.crossover(point)
     status, message = _status(highs)
+    if status is not SolveStatus.OPTIMAL and highs.getBasis().valid:
+        # crossover from a near-optimal point may stop short of HiGHS's tolerances (a million
+        # parcels: 'Unknown'); simplex from its basis finishes it
+        highs.setOptionValue("solver", SolverMethod.SIMPLEX.value)
+        apply_time_limit(highs, options)
+        highs.run()
+        status, message = _status(highs)
+        message += " (simplex from crossover's basis)"
+        report.crossover_simplex_iterations = int(highs.getInfo().simplex_iteration_count)
     report.crossover = message
     report.crossover_columns = len(cols)
     sub_basis = _basis(highs) if status is SolveStatus.OPTIMAL else None
