@@ -220,18 +220,12 @@ def solve(
     return result
 
 
-# --method auto: column generation (lup_opt.solve.structured) for LPs of at least this many
-# columns whose coupling rows (all but C-AREA) are at most this share of the parts of land.
-STRUCTURED_AUTO_COLUMNS = 50_000
-STRUCTURED_AUTO_COUPLING_SHARE = 0.1
-
-
 def _resolve_method(options: SolverOptions, lp: LinearProgram, backend: Backend, mode: PlanningMode) -> SolverOptions:
     """``auto`` as the method it stands for on this LP; ``structured`` where it can run."""
     method = options.method
     if method is SolverMethod.AUTO:
         structured = (backend is Backend.HIGHSPY and mode is PlanningMode.PERFECT_FORESIGHT
-                      and suits_structured(lp, STRUCTURED_AUTO_COLUMNS, STRUCTURED_AUTO_COUPLING_SHARE))
+                      and suits_structured(lp))
         return replace(options, method=SolverMethod.STRUCTURED if structured else SolverMethod.IPM)
     if method is SolverMethod.STRUCTURED and backend is not Backend.HIGHSPY:
         raise LupOptError("--method structured solves through highspy; use --backend highspy or another method")

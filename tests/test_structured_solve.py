@@ -16,6 +16,7 @@ from lup_opt import api
 from lup_opt.api import build
 from lup_opt.enums import ObjectiveSense, SolverMethod, SolveStatus
 from lup_opt.model.land_balance import AREA
+from lup_opt.solve import area_structure as area_structure_module
 from lup_opt.solve.area_structure import area_structure
 from lup_opt.solve.certificate import certify
 from lup_opt.solve.dual_warm_start import WarmStartSettings
@@ -282,7 +283,7 @@ def test_auto_picks_structured_for_large_lps_of_the_shape(generated, monkeypatch
     small = lup_opt.solve(scenario, method="auto", checks=False)
     assert small.manifest["solver"]["method"] == "ipm"  # 35,710 columns: below the threshold
     assert "structured" not in small.manifest["solver"]
-    monkeypatch.setattr(api, "STRUCTURED_AUTO_COLUMNS", 10_000)
+    monkeypatch.setattr(area_structure_module, "AUTO_MIN_COLUMNS", 10_000)
     large = lup_opt.solve(scenario, method="auto", checks=False)
     solver = large.manifest["solver"]
     assert solver["method"] == "structured"
@@ -296,7 +297,7 @@ def test_auto_picks_structured_for_large_lps_of_the_shape(generated, monkeypatch
 
 
 def test_auto_keeps_interior_point_for_the_default_scenario(monkeypatch):
-    monkeypatch.setattr(api, "STRUCTURED_AUTO_COLUMNS", 1_000)
+    monkeypatch.setattr(area_structure_module, "AUTO_MIN_COLUMNS", 1_000)
     # 2,565 coupling rows (conversion limits, finance) for 1,420 parts: not the shape
     lp = _lp(SCENARIOS / "default")
     resolved = api._resolve_method(SolverOptions(method=SolverMethod.AUTO), lp, api.Backend.HIGHSPY,

@@ -62,9 +62,19 @@ def area_structure(lp: LinearProgram) -> AreaStructure | None:
     return AreaStructure(area.slice, part, rows.size, rows.slice, keep)
 
 
-def suits_structured(lp: LinearProgram, min_columns: int, max_coupling_share: float) -> bool:
+# --method auto: column generation (lup_opt.solve.structured) for LPs of at least this many
+# columns whose coupling rows (all but C-AREA) are at most this share of the parts of land.
+AUTO_MIN_COLUMNS = 50_000
+AUTO_MAX_COUPLING_SHARE = 0.1
+
+
+def suits_structured(lp: LinearProgram, min_columns: int | None = None,
+                     max_coupling_share: float | None = None) -> bool:
     """Whether ``--method auto`` solves ``lp`` by column generation: large, with the area
-    structure, and few coupling rows relative to parts."""
+    structure, and few coupling rows relative to parts (by default ``AUTO_MIN_COLUMNS`` and
+    ``AUTO_MAX_COUPLING_SHARE``, read when called)."""
+    min_columns = AUTO_MIN_COLUMNS if min_columns is None else min_columns
+    max_coupling_share = AUTO_MAX_COUPLING_SHARE if max_coupling_share is None else max_coupling_share
     if lp.num_cols < min_columns:
         return False
     structure = area_structure(lp)

@@ -11,21 +11,30 @@ When the objective changed, that basis is far from optimal (on the default scena
 simplex from it took 20,000-35,000 pivots, 8-17 s, against 2 s for a fresh interior-point
 solve), so the session solves with the configured method instead and keeps its basis for the
 next bound change.
+
+Where the plan LP has the area structure and is large (``--method structured``, or ``auto`` as
+``lup_opt.solve.area_structure.suits_structured`` decides), the cold solves are structured
+solves (``lup_opt.solve.structured``) of the session's LP as it stands, extra rows and columns
+included, and their certified optimal basis is handed to the session's HiGHS: the next bound
+change is again re-optimised by dual simplex from it (a frontier at 100,000 parcels).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from time import perf_counter
 
 import highspy
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 
 from lup_opt.enums import ObjectiveSense, SolverMethod, SolveStatus
-from lup_opt.model.lp import LinearProgram
+from lup_opt.model.lp import ConstraintBlock, LinearProgram, VariableBlock
+from lup_opt.solve.area_structure import suits_structured
 from lup_opt.solve.highs import _configure, _status, apply_time_limit, highs_bounds, new_highs, pass_lp, set_basis
 from lup_opt.solve.options import SolverOptions
+from lup_opt.solve.structured import StructuredSettings, solve_structured
 
 INF = highspy.kHighsInf
 
@@ -53,8 +62,11 @@ class WarmSession:
 
     def __init__(self, lp: LinearProgram, options: SolverOptions | None = None, warm: bool = True):
         self.lp = lp
-        self.options = options or SolverOptions()
+        self.options = options or SolverOptions(method=SolverMethod.AUTO)
         self.warm = warm
+        method = self.options.method
+        self.structured = method is SolverMethod.STRUCTURED or (method is SolverMethod.AUTO and suits_structured(lp))
+        self.extra = _SessionState(lp)  # what the session changed: the LP a structured solve is given
         self.highs = new_highs()
         _configure(self.highs, self.options, None)
         self.highs.setOptionValue("output_flag", False)
@@ -85,10 +97,12 @@ class WarmSession:
             highspy.ObjSense.kMaximize if sense is ObjectiveSense.MAXIMIZE else highspy.ObjSense.kMinimize
         )
         self.highs.changeObjectiveOffset(0.0)
+        self.extra.cost, self.extra.sense = costs, sense
         self.objective_changed = True
 
     def add_column(self, lower: float = -INF, upper: float = INF) -> int:
         self.highs.addCol(0.0, lower, upper, 0, np.zeros(0, dtype=np.int32), np.zeros(0))
+        self.extra.add_column(lower, upper)
         return self.total_cols - 1
 
     def add_row(self, vector: np.ndarray, lower: float, upper: float, extra: dict[int, float] | None = None) -> int:
@@ -99,6 +113,8 @@ class WarmSession:
             index = np.concatenate([index, np.fromiter(extra.keys(), dtype=np.int64)])
             values = np.concatenate([values, np.fromiter(extra.values(), dtype=float)])
         self.highs.addRow(_bound(lower), _bound(upper), len(index), index.astype(np.int32), values)
+        self.extra.add_rows(sp.csr_matrix((values, index, [0, len(index)]), shape=(1, self.total_cols)),
+                            np.array([lower], dtype=float), np.array([upper], dtype=float))
         return self.total_rows - 1
 
     def add_rows(self, matrix: sp.csr_matrix, columns: list[int], lower: np.ndarray, upper: np.ndarray) -> int:
@@ -109,19 +125,24 @@ class WarmSession:
         index = np.asarray(columns, dtype=np.int32)[matrix.indices]
         lower, upper = highs_bounds(lower), highs_bounds(upper)
         self.highs.addRows(matrix.shape[0], lower, upper, matrix.nnz, matrix.indptr[:-1].astype(np.int32), index, matrix.data.astype(float))
+        self.extra.add_rows(sp.csr_matrix((matrix.data.astype(float), index, matrix.indptr),
+                                          shape=(matrix.shape[0], self.total_cols)), lower, upper)
         return first
 
     def set_row_bounds(self, row: int, lower: float, upper: float) -> None:
         self.highs.changeRowBounds(row, _bound(lower), _bound(upper))
+        self.extra.set_row_bounds(row, lower, upper)
 
     def remove_rows_from(self, first: int) -> None:
         """Delete every row added at or after ``first`` (the plan LP's rows stay)."""
         if first < self.total_rows:
             self.highs.deleteRows(self.total_rows - first, np.arange(first, self.total_rows, dtype=np.int32))
+            self.extra.remove_rows_from(first)
 
     def remove_columns_from(self, first: int) -> None:
         if first < self.total_cols:
             self.highs.deleteCols(self.total_cols - first, np.arange(first, self.total_cols, dtype=np.int32))
+            self.extra.remove_columns_from(first)
 
     def start_from(self, basis: tuple[np.ndarray, np.ndarray]) -> bool:
         """Take the optimal basis of an earlier solve of this LP (``Solution.basis``) as if this
@@ -134,6 +155,8 @@ class WarmSession:
 
     def solve(self) -> SessionSolve:
         warm = self.warm and self.solves > 0 and not self.objective_changed
+        if not warm and self.structured:
+            return self._solve_structured()
         if warm:
             # From the last basis: dual simplex only re-optimises what the bound change disturbed.
             self.highs.setOptionValue("solver", SolverMethod.SIMPLEX.value)
@@ -153,6 +176,96 @@ class WarmSession:
             return SessionSolve(status, message, None, None, seconds, warm, iterations)
         values = np.asarray(self.highs.getSolution().col_value)
         return SessionSolve(status, message, values[: self.n_cols], values[self.n_cols:], seconds, warm, iterations)
+
+
+    def _solve_structured(self) -> SessionSolve:
+        """A cold solve of the session's LP by the structured solve; its optimal basis, handed to
+        HiGHS, makes the next solve after a bound change warm."""
+        self.objective_changed = False
+        start = perf_counter()
+        solution = solve_structured(self.extra.linear_program(), replace(self.options, keep_basis=True),
+                                    StructuredSettings(ranging=False))
+        seconds = perf_counter() - start
+        self.solves += 1
+        rounds = int((solution.structured or {}).get("rounds", 0))
+        if not solution.is_optimal or solution.col_values is None:
+            return SessionSolve(solution.status, solution.message, None, None, seconds, False, rounds)
+        if solution.basis is None or not set_basis(self.highs, solution.basis):
+            self.objective_changed = True  # no basis in HiGHS: the next solve is cold (structured) again
+        values = solution.col_values
+        return SessionSolve(solution.status, solution.message, values[: self.n_cols], values[self.n_cols:], seconds,
+                            False, rounds)
+
+
+class _SessionState:
+    """The session's LP as it stands (objective, extra columns and rows, changed row bounds),
+    kept beside HiGHS's copy so that a structured solve can be given it whole."""
+
+    def __init__(self, lp: LinearProgram):
+        self.lp = lp
+        self.cost = lp.cost.copy()
+        self.sense = lp.sense
+        self.plan_row_lower, self.plan_row_upper = lp.row_lower.copy(), lp.row_upper.copy()
+        self.col_lower: list[float] = []
+        self.col_upper: list[float] = []
+        self.rows: list[sp.csr_matrix] = []  # each over the session's columns when it was added
+        self.row_lower: list[float] = []
+        self.row_upper: list[float] = []
+
+    def add_column(self, lower: float, upper: float) -> None:
+        self.col_lower.append(float(lower))
+        self.col_upper.append(float(upper))
+        self.cost = np.r_[self.cost, 0.0]
+
+    def add_rows(self, matrix: sp.csr_matrix, lower: np.ndarray, upper: np.ndarray) -> None:
+        self.rows.extend(matrix[i] for i in range(matrix.shape[0]))
+        self.row_lower.extend(_finite_or_inf(lower))
+        self.row_upper.extend(_finite_or_inf(upper))
+
+    def set_row_bounds(self, row: int, lower: float, upper: float) -> None:
+        n = self.lp.num_rows
+        if row < n:
+            self.plan_row_lower[row], self.plan_row_upper[row] = lower, upper
+        else:
+            self.row_lower[row - n], self.row_upper[row - n] = float(lower), float(upper)
+
+    def remove_rows_from(self, first: int) -> None:
+        keep = max(first - self.lp.num_rows, 0)
+        del self.rows[keep:], self.row_lower[keep:], self.row_upper[keep:]
+
+    def remove_columns_from(self, first: int) -> None:
+        keep = max(first - self.lp.num_cols, 0)
+        del self.col_lower[keep:], self.col_upper[keep:]
+        self.cost = self.cost[: self.lp.num_cols + keep]
+        self.rows = [row[:, :first] if row.shape[1] > first else row for row in self.rows]
+
+    def linear_program(self) -> LinearProgram:
+        """The plan LP with the session's objective, bounds, and its extra columns and rows as
+        one more variable and constraint block each."""
+        lp, n_cols = self.lp, self.lp.num_cols + len(self.col_lower)
+        plan = sp.hstack([lp.matrix, sp.csc_matrix((lp.num_rows, n_cols - lp.num_cols))], format="csc")
+        added = [sp.csr_matrix((r.data, r.indices, r.indptr), shape=(1, n_cols)) for r in self.rows]
+        matrix = sp.vstack([plan, *added], format="csc") if added else plan
+        constraints = tuple(replace(b, lower=self.plan_row_lower[b.slice], upper=self.plan_row_upper[b.slice])
+                            for b in lp.constraints)
+        variables = lp.variables
+        if self.col_lower:
+            variables = (*variables, _block(VariableBlock, "session_columns", lp.num_cols, self.col_lower,
+                                            self.col_upper))
+        if self.rows:
+            constraints = (*constraints, _block(ConstraintBlock, "session_rows", lp.num_rows, self.row_lower,
+                                                self.row_upper))
+        return replace(lp, variables=variables, constraints=constraints, matrix=matrix, cost=self.cost.copy(),
+                       sense=self.sense, cost_by_period={}, objective_offset=0.0)
+
+
+def _block(kind: type, name: str, offset: int, lower: list[float], upper: list[float]):
+    return kind(name=name, family="session", offset=offset, lower=np.array(lower), upper=np.array(upper),
+                labels=pd.DataFrame({"entry": np.arange(len(lower))}), key=("entry",))
+
+
+def _finite_or_inf(values: np.ndarray) -> list[float]:
+    return [float(v) if abs(v) < INF else (np.inf if v > 0 else -np.inf) for v in np.asarray(values, dtype=float)]
 
 
 def _bound(value: float) -> float:

@@ -127,6 +127,9 @@ class StructuredSettings:
     # crossover of the full LP on the warm-start path, and ranging at the certified basis
     # (ranging_at_basis, which confirms it) on both paths
     confirm_full: bool = True
+    # rows ranged at the certified basis (off where only the plan and basis are wanted: the
+    # cold solves of a trade-off session)
+    ranging: bool = True
 
     def __post_init__(self) -> None:
         if self.first_method is not None:
@@ -331,7 +334,8 @@ def _column_generation(lp: LinearProgram, structure: AreaStructure, options: Sol
     summary = (f"column generation: {report.rounds} rounds, {report.initial_columns + report.columns_generated:,} "
                f"of {n_area:,} area columns; certified on the full LP")
     return _certified(lp, x, y, objective, basis, options, report, log_file, f"{message} ({summary}", start,
-                      handoff=0.0, rank_rows=settings.confirm_full, no_ranging="ranging not asked for")
+                      handoff=0.0, rank_rows=settings.confirm_full and settings.ranging,
+                      no_ranging="ranging not asked for")
 
 
 def _from_warm_start(lp: LinearProgram, x: np.ndarray, y: np.ndarray, options: SolverOptions,
@@ -373,7 +377,8 @@ def _from_warm_start(lp: LinearProgram, x: np.ndarray, y: np.ndarray, options: S
         if not certificate.ok:
             summary = "crossover's vertex from the warm start's near-optimal plan certified on the full LP"
         return _certified(lp, x_vertex, y_vertex, objective, basis, options, report, log_file,
-                          f"{message} ({summary}; basis by crossover", start, handoff=handoff)
+                          f"{message} ({summary}; basis by crossover", start, handoff=handoff,
+                          rank_rows=settings.ranging, no_ranging="ranging not asked for")
     if not certificate.ok:
         logger.info("structured solve: %s; column generation follows", note)
         report.path, report.certificate = "column generation", ""
