@@ -4,6 +4,7 @@ and its bound changes are re-optimised warm from the structured solve's basis.""
 
 from __future__ import annotations
 
+import highspy
 import numpy as np
 import pytest
 
@@ -12,6 +13,7 @@ from benchmarks.generate import generate
 from lup_opt import tradeoffs
 from lup_opt.api import build
 from lup_opt.enums import ObjectiveSense, SolverMethod
+from lup_opt.solve import dual_warm_start
 from lup_opt.solve.options import SolverOptions
 from lup_opt.solve.session import WarmSession
 
@@ -75,3 +77,32 @@ def test_a_structured_session_solves_its_extra_rows_and_columns_and_forgets_remo
     assert structured[2] == pytest.approx(structured[1], rel=1e-8)
     assert structured[3] == pytest.approx(structured[0], rel=1e-8)
     assert structured[4] == ipm[4] == 0
+
+
+class _MasterThatFailsOnDualSimplex:
+    """Stands in for HiGHS on the aggregated master: dual simplex ends 'Solve error' (as on a
+    frontier point's master of 10,000 parcels: 'excessive dual values'), primal simplex solves."""
+
+    def __init__(self):
+        self.options, self.runs, self.status = {"simplex_strategy": 1, "solver": "simplex"}, [], None
+
+    def setOptionValue(self, name, value):
+        self.options[name] = value
+
+    def clearSolver(self):
+        pass
+
+    def run(self):
+        self.runs.append(dict(self.options))
+        self.status = (highspy.HighsModelStatus.kSolveError if self.options["simplex_strategy"] == 1
+                       else highspy.HighsModelStatus.kOptimal)
+
+    def getModelStatus(self):
+        return self.status
+
+
+def test_the_warm_starts_master_is_solved_by_primal_simplex_where_dual_simplex_fails():
+    master = _MasterThatFailsOnDualSimplex()
+    assert dual_warm_start._run_master(master, SolverOptions())
+    assert [run["simplex_strategy"] for run in master.runs] == [1, dual_warm_start.PRIMAL_SIMPLEX_STRATEGY]
+    assert master.options["simplex_strategy"] == 1  # the next round restarts with dual simplex

@@ -47,6 +47,9 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
+DUAL_SIMPLEX_STRATEGY, PRIMAL_SIMPLEX_STRATEGY = 1, 4  # HiGHS's simplex_strategy (1, dual: its default)
+
+
 @dataclass(frozen=True)
 class WarmStartSettings:
     rounds: int = 150  # at most this many pricing rounds
@@ -70,11 +73,37 @@ class WarmStartOutcome:
     y: np.ndarray  # its duals as row duals of the full LP (the LP's sense, HiGHS's convention)
 
 
+def _run_master(highs: highspy.Highs, options: SolverOptions) -> bool:
+    """Solve the aggregated master, True if optimal. Where dual simplex fails on it (an
+    artificial column's penalty can make duals too large for HiGHS's ratio test: 'Solve error'
+    on the master of a trade-off frontier's point), primal simplex from scratch, then interior
+    point; the next round restarts with dual simplex."""
+    attempts = ({}, {"simplex_strategy": PRIMAL_SIMPLEX_STRATEGY}, {"solver": SolverMethod.IPM.value})
+    for n, changes in enumerate(attempts):
+        for name, value in changes.items():
+            highs.setOptionValue(name, value)
+        if n:
+            highs.clearSolver()
+        apply_time_limit(highs, options)
+        highs.run()
+        status = highs.getModelStatus()
+        highs.setOptionValue("simplex_strategy", DUAL_SIMPLEX_STRATEGY)
+        highs.setOptionValue("solver", SolverMethod.SIMPLEX.value)
+        if status == highspy.HighsModelStatus.kOptimal:
+            return True
+        if status != highspy.HighsModelStatus.kSolveError:
+            return False
+        logger.debug("warm start: the aggregated master ended 'Solve error'; trying %s", attempts[n + 1:][:1])
+    return False
+
+
 def plan_columns(lp: LinearProgram, structure: AreaStructure, sign: float, usable: np.ndarray,
                  starts: np.ndarray, coupling: np.ndarray, penalty: float, options: SolverOptions,
-                 settings: WarmStartSettings) -> WarmStartOutcome | None:
+                 settings: WarmStartSettings, duals: np.ndarray | None = None) -> WarmStartOutcome | None:
     """The area columns of the first restricted master (see the module's docstring), or None
-    where the phase cannot run (a part with no usable column, HiGHS failing on the master)."""
+    where the phase cannot run (a part with no usable column, HiGHS failing on the master).
+    ``duals``: the coupling rows' duals of a nearby LP (a frontier's previous point), in the LP's
+    sign convention; its cheapest plans start the master and its bound the stability centre."""
     area = structure.area
     n_parts, part = structure.n_parts, structure.part
     part_area = lp.row_lower[structure.part_rows]
@@ -87,6 +116,7 @@ def plan_columns(lp: LinearProgram, structure: AreaStructure, sign: float, usabl
     spread = sp.csr_matrix((part_area, (np.arange(n_parts), block_of_part)), shape=(n_parts, n_blocks))
     offer = np.where(usable, 0.0, np.inf)
     if np.any(np.minimum.reduceat(offer, starts) > 0):
+        logger.info("warm start: a part of land has no usable column; no warm start")
         return None
 
     others = np.r_[np.arange(0, area.start), np.arange(area.stop, lp.num_cols)].astype(np.int64)
@@ -172,15 +202,21 @@ def plan_columns(lp: LinearProgram, structure: AreaStructure, sign: float, usabl
     if len(keep) and len(np.unique(part[keep])) == n_parts:
         add_plans(keep[np.r_[True, part[keep][1:] != part[keep][:-1]]], np.arange(n_blocks))
     center, best_bound, center_columns = zero, bound0, columns0
+    if duals is not None:
+        start = sign * np.asarray(duals, dtype=float)
+        bound1, _, columns1 = lagrangian(start)
+        add_plans(columns1, np.arange(n_blocks))
+        if bound1 > best_bound:
+            center, best_bound, center_columns = start, bound1, columns1
     value = np.inf
     rounds = 0
     converged = at_bound = False
     for rounds in range(1, settings.rounds + 1):
         if options.out_of_time():
             return None
-        apply_time_limit(highs, options)
-        highs.run()
-        if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        if not _run_master(highs, options):
+            logger.info("warm start: the aggregated master ended '%s' in round %d; no warm start",
+                        highs.modelStatusToString(highs.getModelStatus()), rounds)
             return None
         duals = np.asarray(highs.getSolution().row_dual)
         y_out, mu = duals[:k], duals[k:]
