@@ -4,6 +4,14 @@
 
 Each configuration runs in a fresh process on the same LP, written once to an MPS file, so
 timings are HiGHS's own. Objectives are compared with the first configuration's.
+
+HiPO (HiGHS's newer interior-point solver) ships in ``highspy-extras``, which must be the same
+version as highspy. ``--python`` runs the solves in another interpreter, e.g. a virtual
+environment with ``highspy[extras]`` of a version that has them both, so that IPX and HiPO
+are compared by one HiGHS:
+
+    python -m venv /tmp/hipo && /tmp/hipo/bin/pip install "highspy[extras]==1.15.1"
+    python benchmarks/methods.py /tmp/bench/parcels_10000 --python /tmp/hipo/bin/python --only 10,11
 """
 
 from __future__ import annotations
@@ -28,6 +36,10 @@ CONFIGS = {
     "dual simplex": {"solver": "simplex", "simplex_strategy": 1},
     "primal simplex": {"solver": "simplex", "simplex_strategy": 4},
     "pdlp": {"solver": "pdlp"},
+    # HiGHS 1.15+ names its two interior-point solvers: "ipm" is HiPO where highspy-extras is
+    # installed, IPX otherwise
+    "ipx + crossover": {"solver": "ipx", "run_crossover": "on"},
+    "hipo + crossover (highspy-extras)": {"solver": "hipo", "run_crossover": "on"},
 }
 
 
@@ -42,7 +54,8 @@ def run_one(mps: str, options: dict, time_limit: float) -> dict:
     highs.setOptionValue("time_limit", time_limit)
     highs.run()
     info = highs.getInfo()
-    return {"status": highs.modelStatusToString(highs.getModelStatus()), "seconds": highs.getRunTime(),
+    return {"version": highs.version(), "status": highs.modelStatusToString(highs.getModelStatus()),
+            "seconds": highs.getRunTime(),
             "objective": info.objective_function_value, "ipm_iterations": info.ipm_iteration_count,
             "crossover_iterations": info.crossover_iteration_count, "simplex_iterations": info.simplex_iteration_count}
 
@@ -54,6 +67,8 @@ def main() -> None:
     parser.add_argument("--only", default="", help="comma-separated configuration numbers (1-based)")
     parser.add_argument("--one", help=argparse.SUPPRESS)
     parser.add_argument("--options", help=argparse.SUPPRESS)
+    parser.add_argument("--python", default=sys.executable,
+                        help="interpreter whose highspy runs the solves (default: this one)")
     args = parser.parse_args()
     if args.one:
         print(json.dumps(run_one(args.one, json.loads(args.options), args.time_limit)))
@@ -70,13 +85,14 @@ def main() -> None:
         for index, (name, options) in enumerate(CONFIGS.items(), start=1):
             if index not in chosen:
                 continue
-            command = [sys.executable, __file__, "--one", str(mps), "--options", json.dumps(options),
+            command = [args.python, __file__, "--one", str(mps), "--options", json.dumps(options),
                        "--time-limit", str(args.time_limit)]
             result = json.loads(subprocess.run(command, capture_output=True, text=True, check=True).stdout.splitlines()[-1])
             rows.append((name, result))
             print(f"  {name}: {result['status']} in {result['seconds']:.1f} s", file=sys.stderr)
     reference = rows[0][1]["objective"]
-    print(f"scenario: {args.scenario} ({lp.num_rows:,} rows, {lp.num_cols:,} columns, {lp.num_nonzeros:,} non-zeros)")
+    print(f"scenario: {args.scenario} ({lp.num_rows:,} rows, {lp.num_cols:,} columns, {lp.num_nonzeros:,} non-zeros); "
+          f"HiGHS {rows[0][1]['version']}")
     print(f"{'configuration':40} {'status':22} {'seconds':>8} {'IPM it.':>8} {'crossover it.':>14} "
           f"{'simplex it.':>12} {'rel. objective diff':>20}")
     for name, r in rows:
