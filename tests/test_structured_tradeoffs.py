@@ -48,6 +48,7 @@ def test_a_structured_session_solves_its_extra_rows_and_columns_and_forgets_remo
     lp = build(parcels, "off").lp
     sessions = {"structured": WarmSession(lp, STRUCTURED), "ipm": WarmSession(lp, IPM)}
     assert sessions["structured"].structured and not sessions["ipm"].structured
+    assert sessions["structured"].highs is None  # no copy of the full LP in HiGHS beside the LP's own
     found = {}
     for name, session in sessions.items():
         first_row, first_col = session.total_rows, session.total_cols
@@ -77,6 +78,15 @@ def test_a_structured_session_solves_its_extra_rows_and_columns_and_forgets_remo
     assert structured[2] == pytest.approx(structured[1], rel=1e-8)
     assert structured[3] == pytest.approx(structured[0], rel=1e-8)
     assert structured[4] == ipm[4] == 0
+
+
+def test_price_of_neutrality_by_structured_re_solves_is_interior_points(parcels):
+    structured = lup_opt.solve(parcels, method="structured", checks=False).linkages["ldn_price"]
+    ipm = lup_opt.solve(parcels, method="ipm", checks=False).linkages["ldn_price"]
+    assert (structured["status"] == "optimal").all() and len(structured) == len(ipm) > 1
+    assert (structured["price_of_neutrality"] > 0).any()  # some LDN group binds: a price to check
+    np.testing.assert_allclose(structured["objective_without"], ipm["objective_without"], rtol=1e-8)
+    np.testing.assert_allclose(structured["price_of_neutrality"], ipm["price_of_neutrality"], rtol=1e-6, atol=1e-6)
 
 
 class _MasterThatFailsOnDualSimplex:

@@ -53,8 +53,9 @@ def price_of_neutrality(lp: LinearProgram, solution: Solution, options: SolverOp
     block = lp.constraint(LDN_NEUTRALITY)
     labels = block.labels
     session = WarmSession(lp, options)
-    # Each re-solve starts from the optimal basis: the solve's own if it kept one, else found again.
-    if solution.basis is None or not session.start_from(solution.basis):
+    # Each re-solve starts from the solve's optimum (its basis; in a structured session its duals)
+    # if it kept it, else from the optimum found again.
+    if not session.start_from(solution.basis, solution.row_duals):
         session.solve()
     sign = 1.0 if lp.sense is ObjectiveSense.MINIMIZE else -1.0
     objective = float(solution.objective)

@@ -59,7 +59,9 @@ class SessionSolve:
 
 class WarmSession:
     """The plan LP in one HiGHS instance; objectives, extra rows and extra columns change in
-    place and every solve after the first is warm-started (simplex from the last basis)."""
+    place and every solve after the first is warm-started (simplex from the last basis). A
+    structured session holds no HiGHS copy: each solve hands its LP as it stands to
+    ``solve_structured``."""
 
     def __init__(self, lp: LinearProgram, options: SolverOptions | None = None, warm: bool = True):
         self.lp = lp
@@ -67,25 +69,27 @@ class WarmSession:
         self.warm = warm
         method = self.options.method
         self.structured = method is SolverMethod.STRUCTURED or (method is SolverMethod.AUTO and suits_structured(lp))
-        self.extra = _SessionState(lp)  # what the session changed: the LP a structured solve is given
+        self.extra = _SessionState(lp)  # the LP as it stands: what a structured solve is given
         self._duals: np.ndarray | None = None  # the last structured solve's row duals
-        self.highs = new_highs()
-        _configure(self.highs, self.options, None)
-        self.highs.setOptionValue("output_flag", False)
-        pass_lp(self.highs, lp)
+        self.highs: highspy.Highs | None = None
+        if not self.structured:
+            self.highs = new_highs()
+            _configure(self.highs, self.options, None)
+            self.highs.setOptionValue("output_flag", False)
+            pass_lp(self.highs, lp)
         self.n_cols = lp.num_cols
         self.n_rows = lp.num_rows
         self.solves = 0
-        self.method = str(self.highs.getOptionValue("solver")[1])  # (status, value)
+        self.method = self.options.highs_method
         self.objective_changed = True
 
     @property
     def total_cols(self) -> int:
-        return self.highs.getNumCol()
+        return self.extra.num_cols
 
     @property
     def total_rows(self) -> int:
-        return self.highs.getNumRow()
+        return self.extra.num_rows
 
     def set_objective(self, vector: np.ndarray, sense: ObjectiveSense, extra: np.ndarray | None = None) -> None:
         """Replace the objective: ``vector`` over the plan LP's columns, ``extra`` over the
@@ -94,16 +98,18 @@ class WarmSession:
         costs[: self.n_cols] = vector
         if extra is not None:
             costs[self.n_cols: self.n_cols + len(extra)] = extra
-        self.highs.changeColsCost(self.total_cols, np.arange(self.total_cols, dtype=np.int32), costs)
-        self.highs.changeObjectiveSense(
-            highspy.ObjSense.kMaximize if sense is ObjectiveSense.MAXIMIZE else highspy.ObjSense.kMinimize
-        )
-        self.highs.changeObjectiveOffset(0.0)
         self.extra.cost, self.extra.sense = costs, sense
+        if self.highs is not None:
+            self.highs.changeColsCost(self.total_cols, np.arange(self.total_cols, dtype=np.int32), costs)
+            self.highs.changeObjectiveSense(
+                highspy.ObjSense.kMaximize if sense is ObjectiveSense.MAXIMIZE else highspy.ObjSense.kMinimize
+            )
+            self.highs.changeObjectiveOffset(0.0)
         self.objective_changed = True
 
     def add_column(self, lower: float = -INF, upper: float = INF) -> int:
-        self.highs.addCol(0.0, lower, upper, 0, np.zeros(0, dtype=np.int32), np.zeros(0))
+        if self.highs is not None:
+            self.highs.addCol(0.0, lower, upper, 0, np.zeros(0, dtype=np.int32), np.zeros(0))
         self.extra.add_column(lower, upper)
         return self.total_cols - 1
 
@@ -114,7 +120,8 @@ class WarmSession:
         if extra:
             index = np.concatenate([index, np.fromiter(extra.keys(), dtype=np.int64)])
             values = np.concatenate([values, np.fromiter(extra.values(), dtype=float)])
-        self.highs.addRow(_bound(lower), _bound(upper), len(index), index.astype(np.int32), values)
+        if self.highs is not None:
+            self.highs.addRow(_bound(lower), _bound(upper), len(index), index.astype(np.int32), values)
         self.extra.add_rows(sp.csr_matrix((values, index, [0, len(index)]), shape=(1, self.total_cols)),
                             np.array([lower], dtype=float), np.array([upper], dtype=float))
         return self.total_rows - 1
@@ -126,30 +133,40 @@ class WarmSession:
         matrix = sp.csr_matrix(matrix)
         index = np.asarray(columns, dtype=np.int32)[matrix.indices]
         lower, upper = highs_bounds(lower), highs_bounds(upper)
-        self.highs.addRows(matrix.shape[0], lower, upper, matrix.nnz, matrix.indptr[:-1].astype(np.int32), index, matrix.data.astype(float))
+        if self.highs is not None:
+            self.highs.addRows(matrix.shape[0], lower, upper, matrix.nnz, matrix.indptr[:-1].astype(np.int32), index,
+                               matrix.data.astype(float))
         self.extra.add_rows(sp.csr_matrix((matrix.data.astype(float), index, matrix.indptr),
                                           shape=(matrix.shape[0], self.total_cols)), lower, upper)
         return first
 
     def set_row_bounds(self, row: int, lower: float, upper: float) -> None:
-        self.highs.changeRowBounds(row, _bound(lower), _bound(upper))
+        if self.highs is not None:
+            self.highs.changeRowBounds(row, _bound(lower), _bound(upper))
         self.extra.set_row_bounds(row, lower, upper)
 
     def remove_rows_from(self, first: int) -> None:
         """Delete every row added at or after ``first`` (the plan LP's rows stay)."""
         if first < self.total_rows:
-            self.highs.deleteRows(self.total_rows - first, np.arange(first, self.total_rows, dtype=np.int32))
+            if self.highs is not None:
+                self.highs.deleteRows(self.total_rows - first, np.arange(first, self.total_rows, dtype=np.int32))
             self.extra.remove_rows_from(first)
 
     def remove_columns_from(self, first: int) -> None:
         if first < self.total_cols:
-            self.highs.deleteCols(self.total_cols - first, np.arange(first, self.total_cols, dtype=np.int32))
+            if self.highs is not None:
+                self.highs.deleteCols(self.total_cols - first, np.arange(first, self.total_cols, dtype=np.int32))
             self.extra.remove_columns_from(first)
 
-    def start_from(self, basis: tuple[np.ndarray, np.ndarray]) -> bool:
-        """Take the optimal basis of an earlier solve of this LP (``Solution.basis``) as if this
-        session had found it: the next solve is warm. False (and nothing changed) if refused."""
-        if not set_basis(self.highs, basis):
+    def start_from(self, basis: tuple[np.ndarray, np.ndarray] | None, duals: np.ndarray | None = None) -> bool:
+        """Take an earlier optimal solve of this LP as if this session had made it: the next
+        solve is warm, from its basis (``Solution.basis``), or in a structured session from its
+        row duals. False (and nothing changed) if that cannot be taken."""
+        if self.structured:
+            if duals is None or len(duals) != self.total_rows:
+                return False
+            self._duals = np.asarray(duals)
+        elif basis is None or not set_basis(self.highs, basis):
             return False
         self.solves = max(self.solves, 1)
         self.objective_changed = False
@@ -179,7 +196,6 @@ class WarmSession:
         values = np.asarray(self.highs.getSolution().col_value)
         return SessionSolve(status, message, values[: self.n_cols], values[self.n_cols:], seconds, warm, iterations)
 
-
     def _solve_structured(self, warm: bool) -> SessionSolve:
         """A structured solve of the session's LP as it stands. Warm (only bounds changed since
         the last solve): its warm start begins from the last solve's duals."""
@@ -187,8 +203,7 @@ class WarmSession:
         start = perf_counter()
         lp = self.extra.linear_program()
         duals = self._duals if warm and self._duals is not None and len(self._duals) == lp.num_rows else None
-        solution = solve_structured(lp, self.options, StructuredSettings(ranging=False),
-                                    duals=duals)
+        solution = solve_structured(lp, self.options, StructuredSettings(ranging=False), duals=duals)
         seconds = perf_counter() - start
         self.solves += 1
         report = solution.structured or {}
@@ -217,6 +232,14 @@ class _SessionState:
         self.row_lower: list[float] = []
         self.row_upper: list[float] = []
 
+    @property
+    def num_cols(self) -> int:
+        return self.lp.num_cols + len(self.col_lower)
+
+    @property
+    def num_rows(self) -> int:
+        return self.lp.num_rows + len(self.rows)
+
     def add_column(self, lower: float, upper: float) -> None:
         self.col_lower.append(float(lower))
         self.col_upper.append(float(upper))
@@ -224,8 +247,8 @@ class _SessionState:
 
     def add_rows(self, matrix: sp.csr_matrix, lower: np.ndarray, upper: np.ndarray) -> None:
         self.rows.extend(matrix[i] for i in range(matrix.shape[0]))
-        self.row_lower.extend(_finite_or_inf(lower))
-        self.row_upper.extend(_finite_or_inf(upper))
+        self.row_lower.extend(np.asarray(lower, dtype=float).tolist())
+        self.row_upper.extend(np.asarray(upper, dtype=float).tolist())
 
     def set_row_bounds(self, row: int, lower: float, upper: float) -> None:
         n = self.lp.num_rows
@@ -247,7 +270,7 @@ class _SessionState:
     def linear_program(self) -> LinearProgram:
         """The plan LP with the session's objective, bounds, and its extra columns and rows as
         one more variable and constraint block each."""
-        lp, n_cols = self.lp, self.lp.num_cols + len(self.col_lower)
+        lp, n_cols = self.lp, self.num_cols
         plan = sp.hstack([lp.matrix, sp.csc_matrix((lp.num_rows, n_cols - lp.num_cols))], format="csc")
         added = [sp.csr_matrix((r.data, r.indices, r.indptr), shape=(1, n_cols)) for r in self.rows]
         matrix = sp.vstack([plan, *added], format="csc") if added else plan
@@ -267,10 +290,6 @@ class _SessionState:
 def _block(kind: type, name: str, offset: int, lower: list[float], upper: list[float]):
     return kind(name=name, family="session", offset=offset, lower=np.array(lower), upper=np.array(upper),
                 labels=pd.DataFrame({"entry": np.arange(len(lower))}), key=("entry",))
-
-
-def _finite_or_inf(values: np.ndarray) -> list[float]:
-    return [float(v) if abs(v) < INF else (np.inf if v > 0 else -np.inf) for v in np.asarray(values, dtype=float)]
 
 
 def _bound(value: float) -> float:
