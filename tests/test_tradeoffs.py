@@ -38,6 +38,28 @@ def test_payoff_table_of_tiny_holds_the_hand_worked_extremes(tiny_scenario):
     assert result.payoff.nadir == pytest.approx([670.0, 390.0], rel=1e-6)
 
 
+@pytest.mark.parametrize("crossover", [True, False], ids=["from the held plan", "no basis: afresh"])
+def test_the_lexicographic_second_stage_gives_the_cold_answer(tiny_scenario, crossover):
+    """Holding the first optimum, the tie-break objective re-optimises the held plan by primal
+    simplex (a warm solve) when there is a basis, else solves afresh; either way it reaches the
+    hand-worked extremes that a session solving everything cold reaches."""
+    from lup_opt.enums import SolverMethod
+    from lup_opt.solve.options import SolverOptions
+    from lup_opt.tradeoffs.api import _problem
+
+    options = SolverOptions(method=SolverMethod.IPM, crossover=crossover)
+    warm, cold = (_problem(tiny_scenario, TINY_OBJECTIVES, options, warm=w) for w in (True, False))
+    for objective, expected in zip(warm.objectives, (CHEAPEST, MOST_CEREAL), strict=True):
+        others = [o for o in warm.objectives if o is not objective]
+        solved = warm.lexicographic(objective, others)
+        twin = cold.objectives[warm.objectives.index(objective)]
+        reference = cold.lexicographic(twin, [o for o in cold.objectives if o is not twin])
+        assert solved.warm is crossover and not reference.warm
+        assert warm.values(solved.values) == pytest.approx(list(expected), rel=1e-7)
+        assert warm.values(solved.values) == pytest.approx(cold.values(reference.values), rel=1e-9)
+        assert warm.session.total_rows == warm.lp.num_rows  # the held row is gone again
+
+
 def test_full_range_payoff_finds_the_anti_ideal(tiny_scenario):
     result = tradeoffs.payoff(tiny_scenario, TINY_OBJECTIVES, full_range=True)
     cost_worst, cereal_worst = result.payoff.anti_ideal

@@ -37,6 +37,8 @@ from lup_opt.solve.highs import _configure, _status, apply_time_limit, highs_bou
 from lup_opt.solve.options import SolverOptions
 from lup_opt.solve.structured import StructuredSettings, solve_structured
 
+DUAL_SIMPLEX, PRIMAL_SIMPLEX = 1, 4  # HiGHS's simplex_strategy (1, dual: its default)
+
 INF = highspy.kHighsInf
 
 
@@ -82,6 +84,7 @@ class WarmSession:
         self.solves = 0
         self.method = self.options.highs_method
         self.objective_changed = True
+        self.from_last_plan = False  # the next solve re-optimises the last plan by primal simplex
 
     @property
     def total_cols(self) -> int:
@@ -91,9 +94,12 @@ class WarmSession:
     def total_rows(self) -> int:
         return self.extra.num_rows
 
-    def set_objective(self, vector: np.ndarray, sense: ObjectiveSense, extra: np.ndarray | None = None) -> None:
+    def set_objective(self, vector: np.ndarray, sense: ObjectiveSense, extra: np.ndarray | None = None,
+                      from_last_plan: bool = False) -> None:
         """Replace the objective: ``vector`` over the plan LP's columns, ``extra`` over the
-        session's added columns (zero when not given)."""
+        session's added columns (zero when not given). ``from_last_plan``: the last solve's plan
+        still satisfies every row (the rows added since hold it), so the next solve starts from
+        its basis by primal simplex instead of solving afresh."""
         costs = np.zeros(self.total_cols)
         costs[: self.n_cols] = vector
         if extra is not None:
@@ -106,6 +112,7 @@ class WarmSession:
             )
             self.highs.changeObjectiveOffset(0.0)
         self.objective_changed = True
+        self.from_last_plan = from_last_plan and self.warm and self.solves > 0
 
     def add_column(self, lower: float = -INF, upper: float = INF) -> int:
         if self.highs is not None:
@@ -170,19 +177,39 @@ class WarmSession:
             return False
         self.solves = max(self.solves, 1)
         self.objective_changed = False
+        self.from_last_plan = False
         return True
 
     def solve(self) -> SessionSolve:
+        from_last_plan, self.from_last_plan = self.from_last_plan, False
         warm = self.warm and self.solves > 0 and not self.objective_changed
         if self.structured:
             return self._solve_structured(warm)
-        if warm:
+        from_last_plan = from_last_plan and self.highs.getBasis().valid  # none after IPM without crossover
+        warm = warm or from_last_plan
+        if from_last_plan:
+            self.highs.setOptionValue("solver", SolverMethod.SIMPLEX.value)
+            self.highs.setOptionValue("simplex_strategy", PRIMAL_SIMPLEX)
+        elif warm:
             # From the last basis: dual simplex only re-optimises what the bound change disturbed.
             self.highs.setOptionValue("solver", SolverMethod.SIMPLEX.value)
         elif self.solves > 0:
             self.highs.setOptionValue("solver", self.method)
             self.highs.clearSolver()
         self.objective_changed = False
+        solved = self._run(warm)
+        if from_last_plan:
+            self.highs.setOptionValue("simplex_strategy", DUAL_SIMPLEX)
+            if solved.status is SolveStatus.ERROR:
+                # Numerical trouble from the old basis: solve afresh with the configured method.
+                self.highs.setOptionValue("solver", self.method)
+                self.highs.clearSolver()
+                again = self._run(False)
+                solved = replace(again, seconds=solved.seconds + again.seconds,
+                                 iterations=solved.iterations + again.iterations)
+        return solved
+
+    def _run(self, warm: bool) -> SessionSolve:
         start = perf_counter()
         apply_time_limit(self.highs, self.options)
         self.highs.run()

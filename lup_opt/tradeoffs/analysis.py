@@ -79,7 +79,7 @@ class TradeoffProblem:
         combined = np.zeros(self.lp.num_cols)
         for other in then:
             combined += other.sign * other.vector / max(1.0, abs(other.value(solved.values)))
-        self.session.set_objective(combined, ObjectiveSense.MAXIMIZE)
+        self.session.set_objective(combined, ObjectiveSense.MAXIMIZE, from_last_plan=True)
         second = self.session.solve()
         self.session.remove_rows_from(row)
         return second if second.is_optimal else solved
