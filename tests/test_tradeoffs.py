@@ -60,6 +60,30 @@ def test_the_lexicographic_second_stage_gives_the_cold_answer(tiny_scenario, cro
         assert warm.session.total_rows == warm.lp.num_rows  # the held row is gone again
 
 
+def test_a_second_stage_that_fails_from_the_held_plan_is_solved_afresh(tiny_scenario, monkeypatch):
+    """A solver error from the held plan's basis is not the answer: the stage is solved again
+    from scratch and still reaches the hand-worked extreme (670 kUSD for 405 t of cereal)."""
+    from lup_opt.enums import SolveStatus
+    from lup_opt.solve.session import SessionSolve
+    from lup_opt.tradeoffs.api import _problem
+
+    problem = _problem(tiny_scenario, TINY_OBJECTIVES, None)
+    cost, cereal = problem.objectives
+    session, real_run, calls = problem.session, problem.session._run, []
+
+    def failing_once_from_the_held_plan(warm):
+        calls.append(warm)
+        if len(calls) == 2:  # the second stage, from the held plan
+            return SessionSolve(SolveStatus.ERROR, "stand-in solver error", None, None, 0.0, warm, 0)
+        return real_run(warm)
+
+    monkeypatch.setattr(session, "_run", failing_once_from_the_held_plan)
+    solved = problem.lexicographic(cereal, [cost])
+    assert calls == [False, True, False]  # first stage, warm second stage, its fresh retry
+    assert solved.is_optimal
+    assert problem.values(solved.values) == pytest.approx(list(MOST_CEREAL), rel=1e-7)
+
+
 def test_full_range_payoff_finds_the_anti_ideal(tiny_scenario):
     result = tradeoffs.payoff(tiny_scenario, TINY_OBJECTIVES, full_range=True)
     cost_worst, cereal_worst = result.payoff.anti_ideal

@@ -33,11 +33,10 @@ import scipy.sparse as sp
 from lup_opt.enums import ObjectiveSense, SolverMethod, SolveStatus
 from lup_opt.model.lp import ConstraintBlock, LinearProgram, VariableBlock
 from lup_opt.solve.area_structure import suits_structured
+from lup_opt.solve.dual_warm_start import DUAL_SIMPLEX_STRATEGY, PRIMAL_SIMPLEX_STRATEGY
 from lup_opt.solve.highs import _configure, _status, apply_time_limit, highs_bounds, new_highs, pass_lp, set_basis
 from lup_opt.solve.options import SolverOptions
 from lup_opt.solve.structured import StructuredSettings, solve_structured
-
-DUAL_SIMPLEX, PRIMAL_SIMPLEX = 1, 4  # HiGHS's simplex_strategy (1, dual: its default)
 
 INF = highspy.kHighsInf
 
@@ -112,7 +111,7 @@ class WarmSession:
             )
             self.highs.changeObjectiveOffset(0.0)
         self.objective_changed = True
-        self.from_last_plan = from_last_plan and self.warm and self.solves > 0
+        self.from_last_plan = from_last_plan
 
     def add_column(self, lower: float = -INF, upper: float = INF) -> int:
         if self.highs is not None:
@@ -185,11 +184,12 @@ class WarmSession:
         warm = self.warm and self.solves > 0 and not self.objective_changed
         if self.structured:
             return self._solve_structured(warm)
-        from_last_plan = from_last_plan and self.highs.getBasis().valid  # none after IPM without crossover
+        # No basis after interior point without crossover: then the new objective is solved afresh.
+        from_last_plan = from_last_plan and self.warm and self.solves > 0 and self.highs.getBasis().valid
         warm = warm or from_last_plan
         if from_last_plan:
             self.highs.setOptionValue("solver", SolverMethod.SIMPLEX.value)
-            self.highs.setOptionValue("simplex_strategy", PRIMAL_SIMPLEX)
+            self.highs.setOptionValue("simplex_strategy", PRIMAL_SIMPLEX_STRATEGY)
         elif warm:
             # From the last basis: dual simplex only re-optimises what the bound change disturbed.
             self.highs.setOptionValue("solver", SolverMethod.SIMPLEX.value)
@@ -199,7 +199,7 @@ class WarmSession:
         self.objective_changed = False
         solved = self._run(warm)
         if from_last_plan:
-            self.highs.setOptionValue("simplex_strategy", DUAL_SIMPLEX)
+            self.highs.setOptionValue("simplex_strategy", DUAL_SIMPLEX_STRATEGY)
             if solved.status is SolveStatus.ERROR:
                 # Numerical trouble from the old basis: solve afresh with the configured method.
                 self.highs.setOptionValue("solver", self.method)
