@@ -8,6 +8,7 @@ import logging
 import re
 import warnings
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ log = logging.getLogger(__name__)
 CELL_ID = re.compile(r"^r(\d+)c(\d+)$")
 BOUNDARY = {"color": "#212121", "linewidth": 1.0}
 HALO = {"color": "white", "linewidth": 2.6}  # under the boundary: visible on dark colours too
+MISSING = "#eeeeee"  # a land unit without a value
 
 
 def in_metres(crs: Any) -> bool:
@@ -55,18 +57,72 @@ class VectorMap:
         x0, y0, x1, y1 = self.units.total_bounds
         return float(x0), float(x1), float(y0), float(y1)
 
+    @cached_property
+    def _paths(self) -> list:
+        """One matplotlib path per land unit (holes and parts included), built once and drawn on
+        every panel: geopandas' plot would rebuild a patch per polygon for each panel."""
+        return [_polygon_path(geometry) for geometry in self.units.geometry]
+
+    @cached_property
+    def _lines(self) -> list[np.ndarray]:
+        import shapely
+
+        lines = []
+        for geometry in self.boundaries:
+            parts = getattr(geometry, "geoms", [geometry])
+            lines.extend(shapely.get_coordinates(part) for part in parts if not part.is_empty)
+        return lines
+
+    def _paint(self, ax, facecolors: np.ndarray, keep: np.ndarray) -> None:
+        from matplotlib.collections import PathCollection
+
+        paths = [path for path, shown in zip(self._paths, keep, strict=True) if shown]
+        ax.add_collection(PathCollection(paths, facecolors=facecolors[keep], edgecolors="none", linewidths=0))
+
     def paint_colours(self, ax, colours: pd.Series) -> None:
-        shown = self.units.assign(_c=colours.reindex(self.units["land_unit"]).to_numpy())
-        shown = shown[shown["_c"].notna()]
-        shown.plot(ax=ax, color=list(shown["_c"]), linewidth=0)
+        from matplotlib.colors import to_rgba_array
+
+        given = colours.reindex(self.units["land_unit"])
+        keep = given.notna().to_numpy()
+        rgba = np.zeros((len(given), 4))
+        if keep.any():
+            names, index = np.unique(given[keep].astype(str).to_numpy(), return_inverse=True)
+            rgba[keep] = to_rgba_array(list(names))[index]
+        self._paint(ax, rgba, keep)
 
     def paint_values(self, ax, values: pd.Series, cmap, norm) -> None:
-        shown = self.units.assign(_v=values.reindex(self.units["land_unit"]).to_numpy())
-        shown.plot(ax=ax, column="_v", cmap=cmap, norm=norm, linewidth=0, missing_kwds={"color": "#eeeeee"})
+        from matplotlib.colors import to_rgba
+
+        shown = values.reindex(self.units["land_unit"]).astype(float).to_numpy()
+        rgba = np.tile(to_rgba(MISSING), (len(shown), 1))
+        finite = np.isfinite(shown)
+        rgba[finite] = cmap(norm(shown[finite]))
+        self._paint(ax, rgba, np.ones(len(shown), dtype=bool))
 
     def paint_boundaries(self, ax) -> None:
-        self.boundaries.plot(ax=ax, **HALO)
-        self.boundaries.plot(ax=ax, **BOUNDARY)
+        from matplotlib.collections import LineCollection
+
+        if self._lines:
+            for style in (HALO, BOUNDARY):
+                ax.add_collection(LineCollection(self._lines, colors=style["color"], linewidths=style["linewidth"]))
+
+
+def _polygon_path(geometry):
+    """A (multi)polygon as one compound path of every ring of every part; holes are wound against
+    their exterior (shapely's orient), so they stay open under either fill rule."""
+    import shapely
+    from matplotlib.path import Path as MplPath
+
+    if geometry is None or geometry.is_empty:
+        return MplPath(np.zeros((0, 2)))
+    rings = []
+    for part in getattr(geometry, "geoms", [geometry]):
+        if part.geom_type != "Polygon":
+            continue
+        part = shapely.geometry.polygon.orient(part, 1.0)
+        rings.append(MplPath(np.asarray(part.exterior.coords)[:, :2], closed=True))
+        rings.extend(MplPath(np.asarray(ring.coords)[:, :2], closed=True) for ring in part.interiors)
+    return MplPath.make_compound_path(*rings) if rings else MplPath(np.zeros((0, 2)))
 
 
 def _closing_distance(units) -> float:
