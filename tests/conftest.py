@@ -1,7 +1,8 @@
 """Shared fixtures: shipped scenarios, solved once per test session.
 
-The default scenario (320 land units, about 6 s a solve) is solved once per session
-(``default_result``) and its results folder written once (``default_results_folder``): a test
+The default scenario (320 land units, about 6 s a solve) is solved and its results folder
+written once per test run, shared by the xdist workers (``default_results_folder``), and read
+back as a Result (``default_result``): a test
 that only reads a plan or a results folder takes these, and a test that runs a command just to
 check its plumbing runs it on ``scenarios/tiny``. The five default variants are solved once too
 (``default_variant_results``), but together they take about 30 s: every test that takes them is
@@ -12,6 +13,7 @@ marked ``slow`` here (``pytest_collection_modifyitems``), so that the quick subs
 from __future__ import annotations
 
 import importlib.util
+import os
 from pathlib import Path
 
 import pytest
@@ -59,15 +61,33 @@ def default_scenario() -> lup_opt.Scenario:
     return lup_opt.load_scenario(SCENARIOS / "default")
 
 
-@pytest.fixture(scope="session")
-def default_result(default_scenario) -> lup_opt.Result:
-    return lup_opt.solve(default_scenario)
+def _shared_by_workers(tmp_path_factory) -> Path:
+    """A folder every xdist worker of this test run sees (the run's base temporary folder), or
+    this process's own without xdist."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
 
 
 @pytest.fixture(scope="session")
-def default_results_folder(default_result, tmp_path_factory) -> Path:
-    """The default plan's results folder, written once: read it, never write into it."""
-    return default_result.write(tmp_path_factory.mktemp("default") / "results")
+def default_results_folder(default_scenario, tmp_path_factory) -> Path:
+    """The default plan's results folder (with its report), written once per test run: the first
+    worker to need it solves and writes it under a lock, the others wait and read it. Read it,
+    never write into it."""
+    from filelock import FileLock
+
+    shared = _shared_by_workers(tmp_path_factory)
+    folder = shared / "default-shared" / "results"
+    with FileLock(str(shared / "default-shared.lock")):
+        if not (folder / "manifest.json").is_file():
+            lup_opt.solve(default_scenario).write(folder)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def default_result(default_results_folder) -> lup_opt.Result:
+    """The default plan, solved once per test run (see ``default_results_folder``) and read back
+    with ``lup_opt.read_result``: the same Result a solve returns (test_read_result)."""
+    return lup_opt.read_result(default_results_folder)
 
 
 @pytest.fixture(scope="session")
