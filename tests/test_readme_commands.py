@@ -4,7 +4,10 @@ traceback, and the outputs it names present. The Python example runs too.
 
 The commands run in two lanes at once, each in the README's order: the sections up to "Planning
 under uncertainty" (where later commands read what earlier ones wrote), and from there on (each
-command reads only the shipped scenarios and writes a results folder of its own)."""
+command reads only the shipped scenarios and writes a results folder of its own). Each lane is a
+process of its own that runs its commands through the ``lup-opt`` app (what the console script
+calls, test_cli checks the script itself), so that the imports and matplotlib's fonts are paid
+once per lane, not once per command; the Python example runs beside them, in a third process."""
 
 from __future__ import annotations
 
@@ -13,7 +16,7 @@ import shlex
 import shutil
 import subprocess
 import sys
-from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +28,8 @@ from tests.conftest import REPO
 README = REPO / "README.md"
 LUP_OPT = Path(sys.executable).with_name("lup-opt")
 EXIT = re.compile(r"\bexit (\d)\b")
+LANE_TIMEOUT = 1800  # seconds for a lane of commands, or the Python example
+PYTHON_EXAMPLE = "the README's Python example"
 
 
 def readme_block_matches(language: str) -> list[re.Match]:
@@ -89,22 +94,77 @@ def workdir(tmp_path_factory) -> Path:
     return folder
 
 
+def run_lane(workdir: str, commands: list[str], out: str) -> None:
+    """Run ``commands`` one after another in this process, from ``workdir``, through the app the
+    ``lup-opt`` script calls; write each one's exit code and output (its traceback, if it raised)
+    to the JSON file ``out``."""
+    import json
+    import os
+    import traceback
+
+    from typer.testing import CliRunner
+
+    from lup_opt.cli import app
+
+    os.chdir(workdir)
+    runner = CliRunner()
+    done = {}
+    for command in commands:
+        run = runner.invoke(app, shlex.split(command)[1:])
+        text = run.output
+        if run.exception is not None and not isinstance(run.exception, SystemExit):  # it raised
+            text += "".join(traceback.format_exception(*run.exc_info))
+        done[command] = (run.exit_code, text)
+    Path(out).write_text(json.dumps(done), encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class Ran:
+    returncode: int
+    output: str
+
+
+def python_example() -> str:
+    (code,) = [block for block in readme_blocks("python") if "load_scenario" in block][:1]
+    return code
+
+
 @pytest.fixture(scope="module")
-def runs(workdir) -> dict[str, subprocess.CompletedProcess]:
+def runs(workdir, tmp_path_factory) -> dict[str, Ran | subprocess.CompletedProcess]:
     """Every documented command, run once, in the README's order within its lane (later ones
-    read what earlier ones of their lane wrote); the two lanes run at once."""
+    read what earlier ones of their lane wrote), the two lanes at once, each in a process of its
+    own; beside them the Python example, in a copy of the scenarios of its own, under the key
+    ``PYTHON_EXAMPLE``."""
+    import json
+    import multiprocessing
+
     if not LUP_OPT.exists():
         pytest.skip(f"the lup-opt command is not installed beside {sys.executable}")
-
-    def lane(commands: list[str]) -> dict[str, subprocess.CompletedProcess]:
-        return {command: subprocess.run([str(LUP_OPT), *shlex.split(command)[1:]], cwd=workdir,
-                                        capture_output=True, text=True, timeout=900)
-                for command in commands}
-
+    example_dir = tmp_path_factory.mktemp("readme-python")
+    shutil.copytree(REPO / "scenarios", example_dir / "scenarios")
+    example_out, example_err = (open(example_dir / name, "w+", encoding="utf-8")  # noqa: SIM115 - closed below
+                                for name in (".stdout", ".stderr"))
+    example = subprocess.Popen([sys.executable, "-c", python_example()], cwd=example_dir, text=True,
+                               stdout=example_out, stderr=example_err)
+    context = multiprocessing.get_context("spawn")  # a fresh interpreter, as the script would start
     lanes = [[command for command, _, n in DOCUMENTED if n == k] for k in (0, 1)]
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        done = list(pool.map(lane, lanes))
-    return {**done[0], **done[1]}
+    outs = [workdir / f".lane{k}.json" for k in range(len(lanes))]
+    processes = [context.Process(target=run_lane, args=(str(workdir), lane, str(out)))
+                 for lane, out in zip(lanes, outs, strict=True)]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join(timeout=LANE_TIMEOUT)
+        if process.is_alive():
+            process.kill()
+    example.wait(timeout=LANE_TIMEOUT)
+    with example_out, example_err:
+        stdout, stderr = ((example_dir / name).read_text(encoding="utf-8") for name in (".stdout", ".stderr"))
+    done = {PYTHON_EXAMPLE: subprocess.CompletedProcess(example.args, example.returncode, stdout, stderr)}
+    for k, (lane, out) in enumerate(zip(lanes, outs, strict=True)):
+        assert out.exists(), f"lane {k} ({lane[0]} ...) ended without its results (exit {processes[k].exitcode})"
+        done.update({command: Ran(code, text) for command, (code, text) in json.loads(out.read_text()).items()})
+    return done
 
 
 def test_the_readme_documents_commands():
@@ -116,8 +176,8 @@ def test_the_readme_documents_commands():
 @pytest.mark.parametrize(("command", "code"), COMMANDS, ids=[c for c, _ in COMMANDS])
 def test_each_readme_command_runs_as_documented(runs, command, code):
     run = runs[command]
-    assert "Traceback" not in run.stderr + run.stdout, run.stderr[-3000:]
-    assert run.returncode == code, (run.returncode, run.stdout[-2000:], run.stderr[-2000:])
+    assert "Traceback" not in run.output, run.output[-3000:]
+    assert run.returncode == code, (run.returncode, run.output[-3000:])
 
 
 @pytest.mark.slow
@@ -137,8 +197,7 @@ def test_the_outputs_the_readme_names_are_there(runs, workdir):
 
 
 @pytest.mark.slow
-def test_the_readme_python_example_runs(workdir):
-    (code,) = [block for block in readme_blocks("python") if "load_scenario" in block][:1]
-    run = subprocess.run([sys.executable, "-c", code], cwd=workdir, capture_output=True, text=True, timeout=900)
+def test_the_readme_python_example_runs(runs):
+    run = runs[PYTHON_EXAMPLE]
     assert run.returncode == 0, run.stderr[-3000:]
     assert run.stdout.startswith("optimal ")
