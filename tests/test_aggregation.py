@@ -89,6 +89,7 @@ def merged_raster(raster) -> lup_opt.Result:
     return lup_opt.solve(raster)
 
 
+@pytest.mark.slow
 def test_generated_raster_merges_most_cells_and_keeps_the_optimum(raster, merged_raster):
     merged = merged_raster
     # The reference: the same LP without merging (and without the price of neutrality's re-solves,

@@ -60,6 +60,7 @@ def test_scenarios_are_listed_by_name_with_their_variants(client):
     assert "more_housing" in scenarios["tiny"]["variants"]
 
 
+@pytest.mark.slow
 def test_a_run_solves_in_the_background_and_is_kept_under_its_name(client, workspace):
     started = client.post("/api/runs", json={"scenario": "tiny"})
     assert started.status_code == 201 and started.json()["state"] == "queued"
@@ -300,6 +301,7 @@ def test_a_running_solve_shows_highs_progress_live_and_cancel_stops_it_leaving_n
     assert not [p for p in (workspace / "runs").glob(".*") if "partial" in p.name]
 
 
+@pytest.mark.slow
 def test_the_checks_before_solving_prove_a_target_beyond_reach_as_validate_does(client, workspace):
     shutil.copytree(REPO / "tests" / "scenarios" / "beyond_reach", workspace / "beyond_reach")
     plain = client.post("/api/scenarios/validate", json={"name": "beyond_reach"}).json()
@@ -344,6 +346,7 @@ def test_alternatives_and_explain_run_in_the_background_too(client):
     assert client.get(f"/api/runs/{explained['id']}/diagnosis").json()["overrides"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
 def test_the_command_prints_the_address_serves_the_page_and_stops_cleanly(workspace, stop):
     import httpx

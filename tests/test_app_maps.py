@@ -24,6 +24,7 @@ class Grid:  # what unit_map reads of a grid scenario's RasterMap
     cols: pd.Series
 
 
+@pytest.mark.slow
 def test_a_grid_of_a_million_cells_is_one_downsampled_image_and_a_click_finds_its_cell():
     h, w = 1000, 1100  # 1.1 million cells, more than MAX_SIDE wide: downsampled
     r, c = np.divmod(np.arange(h * w), w)

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import SCENARIOS
 
 
@@ -27,14 +29,14 @@ def test_solve_prints_status_objective_ldn_and_binding_targets(cli, tmp_path):
 
 
 def test_solve_json_prints_the_manifest(cli, tmp_path):
-    result = cli(["solve", SCENARIOS / "tiny", "--out", tmp_path / "r", "--json"])
+    result = cli(["solve", SCENARIOS / "tiny", "--out", tmp_path / "r", "--json", "--no-report"])
     assert result.exit_code == 0
     assert json.loads(result.output)["objective"] == 620
 
 
 def test_solve_writes_to_results_named_after_scenario_and_variants(cli, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    result = cli(["solve", SCENARIOS / "infeasible", "-v", "feasible_housing", "-q"])
+    result = cli(["solve", SCENARIOS / "infeasible", "-v", "feasible_housing", "-q", "--no-report"])
     assert result.exit_code == 0 and result.output == ""
     assert (tmp_path / "results" / "infeasible+feasible_housing" / "manifest.json").exists()
 
@@ -47,7 +49,7 @@ def test_infeasible_scenario_exits_1_with_a_clear_message(cli, tmp_path):
 
 
 def test_pyomo_backend_from_the_cli(cli, tmp_path):
-    result = cli(["solve", SCENARIOS / "tiny", "--backend", "pyomo", "--out", tmp_path / "r", "--json"])
+    result = cli(["solve", SCENARIOS / "tiny", "--backend", "pyomo", "--out", tmp_path / "r", "--json", "--no-report"])
     manifest = json.loads(result.output)
     assert manifest["backend"] == "pyomo" and manifest["objective"] == 620
 
@@ -57,6 +59,7 @@ def test_export_needs_a_target_file(cli):
     assert result.exit_code == 2
 
 
+@pytest.mark.slow
 def test_installed_console_script_runs(tmp_path):
     script = Path(sys.executable).parent / "lup-opt"
     executable = str(script) if script.exists() else shutil.which("lup-opt")

@@ -94,6 +94,7 @@ def default_workbook(default_results_folder, tmp_path_factory):
     return run, path
 
 
+@pytest.mark.slow
 @requires_excel
 def test_excel_export_has_one_sheet_per_table(default_workbook, default_results_folder):
     import openpyxl

@@ -27,6 +27,7 @@ def _outputs(notebook) -> str:
                      for cell in notebook.cells if cell.cell_type == "code" for o in cell.get("outputs", []))
 
 
+@pytest.mark.slow
 def test_the_planner_notebook_runs_and_shows_the_summaries(tmp_path, monkeypatch):
     notebook = _run("planner_tutorial.ipynb", tmp_path, monkeypatch)
     shown = _outputs(notebook)

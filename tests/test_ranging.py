@@ -63,6 +63,7 @@ def test_binding_rows_of_tiny_at_both_ends(tiny_result, key, name):
     assert row["binding"] and row["shadow_price"] > 0
 
 
+@pytest.mark.slow
 def test_a_quota_that_does_not_bind_holds_its_zero_price_up_to_its_activity(tmp_path):
     # The village grows 3 x 60 + 1.5 x 20 = 210 t of cereal in the optimum; a quota of 150 t is
     # slack: its price 0 holds for any quota up to 210 t, and on down without end.
@@ -130,6 +131,7 @@ def test_a_binding_conversion_limit_is_priced_at_what_one_more_hectare_saves(sma
     assert row["binding"] and row["valid_to"] == pytest.approx(20)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("source", ["default", "parcels", "raster"])
 def test_ranging_on_the_basic_columns_alone_is_the_full_lps_ranging(source, tmp_path):
     """The structured solve ranges rows on the LP of the basic columns only (nonbasic columns

@@ -107,6 +107,7 @@ def test_allocation_gpkg_opens_with_geopandas_and_carries_the_documented_attribu
     assert (layer.set_index("land_unit")["planned_use"] == dominant.reindex(layer["land_unit"])).mean() > 0.99
 
 
+@pytest.mark.slow
 @requires_geo
 def test_report_command_rebuilds_the_report(cli, default_results_folder, tmp_path):
     copy = shutil.copytree(default_results_folder, tmp_path / "copy")

@@ -192,6 +192,7 @@ def test_maps_show_every_planning_year_with_the_net_ldn_per_jurisdiction(default
         assert _cell(value) in section
 
 
+@pytest.mark.slow
 @requires_geo
 def test_a_single_year_land_units_table_of_an_older_folder_still_gets_its_maps(default_results_folder, tmp_path):
     copy = shutil.copytree(default_results_folder, tmp_path / "older")
@@ -270,6 +271,7 @@ def _tiny_with_outlines(tmp_path, crs: str):
     return folder
 
 
+@pytest.mark.slow
 @requires_geo
 def test_maps_in_degrees_say_there_is_no_scale_bar(tmp_path):
     folder = lup_opt.solve(lup_opt.load_scenario(_tiny_with_outlines(tmp_path, "EPSG:4326"))).write(tmp_path / "r")
@@ -334,6 +336,7 @@ def test_grid_report_draws_its_maps_from_the_geotiffs_of_each_planning_year(tmp_
     assert len(inner) == 5
 
 
+@pytest.mark.slow
 @requires_geo
 def test_grid_report_of_an_older_folder_uses_the_unsuffixed_geotiff(tmp_path):
     from lup_opt.report.basemap import raster_tifs
@@ -349,6 +352,7 @@ def test_grid_report_of_an_older_folder_uses_the_unsuffixed_geotiff(tmp_path):
 # Every kind of plan folder -------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_an_evaluated_plan_gets_the_full_report(cli, tmp_path):
     run = cli(["evaluate", SCENARIOS / "tiny", "--plan", "baseline", "--out", tmp_path / "e"])
     assert run.exit_code == 1, run.output  # misses the housing target
@@ -385,6 +389,7 @@ def test_every_frontier_point_gets_a_plan_folder_that_lup_opt_report_reports_on(
     assert all(f'href="plans/{p}/report.html"' in _page(folder) for p in plans)
 
 
+@pytest.mark.slow
 def test_alternatives_and_a_compromise_get_plan_folders(cli, tiny_scenario, tmp_path):
     from lup_opt import tradeoffs
 
@@ -397,6 +402,7 @@ def test_alternatives_and_a_compromise_get_plan_folders(cli, tiny_scenario, tmp_
     assert "Trade-off plan: tiny, compromise" in page and "was chosen by the compromise method" in page
 
 
+@pytest.mark.slow
 @requires_geo
 def test_a_sweep_run_folder_gets_the_full_report_with_maps_from_the_scenario_outlines(cli, tmp_path):
     from lup_opt.sweep import RUNS, run_one
@@ -411,6 +417,7 @@ def test_a_sweep_run_folder_gets_the_full_report_with_maps_from_the_scenario_out
     assert 'alt="map of land use per year"' in page and (run / "figures" / "use_maps.png").exists()
 
 
+@pytest.mark.slow
 def test_importing_the_report_leaves_matplotlibs_backend_alone():
     code = ("import matplotlib; matplotlib.use('svg'); import lup_opt.report, lup_opt.report.maps, "
             "lup_opt.tradeoffs.plots; assert matplotlib.get_backend() == 'svg', matplotlib.get_backend()")
@@ -418,6 +425,7 @@ def test_importing_the_report_leaves_matplotlibs_backend_alone():
     assert done.returncode == 0, done.stderr[-2000:]
 
 
+@pytest.mark.slow
 def test_a_folder_whose_scenario_is_gone_still_gets_a_report_that_says_what_it_cannot_assess(tmp_path):
     scenario = shutil.copytree(SCENARIOS / "tiny", tmp_path / "moved")
     folder = lup_opt.solve(lup_opt.load_scenario(scenario)).write(tmp_path / "r", report=False)

@@ -42,6 +42,7 @@ def test_manifest_records_what_a_run_needs_to_be_reproduced(default_results_fold
     assert manifest["peak_memory_mb"] > 0
 
 
+@pytest.mark.slow
 def test_writing_again_replaces_the_folder(tiny_result, tmp_path):
     folder = tmp_path / "out"
     tiny_result.write(folder)

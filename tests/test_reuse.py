@@ -71,6 +71,7 @@ def test_a_changed_table_or_option_is_solved_again(cli, counted, tiny_copy, tmp_
     assert lup_opt.read_result(out).objective == pytest.approx(620 + 100 / 3)
 
 
+@pytest.mark.slow
 def test_a_run_that_wants_a_report_the_folder_lacks_is_solved_again(cli, counted, tiny_copy, tmp_path):
     out = tmp_path / "results"
     assert cli(["solve", tiny_copy, "--out", out, "--no-report"]).exit_code == 0

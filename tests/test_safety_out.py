@@ -134,6 +134,7 @@ def test_compare_of_a_variant_touches_no_other_results_folder(cli, desk):
     assert (folder / "a" / "allocation.csv").exists() and (folder / "b" / "allocation.csv").exists()
 
 
+@pytest.mark.slow
 def test_a_second_trade_off_analysis_does_not_replace_the_first(cli, desk):
     first = ["payoff", "tiny", "-o", "cost_kusd:min,cereal_t:max"]
     assert cli(first).exit_code == 0
@@ -149,6 +150,7 @@ def test_a_second_trade_off_analysis_does_not_replace_the_first(cli, desk):
     assert cli(first).exit_code == 0  # the same analysis again may replace itself
 
 
+@pytest.mark.slow
 @requires_dask
 def test_a_second_sweep_keeps_the_runs_of_the_first_in_sweep_csv(tiny_scenario, desk):
     """Runs already done are read back (no cluster starts): only sweep.csv is at stake here."""

@@ -141,6 +141,7 @@ def test_a_second_writer_is_refused_while_the_first_writes_and_the_first_wins(tm
     assert content_of(target) == "third" and leftovers(tmp_path) == []
 
 
+@pytest.mark.slow
 def test_two_cli_solves_into_one_folder_never_mix(tmp_path):
     """Two real processes at once: each ends with exit 0 or a clean exit 2; the folder is whole."""
     out = tmp_path / "r"

@@ -128,6 +128,7 @@ def test_agrees_with_the_full_lp_on_1000_units(generated, family, path):
     assert_agrees_with_full_lp(lp, PATHS[path], path)
 
 
+@pytest.mark.slow
 def test_the_warm_start_bound_is_a_lower_bound_that_meets_the_optimum(generated):
     """The aggregated master's Lagrangian bound is a bound on the full LP's optimum (in the
     minimisation sense), whichever round it stops at, and closes on it when it converges."""
@@ -177,6 +178,7 @@ def test_certificate_rejects_a_master_missing_a_column_that_prices_out(generated
     assert certify(lp, broken, full.row_duals).primal_violation > 1e-7
 
 
+@pytest.mark.slow
 def test_a_near_optimal_warm_start_is_finished_by_crossover_and_its_vertex_certified(generated, tmp_path):
     """A warm-start plan that leaves a few square metres of a part on a dearer path (gap within
     the certificate's, but a column off zero with a positive reduced cost) is not certified as
@@ -217,6 +219,7 @@ def test_a_near_optimal_warm_start_is_finished_by_crossover_and_its_vertex_certi
     assert solution.ranging is not None
 
 
+@pytest.mark.slow
 def test_solves_where_highs_thread_pool_already_runs_on_another_count(generated):
     """HiGHS shares one thread pool per process and refuses a run asking for another count
     ('the scheduler has already been initialized to use 2 threads': status Not Set). In a fresh
@@ -278,6 +281,7 @@ def test_time_limit_is_reported(generated):
     assert solution.col_values is None
 
 
+@pytest.mark.slow
 def test_auto_picks_structured_for_large_lps_of_the_shape(generated, monkeypatch):
     scenario = lup_opt.load_scenario(generated("parcels", 1000), overrides=["ldn.price_of_neutrality=off"])
     small = lup_opt.solve(scenario, method="auto", checks=False)

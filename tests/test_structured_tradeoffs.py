@@ -37,6 +37,7 @@ def test_frontier_on_the_structured_model_is_the_interior_point_frontier_with_wa
     assert timing["warm"].iloc[1:].all()  # the others: dual simplex from the structured solve's basis
 
 
+@pytest.mark.slow
 def test_compromise_on_the_structured_model_adds_and_removes_its_column_like_interior_point(parcels):
     structured = tradeoffs.compromise_of(parcels, ["objective", "food_t:max"], options=STRUCTURED)
     ipm = tradeoffs.compromise_of(parcels, ["objective", "food_t:max"], options=IPM)

@@ -114,6 +114,7 @@ def test_a_workbook_without_settings_is_refused_as_not_a_template(tmp_path):
         lup_opt.load_scenario(path)
 
 
+@pytest.mark.slow
 @requires_geo
 def test_a_scenario_with_outlines_keeps_them_beside_its_workbook_for_the_maps(cli, tmp_path):
     import geopandas
