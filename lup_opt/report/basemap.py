@@ -100,11 +100,16 @@ class VectorMap:
         self._paint(ax, rgba, np.ones(len(shown), dtype=bool))
 
     def paint_boundaries(self, ax) -> None:
-        from matplotlib.collections import LineCollection
+        _paint_lines(ax, self._lines)
 
-        if self._lines:
-            for style in (HALO, BOUNDARY):
-                ax.add_collection(LineCollection(self._lines, colors=style["color"], linewidths=style["linewidth"]))
+
+def _paint_lines(ax, lines) -> None:
+    """Jurisdiction boundaries: a white halo under a dark line, so they show on any colour."""
+    from matplotlib.collections import LineCollection
+
+    if len(lines):
+        for style in (HALO, BOUNDARY):
+            ax.add_collection(LineCollection(lines, colors=style["color"], linewidths=style["linewidth"]))
 
 
 def _polygon_path(geometry):
@@ -212,11 +217,7 @@ class RasterMap:
                   origin="upper")
 
     def paint_boundaries(self, ax) -> None:
-        from matplotlib.collections import LineCollection
-
-        if len(self.segments):
-            for style in (HALO, BOUNDARY):
-                ax.add_collection(LineCollection(self.segments, colors=style["color"], linewidths=style["linewidth"]))
+        _paint_lines(ax, self.segments)
 
     def read(self, path: Path) -> pd.Series:
         """One band of a result GeoTIFF as a value per land unit; planned-use codes decoded to use
