@@ -100,6 +100,7 @@ def run_lane(workdir: str, commands: list[str], out: str) -> None:
     to the JSON file ``out``."""
     import json
     import os
+    import tempfile
     import traceback
 
     from typer.testing import CliRunner
@@ -110,8 +111,20 @@ def run_lane(workdir: str, commands: list[str], out: str) -> None:
     runner = CliRunner()
     done = {}
     for command in commands:
-        run = runner.invoke(app, shlex.split(command)[1:])
-        text = run.output
+        # What reaches the process's own stdout and stderr (the sweep's Dask workers, C code) is
+        # the command's output too, as it was when each command was a subprocess.
+        with tempfile.TemporaryFile(mode="w+", encoding="utf-8") as spill:
+            saved = [os.dup(fd) for fd in (1, 2)]
+            for fd in (1, 2):
+                os.dup2(spill.fileno(), fd)
+            try:
+                run = runner.invoke(app, shlex.split(command)[1:])
+            finally:
+                for fd, copy in zip((1, 2), saved, strict=True):
+                    os.dup2(copy, fd)
+                    os.close(copy)
+            spill.seek(0)
+            text = run.output + spill.read()
         if run.exception is not None and not isinstance(run.exception, SystemExit):  # it raised
             text += "".join(traceback.format_exception(*run.exc_info))
         done[command] = (run.exit_code, text)
@@ -142,10 +155,9 @@ def runs(workdir, tmp_path_factory) -> dict[str, Ran | subprocess.CompletedProce
         pytest.skip(f"the lup-opt command is not installed beside {sys.executable}")
     example_dir = tmp_path_factory.mktemp("readme-python")
     shutil.copytree(REPO / "scenarios", example_dir / "scenarios")
-    example_out, example_err = (open(example_dir / name, "w+", encoding="utf-8")  # noqa: SIM115 - closed below
-                                for name in (".stdout", ".stderr"))
-    example = subprocess.Popen([sys.executable, "-c", python_example()], cwd=example_dir, text=True,
-                               stdout=example_out, stderr=example_err)
+    with (open(example_dir / ".stdout", "w", encoding="utf-8") as out,  # the child keeps its copies
+          open(example_dir / ".stderr", "w", encoding="utf-8") as err):
+        example = subprocess.Popen([sys.executable, "-c", python_example()], cwd=example_dir, stdout=out, stderr=err)
     context = multiprocessing.get_context("spawn")  # a fresh interpreter, as the script would start
     lanes = [[command for command, _, n in DOCUMENTED if n == k] for k in (0, 1)]
     outs = [workdir / f".lane{k}.json" for k in range(len(lanes))]
@@ -157,9 +169,12 @@ def runs(workdir, tmp_path_factory) -> dict[str, Ran | subprocess.CompletedProce
         process.join(timeout=LANE_TIMEOUT)
         if process.is_alive():
             process.kill()
-    example.wait(timeout=LANE_TIMEOUT)
-    with example_out, example_err:
-        stdout, stderr = ((example_dir / name).read_text(encoding="utf-8") for name in (".stdout", ".stderr"))
+    try:
+        example.wait(timeout=LANE_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        example.kill()
+        example.wait()
+    stdout, stderr = ((example_dir / name).read_text(encoding="utf-8") for name in (".stdout", ".stderr"))
     done = {PYTHON_EXAMPLE: subprocess.CompletedProcess(example.args, example.returncode, stdout, stderr)}
     for k, (lane, out) in enumerate(zip(lanes, outs, strict=True)):
         assert out.exists(), f"lane {k} ({lane[0]} ...) ended without its results (exit {processes[k].exitcode})"
