@@ -4,6 +4,7 @@ penalty and strict modes), the price of neutrality, SDG 15.3.1 and the justifica
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -221,6 +222,32 @@ def test_a_bau_plan_line_that_does_not_fit_is_named(tmp_path):
     pd.DataFrame(rows).to_csv(folder / "bau.csv", index=False)
     with pytest.raises(ScenarioError, match="bau.csv.*U1"):
         lup_opt.solve(lup_opt.load_scenario(folder, overrides=["ldn.business_as_usual.plan=bau.csv"]))
+
+
+def test_each_price_of_neutrality_re_solve_is_the_cold_optimum_without_those_rows(tmp_path):
+    """The warm re-solves (primal simplex from the optimum) against HiGHS solving each LP without
+    the group's LDN rows from scratch, on a generated scenario with several land types."""
+    from benchmarks.generate import generate
+    from lup_opt.api import build
+    from lup_opt.model.ldn import LDN_NEUTRALITY
+    from lup_opt.solve.highs import solve_with_highspy
+
+    scenario = lup_opt.load_scenario(generate("parcels", 120, tmp_path / "parcels"))
+    price = lup_opt.solve(scenario, checks=False).linkages["ldn_price"]
+    lp = build(scenario).lp
+    block = lp.constraint(LDN_NEUTRALITY)
+    assert len(price) > 2 and (price["price_of_neutrality"] > 0).any()
+    for row in price.itertuples():
+        if row.land_type == "all LDN rows":
+            rows = np.arange(block.size)
+        else:
+            rows = np.flatnonzero((block.labels["land_type"] == row.land_type).to_numpy()
+                                  & (block.labels["jurisdiction"] == row.jurisdiction).to_numpy())
+        lower, upper = lp.row_lower.copy(), lp.row_upper.copy()
+        lower[block.offset + rows], upper[block.offset + rows] = -np.inf, np.inf
+        cold = solve_with_highspy(lp.with_bounds(lp.col_lower, lp.col_upper, lower, upper))
+        assert row.status == "optimal" and cold.is_optimal
+        assert row.objective_without == pytest.approx(cold.objective, rel=1e-9, abs=1e-6), row.land_type
 
 
 def test_price_of_neutrality_of_tiny_by_hand():

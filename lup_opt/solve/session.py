@@ -38,7 +38,16 @@ from lup_opt.enums import ObjectiveSense, SolverMethod, SolveStatus
 from lup_opt.model.lp import ConstraintBlock, LinearProgram, VariableBlock
 from lup_opt.solve.area_structure import suits_structured
 from lup_opt.solve.dual_warm_start import DUAL_SIMPLEX_STRATEGY, PRIMAL_SIMPLEX_STRATEGY
-from lup_opt.solve.highs import _configure, _status, apply_time_limit, highs_bounds, new_highs, pass_lp, set_basis
+from lup_opt.solve.highs import (
+    _basis,
+    _configure,
+    _status,
+    apply_time_limit,
+    highs_bounds,
+    new_highs,
+    pass_lp,
+    set_basis,
+)
 from lup_opt.solve.options import SolverOptions
 from lup_opt.solve.structured import StructuredSettings, solve_structured
 
@@ -168,10 +177,14 @@ class WarmSession:
                 self.highs.deleteCols(self.total_cols - first, np.arange(first, self.total_cols, dtype=np.int32))
             self.extra.remove_columns_from(first)
 
-    def start_from(self, basis: tuple[np.ndarray, np.ndarray] | None, duals: np.ndarray | None = None) -> bool:
+    def start_from(self, basis: tuple[np.ndarray, np.ndarray] | None, duals: np.ndarray | None = None,
+                   widened: bool = False) -> bool:
         """Take an earlier optimal solve of this LP as if this session had made it: the next
         solve is warm, from its basis (``Solution.basis``), or in a structured session from its
-        row duals. False (and nothing changed) if that cannot be taken."""
+        row duals. ``widened``: the rows and bounds have only been relaxed since that solve, so
+        its plan is still feasible and the next solve re-optimises it by primal simplex (as
+        after ``set_objective(..., from_last_plan=True)``). False (and nothing changed) if that
+        cannot be taken."""
         if self.structured:
             if duals is None or len(duals) != self.total_rows:
                 return False
@@ -180,8 +193,13 @@ class WarmSession:
             return False
         self.solves = max(self.solves, 1)
         self.objective_changed = False
-        self.from_last_plan = False
+        self.from_last_plan = widened and not self.structured
         return True
+
+    def basis(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """The basis HiGHS holds now (after an optimal simplex or crossover solve), as
+        ``Solution.basis`` gives it; None in a structured session or without a valid basis."""
+        return None if self.highs is None else _basis(self.highs)
 
     def solve(self) -> SessionSolve:
         from_last_plan, self.from_last_plan = self.from_last_plan, False
