@@ -393,3 +393,34 @@ def test_robust_compromise_by_row_generation_holds_every_scenario_of_the_default
 
     _assert_robust_holds_every_scenario(cli, SCENARIOS / "default", SCENARIOS / "default" / "uncertainty.csv",
                                         tmp_path / "robust")
+
+
+def test_hierarchy_stages_match_an_independent_lp_solved_from_scratch(tmp_path):
+    """Each later stage re-optimises the last stage's plan (primal simplex from its basis); its
+    optima must be those of scipy's linprog given each stage's LP, held rows included, cold."""
+    import lup_opt
+    from benchmarks.generate import generate
+    from lup_opt.tradeoffs.objectives import resolve
+
+    scenario = lup_opt.load_scenario(generate("parcels", 120, tmp_path / "parcels"))
+    specs, tolerances = ["ldn_losses", "ldn_gains", "objective"], [0.0, 0.05]
+    stages = tradeoffs.hierarchy(scenario, specs, tolerances).extra["stages"]
+    built = build(scenario, "off")
+    lp = built.lp
+    objectives = [resolve(scenario, built.data, lp, spec) for spec in specs]
+    equal = lp.row_lower == lp.row_upper
+    a_ub = [lp.matrix[~equal & np.isfinite(lp.row_upper)], -lp.matrix[~equal & np.isfinite(lp.row_lower)]]
+    b_ub = [lp.row_upper[~equal & np.isfinite(lp.row_upper)], -lp.row_lower[~equal & np.isfinite(lp.row_lower)]]
+    bounds = list(zip(lp.col_lower, np.where(np.isinf(lp.col_upper), None, lp.col_upper), strict=True))
+    for k, objective in enumerate(objectives):
+        from scipy.sparse import vstack
+
+        solved = linprog(-objective.sign * objective.vector, A_ub=vstack(a_ub), b_ub=np.concatenate(b_ub),
+                         A_eq=lp.matrix[equal], b_eq=lp.row_lower[equal], bounds=bounds, method="highs")
+        assert solved.status == 0, solved.message
+        best = float(objective.vector @ solved.x + objective.offset)
+        assert stages["optimum"].iloc[k] == pytest.approx(best, rel=1e-7, abs=1e-6), specs[k]
+        slack = tolerances[k] * max(1.0, abs(best)) if k < len(tolerances) else 0.0
+        # hold it: sign * (vector @ x) >= sign * (best - offset) - slack
+        a_ub.append(-objective.sign * objective.vector[None, :])
+        b_ub.append(np.array([-objective.sign * (best - objective.offset) + slack]))

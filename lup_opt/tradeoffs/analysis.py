@@ -63,8 +63,11 @@ class TradeoffProblem:
     def values(self, x: np.ndarray) -> np.ndarray:
         return np.array([o.value(x) for o in self.objectives])
 
-    def solve(self, objective: Objective, sense: ObjectiveSense | None = None) -> SessionSolve:
-        self.session.set_objective(objective.vector, sense or objective.sense)
+    def solve(self, objective: Objective, sense: ObjectiveSense | None = None,
+              from_last_plan: bool = False) -> SessionSolve:
+        """Optimise ``objective``; ``from_last_plan``: the last plan still meets every row (see
+        ``WarmSession.set_objective``)."""
+        self.session.set_objective(objective.vector, sense or objective.sense, from_last_plan=from_last_plan)
         return self.session.solve()
 
     def lexicographic(self, first: Objective, then: Sequence[Objective], sense: ObjectiveSense | None = None,
@@ -216,7 +219,7 @@ def hierarchy_plan(problem: TradeoffProblem, tolerances: Sequence[float]) -> tup
     first_row = problem.session.total_rows
     stages, solved = [], None
     for k, objective in enumerate(problem.objectives):
-        solved = problem.solve(objective)
+        solved = problem.solve(objective, from_last_plan=k > 0)
         if not solved.is_optimal:
             problem.session.remove_rows_from(first_row)
             raise _infeasible(solved, f"stage {k + 1} ({objective.label})")
@@ -361,7 +364,7 @@ def compromise(problem: TradeoffProblem, payoff: PayoffTable,
     session.set_row_bounds(session.add_row(np.zeros(problem.lp.num_cols), -np.inf, np.inf, extra={z: 1.0}),
                            smallest - 1e-7, np.inf)
     session.set_objective(_normalised_vector(problem, payoff, np.ones(len(problem.objectives)), normalization),
-                          ObjectiveSense.MAXIMIZE)
+                          ObjectiveSense.MAXIMIZE, from_last_plan=True)  # the max-min plan holds z: still feasible
     second = session.solve()
     x = second.values if second.is_optimal else solved.values
     session.remove_rows_from(first_row)
