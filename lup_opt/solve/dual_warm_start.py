@@ -37,7 +37,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from lup_opt.enums import SolverMethod
-from lup_opt.solve.highs import _configure, apply_time_limit, highs_bounds, new_highs
+from lup_opt.solve.highs import DUAL_SIMPLEX, PRIMAL_SIMPLEX, _configure, apply_time_limit, highs_bounds, new_highs
 
 if TYPE_CHECKING:
     from lup_opt.model.lp import LinearProgram
@@ -47,7 +47,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-DUAL_SIMPLEX_STRATEGY, PRIMAL_SIMPLEX_STRATEGY = 1, 4  # HiGHS's simplex_strategy (1, dual: its default)
+DUAL_SIMPLEX_STRATEGY, PRIMAL_SIMPLEX_STRATEGY = DUAL_SIMPLEX, PRIMAL_SIMPLEX  # HiGHS's simplex_strategy
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import sys
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from time import perf_counter
 
@@ -26,6 +26,8 @@ from lup_opt.solve.names import column_names, row_names
 from lup_opt.solve.options import RowRanging, Solution, SolverOptions, default_threads
 
 logger = logging.getLogger(__name__)
+
+DUAL_SIMPLEX, PRIMAL_SIMPLEX = 1, 4  # HiGHS's simplex_strategy (1, dual: its default)
 
 _STATUS = {
     highspy.HighsModelStatus.kOptimal: SolveStatus.OPTIMAL,
@@ -224,8 +226,61 @@ def apply_time_limit(highs: highspy.Highs, options: SolverOptions) -> None:
         highs.setOptionValue("time_limit", max(float(left), 1e-3))
 
 
-def solve_with_highspy(lp: LinearProgram, options: SolverOptions | None = None) -> Solution:
-    """Solve ``lp`` with HiGHS. Never raises for solver outcomes: they are in ``status``."""
+@dataclass(frozen=True)
+class WarmStart:
+    """Where a solve may begin instead of from scratch; it only ever saves time: a start that
+    does not end optimal is dropped and the LP solved afresh with the configured method.
+
+    - ``col_values`` with ``row_duals``: a point near this LP's optimum whose columns meet its
+      rows and bounds (a scenario's part of a stochastic plan): HiGHS's crossover makes a basis
+      of it and primal simplex finishes from there;
+    - ``basis``: an optimal basis of an LP that differs from this one only in column or row
+      bounds (HiGHS status codes, as ``Solution.basis``): dual simplex re-optimises it.
+    """
+
+    col_values: np.ndarray | None = None
+    row_duals: np.ndarray | None = None
+    basis: tuple[np.ndarray, np.ndarray] | None = None
+
+
+def _warm_run(highs: highspy.Highs, lp: LinearProgram, start: WarmStart, options: SolverOptions) -> bool:
+    """Run HiGHS from ``start``; True if that ended optimal, else False with HiGHS ready for a
+    cold run."""
+    if start.basis is not None:
+        began = set_basis(highs, start.basis)
+        strategy = DUAL_SIMPLEX
+    else:
+        x, y = np.asarray(start.col_values, dtype=float), np.asarray(start.row_duals, dtype=float)
+        point = highspy.HighsSolution()
+        point.col_value, point.row_value = x, np.asarray(lp.matrix @ x)
+        point.row_dual, point.col_dual = y, np.asarray(lp.cost - lp.matrix.T @ y)
+        point.value_valid = point.dual_valid = True
+        apply_time_limit(highs, options)
+        highs.crossover(point)  # ends short of optimal when y is not dual feasible: its basis is the start
+        began = highs.getBasis().valid
+        strategy = PRIMAL_SIMPLEX
+    if began:
+        highs.setOptionValue("solver", SolverMethod.SIMPLEX.value)
+        highs.setOptionValue("simplex_strategy", strategy)
+        apply_time_limit(highs, options)
+        highs.run()
+        highs.setOptionValue("simplex_strategy", DUAL_SIMPLEX)
+        status, message = _status(highs)
+        if status is SolveStatus.OPTIMAL:
+            return True
+        logger.debug("the warm start ended %s (%s); solving afresh", status.value, message)
+    else:
+        logger.debug("the warm start gave HiGHS no basis; solving afresh")
+    highs.setOptionValue("solver", options.highs_method)
+    highs.clearSolver()
+    apply_time_limit(highs, options)
+    return False
+
+
+def solve_with_highspy(lp: LinearProgram, options: SolverOptions | None = None,
+                       warm_start: WarmStart | None = None) -> Solution:
+    """Solve ``lp`` with HiGHS (from ``warm_start`` when given). Never raises for solver outcomes:
+    they are in ``status``."""
     options = options or SolverOptions()
     with tempfile.TemporaryDirectory(prefix="lup_opt_highs_") as tmp:
         log_file = Path(tmp) / "highs.log"
@@ -237,7 +292,8 @@ def solve_with_highspy(lp: LinearProgram, options: SolverOptions | None = None) 
         if pass_status == highspy.HighsStatus.kError:
             return _failed(f"HiGHS rejected the model ({pass_status})", handoff, _read(log_file))
 
-        highs.run()
+        if warm_start is None or not _warm_run(highs, lp, warm_start, options):
+            highs.run()
         status, message = _status(highs)
         rechecked = False
         if status is SolveStatus.INFEASIBLE and options.presolve:

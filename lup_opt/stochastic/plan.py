@@ -30,7 +30,7 @@ from lup_opt.results.postprocess import make_result
 from lup_opt.scenario.config import BASE_BRANCH
 from lup_opt.scenario.loader import load_scenario
 from lup_opt.scenario.scenario import Scenario
-from lup_opt.solve.highs import solve_with_highspy
+from lup_opt.solve.highs import WarmStart, solve_with_highspy
 from lup_opt.solve.options import Solution, SolverOptions
 from lup_opt.stochastic.equivalent import Equivalent, equivalent, first_stage_columns
 from lup_opt.stochastic.result import StochasticResult, first_stage_table
@@ -126,7 +126,10 @@ def solve_stochastic(scenario: Scenario, options: SolverOptions | None = None,
                                            notes=[(f"Scenario '{branch.name}' (probability {branch.probability:g}) of "
                                                    f"the two-stage plan of {scenario.name}; prices are per unit of "
                                                    "this scenario's outcome (the plan's duals over its probability).")])
-    measures = _measures(tree, lps, first, outcomes, options, de.lp.sense, config.risk.cvar_alpha)
+    starts = [WarmStart(col_values=de.scenario_columns(solved.col_values, s, lp.num_cols),
+                        row_duals=np.asarray(solved.row_duals)[de.rows_at[s]: de.rows_at[s] + lp.num_rows]
+                        / branch.probability) for s, (lp, branch) in enumerate(zip(lps, tree, strict=True))]
+    measures = _measures(tree, lps, first, outcomes, options, de.lp.sense, config.risk.cvar_alpha, starts)
     table = first_stage_table(tree[0].built.data, results[names[0]], n_first_years)
     return StochasticResult.solved(scenario, solved, results, measures, table, outcomes, p,
                                    seconds={"build": built_seconds, "solve": solved.solver_seconds,
@@ -151,13 +154,21 @@ def _branch_solution(de: Equivalent, solved: Solution, s: int, lp: LinearProgram
 
 
 def _measures(tree: tuple[Branch, ...], lps: list[LinearProgram], first: np.ndarray, outcomes: list[float],
-              options: SolverOptions, sense: ObjectiveSense, alpha: float) -> pd.DataFrame:
+              options: SolverOptions, sense: ObjectiveSense, alpha: float, starts: list[WarmStart]) -> pd.DataFrame:
+    """RP, WS, EEV, VSS, EVPI and CVaR. Each scenario's own plan (WS) starts from its part of the
+    two-stage plan: feasible for it, and optimal but for the first stage's reduced costs (on the
+    default scenario, crossover then primal simplex took 0.07-0.13 s per scenario against
+    1.8-2.0 s solved afresh). Each EEV completion starts from that scenario's WS basis: only the
+    first stage's bounds differ."""
     p = np.array([b.probability for b in tree])
     minimise = sense is ObjectiveSense.MINIMIZE
     rp = float(p @ np.array(outcomes))
-    alone = [solve_with_highspy(lp, options) for lp in lps]
+    keep = replace(options, keep_basis=True)
+    alone = [solve_with_highspy(lp, keep, start) for lp, start in zip(lps, starts, strict=True)]
     ws = float(p @ np.array([s.objective if s.is_optimal else np.nan for s in alone]))
-    eev, eev_note = _expected_value_of_the_mean_plan(lps, [b.name for b in tree], first, p, options, minimise)
+    eev, eev_note = _expected_value_of_the_mean_plan(lps, [b.name for b in tree], first, p, options, minimise,
+                                                     [WarmStart(basis=s.basis) if s.basis is not None else None
+                                                      for s in alone])
     vss = (eev - rp if minimise else rp - eev) if eev is not None else np.nan
     evpi = rp - ws if minimise else ws - rp
     cvar = _cvar(np.array(outcomes), p, alpha, minimise)
@@ -174,7 +185,8 @@ def _measures(tree: tuple[Branch, ...], lps: list[LinearProgram], first: np.ndar
 
 
 def _expected_value_of_the_mean_plan(lps: list[LinearProgram], names: list[str], first: np.ndarray, p: np.ndarray,
-                                     options: SolverOptions, minimise: bool) -> tuple[float | None, str]:
+                                     options: SolverOptions, minimise: bool, starts: list[WarmStart | None]
+                                     ) -> tuple[float | None, str]:
     mean = _mean_value_problem(lps, p)
     if isinstance(mean, str):
         return None, f" (not computed: {mean})"
@@ -183,10 +195,10 @@ def _expected_value_of_the_mean_plan(lps: list[LinearProgram], names: list[str],
         return None, f" (not computed: the mean-value problem is {ev.status.value})"
     fixed = ev.col_values[first]
     outcomes, infeasible = [], []
-    for name, lp in zip(names, lps, strict=True):
+    for name, lp, start in zip(names, lps, starts, strict=True):
         lower, upper = lp.col_lower.copy(), lp.col_upper.copy()
         lower[first] = upper[first] = fixed
-        solved = solve_with_highspy(lp.with_bounds(lower, upper, lp.row_lower, lp.row_upper), options)
+        solved = solve_with_highspy(lp.with_bounds(lower, upper, lp.row_lower, lp.row_upper), options, start)
         if solved.status is SolveStatus.INFEASIBLE:
             infeasible.append(name)
         outcomes.append(solved.objective if solved.is_optimal else np.nan)
