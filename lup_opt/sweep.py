@@ -310,6 +310,10 @@ def sweep(scenario: str | Path, runs: Sequence[Mapping[str, str]], folder: str |
         client = None
         try:
             client = Client(scheduler or cluster)
+            if cluster is not None:
+                from lup_opt.sweep_quiet import QuietHeartbeatAtClose
+
+                client.register_plugin(QuietHeartbeatAtClose())
             futures = [client.submit(run_one, scenario, list(variants), overrides, str(folder), threads,
                                      key=f"{run_id(overrides)}-{os.getpid()}", pure=False) for overrides in todo]
             for future in as_completed(futures):
