@@ -14,6 +14,7 @@ from scipy.optimize import linprog
 
 from lup_opt import tradeoffs
 from lup_opt.api import build
+from lup_opt.enums import ObjectiveSense
 from lup_opt.errors import LupOptError
 from lup_opt.tradeoffs.objectives import ObjectiveSpec
 
@@ -333,6 +334,44 @@ def test_alternatives_of_tiny_stay_within_the_slack_and_differ_from_the_optimum(
 @pytest.mark.slow
 def test_alternatives_stay_within_the_slack_and_differ_from_the_optimum(default_scenario, default_result):
     _assert_alternatives_stay_within_the_slack_and_differ(default_scenario, default_result.objective)
+
+
+def test_each_alternative_is_as_close_to_the_earlier_plans_as_a_cold_solve_gets(tmp_path):
+    """Each alternative re-optimises the last plan (primal simplex from its basis): its weighted
+    overlap with the earlier plans must be the optimum scipy's linprog finds for the same LP,
+    slack row included, cold. (Plans may differ between alternate optima; the value may not.)"""
+    import lup_opt
+    from benchmarks.generate import generate
+    from lup_opt.tradeoffs.alternatives import _groups, near_optimal_alternatives
+
+    scenario = lup_opt.load_scenario(generate("parcels", 120, tmp_path / "parcels"))
+    built = build(scenario, "off")
+    lp, data = built.lp, built.data
+    found = near_optimal_alternatives(data, lp, slack=0.05, count=3)
+    assert len(found.plans) >= 3
+    assert found.seconds["warm"].iloc[1:].all()
+    groups, labels = _groups(data, lp)
+    optimum = found.plans[0]
+    held = pd.Series(groups @ optimum).groupby(labels["jurisdiction"].to_numpy()).transform("sum").to_numpy()
+    share_of = np.where(held > 0, 1.0 / held, 0.0)
+    equal = lp.row_lower == lp.row_upper
+    upper, lower = ~equal & np.isfinite(lp.row_upper), ~equal & np.isfinite(lp.row_lower)
+    # The slack row: no more than 5 % worse than the optimum.
+    sign = 1.0 if lp.sense is ObjectiveSense.MINIMIZE else -1.0
+    limit = found.optimum + sign * 0.05 * abs(found.optimum)
+    from scipy.sparse import vstack
+
+    a_ub = vstack([lp.matrix[upper], -lp.matrix[lower], sign * lp.cost[None, :]])
+    b_ub = np.concatenate([lp.row_upper[upper], -lp.row_lower[lower], [sign * (limit - lp.objective_offset)]])
+    bounds = list(zip(lp.col_lower, np.where(np.isinf(lp.col_upper), None, lp.col_upper), strict=True))
+    weights = np.zeros(len(labels))
+    for k in range(1, len(found.plans)):
+        weights += (groups @ found.plans[k - 1]) * share_of
+        objective = groups.T @ weights
+        cold = linprog(objective, A_ub=a_ub, b_ub=b_ub, A_eq=lp.matrix[equal], b_eq=lp.row_lower[equal],
+                       bounds=bounds, method="highs")
+        assert cold.status == 0, cold.message
+        assert objective @ found.plans[k] == pytest.approx(cold.fun, rel=1e-7, abs=1e-6), f"alternative {k}"
 
 
 # --- command line ------------------------------------------------------------------------------
