@@ -4,9 +4,9 @@ The default scenario (320 land units, about 6 s a solve) is solved and its resul
 written once per test run, shared by the xdist workers (``default_results_folder``), and read
 back as a Result (``default_result``): a test
 that only reads a plan or a results folder takes these, and a test that runs a command just to
-check its plumbing runs it on ``scenarios/tiny``. The five default variants are solved once too
-(``default_variant_results``), but together they take about 30 s: every test that takes them is
-marked ``slow`` here (``pytest_collection_modifyitems``), so that the quick subset
+check its plumbing runs it on ``scenarios/tiny``. The five default variants are solved once per
+run too (``default_variant_results``, shared by the workers the same way), but together they take
+about 30 s: every test that takes them is marked ``slow`` here (``pytest_collection_modifyitems``), so that the quick subset
 (``pytest -m "not slow"``) leaves them out and the full suite (``.ci/run``) still runs them.
 """
 
@@ -68,19 +68,24 @@ def _shared_by_workers(tmp_path_factory) -> Path:
     return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
 
 
-@pytest.fixture(scope="session")
-def default_results_folder(default_scenario, tmp_path_factory) -> Path:
-    """The default plan's results folder (with its report), written once per test run: the first
-    worker to need it solves and writes it under a lock, the others wait and read it. Read it,
-    never write into it."""
+def _solved_once_per_run(tmp_path_factory, name: str, scenario: lup_opt.Scenario, report: bool = True) -> Path:
+    """``scenario``'s results folder, written once per test run under the name ``name``: the first
+    worker to need it solves and writes it under a lock, the others wait and find it there."""
     from filelock import FileLock
 
     shared = _shared_by_workers(tmp_path_factory)
-    folder = shared / "default-shared" / "results"
-    with FileLock(str(shared / "default-shared.lock")):
+    folder = shared / f"{name}-shared" / "results"
+    with FileLock(str(shared / f"{name}-shared.lock")):
         if not (folder / "manifest.json").is_file():
-            lup_opt.solve(default_scenario).write(folder)
+            lup_opt.solve(scenario).write(folder, report=report)
     return folder
+
+
+@pytest.fixture(scope="session")
+def default_results_folder(default_scenario, tmp_path_factory) -> Path:
+    """The default plan's results folder (with its report), written once per test run (shared by
+    the xdist workers). Read it, never write into it."""
+    return _solved_once_per_run(tmp_path_factory, "default", default_scenario)
 
 
 @pytest.fixture(scope="session")
@@ -91,10 +96,12 @@ def default_result(default_results_folder) -> lup_opt.Result:
 
 
 @pytest.fixture(scope="session")
-def default_variant_results() -> dict[str, lup_opt.Result]:
-    """variant name -> the default scenario solved with that one variant, once per session."""
-    return {name: lup_opt.solve(lup_opt.load_scenario(SCENARIOS / "default", variants=[name]))
-            for name in DEFAULT_VARIANTS}
+def default_variant_results(tmp_path_factory) -> dict[str, lup_opt.Result]:
+    """variant name -> the default scenario solved with that one variant, once per test run
+    (shared by the xdist workers as ``default_results_folder`` is; no report) and read back."""
+    return {name: lup_opt.read_result(_solved_once_per_run(
+        tmp_path_factory, f"default+{name}", lup_opt.load_scenario(SCENARIOS / "default", variants=[name]), report=False))
+        for name in DEFAULT_VARIANTS}
 
 
 TINY_UNCERTAINTY = [  # indicator, use, mean, se, direction: tiny's five uses, two indicators
