@@ -1,13 +1,13 @@
 """Shared fixtures: shipped scenarios, solved once per test session.
 
-The default scenario (320 land units, about 6 s a solve) is solved and its results folder
-written once per test run, shared by the xdist workers (``default_results_folder``), and read
-back as a Result (``default_result``): a test
-that only reads a plan or a results folder takes these, and a test that runs a command just to
-check its plumbing runs it on ``scenarios/tiny``. The five default variants are solved once per
-run too (``default_variant_results``, shared by the workers the same way), but together they take
-about 30 s: every test that takes them is marked ``slow`` here (``pytest_collection_modifyitems``), so that the quick subset
-(``pytest -m "not slow"``) leaves them out and the full suite (``.ci/run``) still runs them.
+The default scenario (320 land units, about 6 s a solve) is solved and its results folder written
+once per test run, shared by the xdist workers (``default_results_folder``), and read back as a
+Result (``default_result``): a test that only reads a plan or a results folder takes these, and a
+test that runs a command just to check its plumbing runs it on ``scenarios/tiny``. The five default
+variants are solved once per run too (``default_variant_results``, shared by the workers the same
+way), but together they take about 30 s: every test that takes them is marked ``slow`` here
+(``pytest_collection_modifyitems``), so that the quick subset (``pytest -m "not slow"``) leaves
+them out and the full suite (``.ci/run``) still runs them.
 """
 
 from __future__ import annotations
