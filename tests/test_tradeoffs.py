@@ -52,9 +52,9 @@ def test_the_lexicographic_second_stage_gives_the_cold_answer(tiny_scenario, cro
     warm, cold = (_problem(tiny_scenario, TINY_OBJECTIVES, options, warm=w) for w in (True, False))
     for objective, expected in zip(warm.objectives, (CHEAPEST, MOST_CEREAL), strict=True):
         others = [o for o in warm.objectives if o is not objective]
-        solved = warm.lexicographic(objective, others)
+        solved, _ = warm.lexicographic(objective, others)
         twin = cold.objectives[warm.objectives.index(objective)]
-        reference = cold.lexicographic(twin, [o for o in cold.objectives if o is not twin])
+        reference, _ = cold.lexicographic(twin, [o for o in cold.objectives if o is not twin])
         assert solved.warm is crossover and not reference.warm
         assert warm.values(solved.values) == pytest.approx(list(expected), rel=1e-7)
         assert warm.values(solved.values) == pytest.approx(cold.values(reference.values), rel=1e-9)
@@ -79,7 +79,7 @@ def test_a_second_stage_that_fails_from_the_held_plan_is_solved_afresh(tiny_scen
         return real_run(warm)
 
     monkeypatch.setattr(session, "_run", failing_once_from_the_held_plan)
-    solved = problem.lexicographic(cereal, [cost])
+    solved, _ = problem.lexicographic(cereal, [cost])
     assert calls == [False, True, False]  # first stage, warm second stage, its fresh retry
     assert solved.is_optimal
     assert problem.values(solved.values) == pytest.approx(list(MOST_CEREAL), rel=1e-7)
@@ -372,6 +372,73 @@ def test_each_alternative_is_as_close_to_the_earlier_plans_as_a_cold_solve_gets(
                        bounds=bounds, method="highs")
         assert cold.status == 0, cold.message
         assert objective @ found.plans[k] == pytest.approx(cold.fun, rel=1e-7, abs=1e-6), f"alternative {k}"
+
+
+def _cold_optimum(lp, vector, sense, rows=()):
+    """scipy's linprog on ``lp`` with objective ``vector`` (plus extra ``rows``: (vector, lower,
+    upper)), solved cold: the optimal value of ``vector @ x``."""
+    from scipy.sparse import csr_matrix, vstack
+
+    equal = lp.row_lower == lp.row_upper
+    upper, lower = ~equal & np.isfinite(lp.row_upper), ~equal & np.isfinite(lp.row_lower)
+    a_ub = [lp.matrix[upper], -lp.matrix[lower]]
+    b_ub = [lp.row_upper[upper], -lp.row_lower[lower]]
+    for row, low, high in rows:
+        if np.isfinite(high):
+            a_ub.append(csr_matrix(row[None, :])), b_ub.append([high])
+        if np.isfinite(low):
+            a_ub.append(csr_matrix(-row[None, :])), b_ub.append([-low])
+    sign = 1.0 if sense is ObjectiveSense.MINIMIZE else -1.0
+    bounds = list(zip(lp.col_lower, np.where(np.isinf(lp.col_upper), None, lp.col_upper), strict=True))
+    cold = linprog(sign * vector, A_ub=vstack(a_ub), b_ub=np.concatenate(b_ub), A_eq=lp.matrix[equal],
+                   b_eq=lp.row_lower[equal], bounds=bounds, method="highs")
+    assert cold.status == 0, cold.message
+    return sign * cold.fun
+
+
+def test_later_payoff_stages_the_weighted_sum_and_the_first_frontier_point_start_from_earlier_optima(tmp_path):
+    """Each objective after the first starts from the last one's optimum (primal simplex), the
+    weighted sum from the last objective's optimum, the frontier's first point from the first
+    objective's (dual simplex): every one of them warm, and each reaches the optimum scipy's
+    linprog finds for the same LP solved cold."""
+    import lup_opt
+    from benchmarks.generate import generate
+    from lup_opt.tradeoffs.analysis import AUGMENT, _at_least, frontier, payoff_table, weighted_sum
+    from lup_opt.tradeoffs.api import _problem
+
+    scenario = lup_opt.load_scenario(generate("parcels", 120, tmp_path / "parcels"))
+    problem = _problem(scenario, ["objective", "ldn_net", "food_t:max"], None)
+    lp = problem.lp
+    session, real_run, warm = problem.session, problem.session._run, []
+    session._run = lambda was_warm: warm.append(was_warm) or real_run(was_warm)
+
+    payoff = payoff_table(problem)
+    assert warm == [False, True, True, True, True, True]  # only the first objective's first stage is cold
+    for objective, ideal in zip(problem.objectives, payoff.ideal, strict=True):
+        assert ideal == pytest.approx(objective.offset + _cold_optimum(lp, objective.vector, objective.sense),
+                                      rel=1e-7), objective.label
+
+    warm.clear()
+    plan = weighted_sum(problem, payoff, [0.5, 0.3, 0.2])
+    assert warm == [True]
+    spread = payoff.ideal - payoff.nadir
+    weighted = sum(w * o.vector / s for w, o, s in zip([0.5, 0.3, 0.2], problem.objectives, spread, strict=True))
+    assert weighted @ plan.plan == pytest.approx(_cold_optimum(lp, weighted, ObjectiveSense.MAXIMIZE), rel=1e-7)
+
+    problem = _problem(scenario, ["objective", "ldn_net"], None)
+    payoff = payoff_table(problem)
+    session, real_run, warm = problem.session, problem.session._run, []
+    session._run = lambda was_warm: warm.append(was_warm) or real_run(was_warm)
+    found = frontier(problem, payoff, points=4)
+    assert all(warm) and len(warm) == 4
+    bounded = problem.objectives[1]
+    ranges = np.abs(payoff.ideal - payoff.nadir)
+    augmented = problem.objectives[0].sign * problem.objectives[0].vector + (
+        AUGMENT * ranges[0] / ranges[1] * bounded.sign * bounded.vector)
+    levels = np.linspace(payoff.nadir[1], payoff.ideal[1], 4)
+    for n, x in found.plans.items():
+        cold = _cold_optimum(lp, augmented, ObjectiveSense.MAXIMIZE, [(bounded.vector, *_at_least(bounded, levels[n]))])
+        assert augmented @ x == pytest.approx(cold, rel=1e-7), f"point {n}"
 
 
 # --- command line ------------------------------------------------------------------------------
