@@ -270,6 +270,28 @@ def test_listening_beyond_loopback_makes_a_token(workspace):
     assert token and len(token) >= 24
 
 
+def test_a_run_is_forked_from_the_preloaded_server_with_its_output_in_its_log_and_its_exit_code(tmp_path):
+    """Where the platform has a forkserver, a run's process is forked from it (lup_opt already
+    imported there); it works in its job folder, what it prints goes to the job's stderr.log,
+    and its exit code is the worker's: 1 here, for a kind of run the worker does not know."""
+    import multiprocessing
+
+    from lup_opt.app.launch import STDERR_LOG, ForkedWorker, start_worker
+    from lup_opt.app.worker import SPEC
+
+    job = tmp_path / "job"
+    job.mkdir()
+    (job / SPEC).write_text(json.dumps({"kind": "nonsense", "scenario_folder": str(SCENARIOS / "tiny"),
+                                        "out": str(tmp_path / "out"), "run": {}}), encoding="utf-8")
+    process = start_worker(job)
+    assert process.wait(60) == 1 and process.returncode == 1
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        assert isinstance(process, ForkedWorker)
+    log = (job / STDERR_LOG).read_text(encoding="utf-8")
+    assert "ValueError: unknown kind of run: nonsense" in log
+    assert (job / "tmp").is_dir() and not (tmp_path / "out").exists()  # the worker's scratch is in its job folder
+
+
 def test_without_the_app_extra_the_command_gives_a_hint_not_a_traceback(tmp_path):
     probe = ("import sys\nsys.modules['fastapi'] = None\nsys.modules['uvicorn'] = None\n"
              "from lup_opt.cli import app\napp(['app', '.'])\n")

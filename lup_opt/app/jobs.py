@@ -14,11 +14,9 @@ import hashlib
 import itertools
 import json
 import logging
-import os
 import shutil
 import signal
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Mapping, Sequence
@@ -26,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from lup_opt.app.launch import STDERR_LOG, WorkerProcess, start_worker
 from lup_opt.app.worker import OUTCOME, PROGRESS, SPEC
 from lup_opt.app.workspace import Workspace
 from lup_opt.errors import LupOptError
@@ -58,7 +57,7 @@ class Run:
     started: float | None = None
     finished: float | None = None
     outcome: dict[str, Any] = field(default_factory=dict)
-    process: subprocess.Popen | None = field(default=None, repr=False)
+    process: WorkerProcess | None = field(default=None, repr=False)
     job: Path | None = field(default=None, repr=False)
     cancel_asked: float | None = None
     parent: str | None = None  # the run whose suggested relaxation this run applies
@@ -239,11 +238,8 @@ class RunManager:
                 "overrides": run.overrides, "out": str(self.folder(run.id)), "run": identity, **run.options}
         (job / SPEC).write_text(json.dumps(spec, indent=1), encoding="utf-8")
         self.workspace.runs.mkdir(exist_ok=True)
-        with (job / "stderr.log").open("wb") as err:
-            # The worker's own process: cwd is the job folder, so that no write can hit the workspace root.
-            run.process = subprocess.Popen([sys.executable, "-m", "lup_opt.app.worker", str(job)], cwd=job,
-                                           stdin=subprocess.DEVNULL, stdout=err, stderr=err,
-                                           env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        # The worker's own process: cwd is the job folder, so that no write can hit the workspace root.
+        run.process = start_worker(job)
         run.job, run.state, run.started = job, RUNNING, time.time()
         log.info("started run %s (pid %d)", run.id, run.process.pid)
 
@@ -257,7 +253,7 @@ class RunManager:
             outcome = json.loads(outcome_file.read_text(encoding="utf-8"))
             self._finish(run, outcome.get("state", DONE), outcome)
             return
-        tail = (run.job / "stderr.log").read_text(encoding="utf-8", errors="replace")[-1500:]
+        tail = (run.job / STDERR_LOG).read_text(encoding="utf-8", errors="replace")[-1500:]
         self._clean_leftovers(run)
         self._finish(run, FAILED, {"status": "failed", "message": f"the run's process ended (exit {run.process.returncode})"
                                                                    f" without a result: {tail.strip()[-600:]}"})

@@ -1,4 +1,5 @@
-"""One run in a process of its own: ``python -m lup_opt.app.worker JOB_FOLDER``.
+"""One run in a process of its own: forked from a server that has lup_opt imported, or
+``python -m lup_opt.app.worker JOB_FOLDER`` (:mod:`.launch` decides).
 
 The job folder (in the workspace's scratch) holds ``spec.json`` (what to run); the worker
 appends progress to ``progress.jsonl`` (a stage, or a line of HiGHS's log as HiGHS writes it)
