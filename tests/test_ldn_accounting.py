@@ -224,16 +224,24 @@ def test_a_bau_plan_line_that_does_not_fit_is_named(tmp_path):
         lup_opt.solve(lup_opt.load_scenario(folder, overrides=["ldn.business_as_usual.plan=bau.csv"]))
 
 
-def test_each_price_of_neutrality_re_solve_is_the_cold_optimum_without_those_rows(tmp_path):
+@pytest.mark.parametrize("backend", ["highspy", "pyomo"])
+def test_each_price_of_neutrality_re_solve_is_the_cold_optimum_without_those_rows(tmp_path, monkeypatch, backend):
     """The warm re-solves (primal simplex from the optimum) against HiGHS solving each LP without
-    the group's LDN rows from scratch, on a generated scenario with several land types."""
+    the group's LDN rows from scratch, on a generated scenario with several land types. Through
+    Pyomo, which keeps no basis, they start from its plan and duals (crossover makes the basis)."""
     from benchmarks.generate import generate
     from lup_opt.api import build
     from lup_opt.model.ldn import LDN_NEUTRALITY
     from lup_opt.solve.highs import solve_with_highspy
+    from lup_opt.solve.session import WarmSession
 
+    took_point = []
+    real = WarmSession.start_from_point
+    monkeypatch.setattr(WarmSession, "start_from_point",
+                        lambda self, *a: took_point.append(real(self, *a)) or took_point[-1])
     scenario = lup_opt.load_scenario(generate("parcels", 120, tmp_path / "parcels"))
-    price = lup_opt.solve(scenario, checks=False).linkages["ldn_price"]
+    price = lup_opt.solve(scenario, checks=False, backend=backend).linkages["ldn_price"]
+    assert took_point == ([] if backend == "highspy" else [True])  # highspy's solve kept its basis
     lp = build(scenario).lp
     block = lp.constraint(LDN_NEUTRALITY)
     assert len(price) > 2 and (price["price_of_neutrality"] > 0).any()

@@ -243,6 +243,19 @@ class WarmStart:
     basis: tuple[np.ndarray, np.ndarray] | None = None
 
 
+def crossover_from(highs: highspy.Highs, lp: LinearProgram, col_values: np.ndarray, row_duals: np.ndarray) -> bool:
+    """HiGHS's crossover from the point (``col_values``, ``row_duals``) of ``lp`` (the LP
+    ``highs`` holds, objective included): True if it left a valid basis. It ends short of
+    optimal when the duals are not dual feasible; its basis is then still a start."""
+    x, y = np.asarray(col_values, dtype=float), np.asarray(row_duals, dtype=float)
+    point = highspy.HighsSolution()
+    point.col_value, point.row_value = x, np.asarray(lp.matrix @ x)
+    point.row_dual, point.col_dual = y, np.asarray(lp.cost - lp.matrix.T @ y)
+    point.value_valid = point.dual_valid = True
+    highs.crossover(point)
+    return bool(highs.getBasis().valid)
+
+
 def _warm_run(highs: highspy.Highs, lp: LinearProgram, start: WarmStart, options: SolverOptions) -> bool:
     """Run HiGHS from ``start``; True if that ended optimal, else False with HiGHS ready for a
     cold run."""
@@ -250,14 +263,8 @@ def _warm_run(highs: highspy.Highs, lp: LinearProgram, start: WarmStart, options
         began = set_basis(highs, start.basis)
         strategy = DUAL_SIMPLEX
     else:
-        x, y = np.asarray(start.col_values, dtype=float), np.asarray(start.row_duals, dtype=float)
-        point = highspy.HighsSolution()
-        point.col_value, point.row_value = x, np.asarray(lp.matrix @ x)
-        point.row_dual, point.col_dual = y, np.asarray(lp.cost - lp.matrix.T @ y)
-        point.value_valid = point.dual_valid = True
         apply_time_limit(highs, options)
-        highs.crossover(point)  # ends short of optimal when y is not dual feasible: its basis is the start
-        began = highs.getBasis().valid
+        began = crossover_from(highs, lp, start.col_values, start.row_duals)
         strategy = PRIMAL_SIMPLEX
     if began:
         highs.setOptionValue("solver", SolverMethod.SIMPLEX.value)

@@ -19,7 +19,9 @@ same: the slack row keeps every plan near the optimum (0.5-0.8 s per plan agains
 A pay-off table's later objectives, a weighted sum and a frontier's first point start from an
 earlier objective's optimum kept as a basis (``start_from``, which extends a basis of the plan
 LP to the rows and columns added since): 1.0-1.1 s by primal simplex against 1.7-1.8 s for
-each later objective, 1 dual simplex pivot against 2 s for the frontier's first point.
+each later objective, 1 dual simplex pivot against 2 s for the frontier's first point. A solve
+that kept no basis (the Pyomo path) hands over its plan and duals instead
+(``start_from_point``): crossover makes the basis.
 
 Where the plan LP has the area structure and is large (``--method structured``, or ``auto`` as
 ``lup_opt.solve.area_structure.suits_structured`` decides), every solve is a structured solve
@@ -48,6 +50,7 @@ from lup_opt.solve.highs import (
     _configure,
     _status,
     apply_time_limit,
+    crossover_from,
     highs_bounds,
     new_highs,
     pass_lp,
@@ -207,6 +210,22 @@ class WarmSession:
         self.solves = max(self.solves, 1)
         self.objective_changed = False
         self.from_last_plan = widened and not self.structured
+        return True
+
+    def start_from_point(self, col_values: np.ndarray | None, row_duals: np.ndarray | None) -> bool:
+        """Take an earlier optimal solve of this LP that kept no basis (Pyomo's, say) from its
+        plan and row duals: HiGHS's crossover makes a basis of them, and the session goes on
+        as after ``start_from`` that basis. Only before rows or columns are added; False (and
+        a session that solves afresh) where there is no such point or no basis came of it."""
+        if (not self.warm or self.structured or col_values is None or row_duals is None
+                or len(col_values) != self.n_cols or self.total_cols != self.n_cols
+                or len(row_duals) != self.n_rows or self.total_rows != self.n_rows):
+            return False
+        if not crossover_from(self.highs, self.lp, col_values, row_duals):
+            self.highs.clearSolver()
+            return False
+        self.solves = max(self.solves, 1)
+        self.objective_changed = False
         return True
 
     def _extended(self, basis: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
