@@ -188,8 +188,7 @@ class WarmSession:
                 self.highs.deleteCols(self.total_cols - first, np.arange(first, self.total_cols, dtype=np.int32))
             self.extra.remove_columns_from(first)
 
-    def start_from(self, basis: tuple[np.ndarray, np.ndarray] | None, duals: np.ndarray | None = None,
-                   widened: bool = False) -> bool:
+    def start_from(self, basis: Basis | None, duals: np.ndarray | None = None, widened: bool = False) -> bool:
         """Take an earlier optimal solve of this LP as if this session had made it: the next
         solve is warm, from its basis (``Solution.basis``), or in a structured session from its
         row duals. ``widened``: the rows and bounds have only been relaxed since that solve, so
@@ -207,8 +206,7 @@ class WarmSession:
             self._duals = np.asarray(duals)
         elif basis is None or not set_basis(self.highs, self._extended(basis)):
             return False
-        self.solves = max(self.solves, 1)
-        self.objective_changed = False
+        self._took_start()
         self.from_last_plan = widened and not self.structured
         return True
 
@@ -221,14 +219,19 @@ class WarmSession:
                 or len(col_values) != self.n_cols or self.total_cols != self.n_cols
                 or len(row_duals) != self.n_rows or self.total_rows != self.n_rows):
             return False
+        apply_time_limit(self.highs, self.options)
         if not crossover_from(self.highs, self.lp, col_values, row_duals):
             self.highs.clearSolver()
             return False
-        self.solves = max(self.solves, 1)
-        self.objective_changed = False
+        self._took_start()
         return True
 
-    def _extended(self, basis: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    def _took_start(self) -> None:
+        """The next solve is warm: from the basis HiGHS now holds, for the objective it holds."""
+        self.solves = max(self.solves, 1)
+        self.objective_changed = False
+
+    def _extended(self, basis: Basis) -> Basis:
         cols, rows = (np.asarray(b, dtype=np.int8) for b in basis)
         if len(cols) == self.n_cols and len(rows) == self.n_rows:
             lower, upper = np.array(self.extra.col_lower), np.array(self.extra.col_upper)
@@ -237,7 +240,7 @@ class WarmSession:
             rows = np.r_[rows, np.full(self.total_rows - self.n_rows, BASIC, dtype=np.int8)]
         return cols, rows
 
-    def basis(self) -> tuple[np.ndarray, np.ndarray] | None:
+    def basis(self) -> Basis | None:
         """The basis HiGHS holds now (after an optimal simplex or crossover solve), as
         ``Solution.basis`` gives it; None in a structured session or without a valid basis."""
         return None if self.highs is None else _basis(self.highs)
