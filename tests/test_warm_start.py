@@ -53,7 +53,7 @@ def test_a_start_that_does_not_fit_is_dropped_and_the_lp_solved_afresh(lp):
     assert refused.is_optimal and refused.objective == pytest.approx(cold.objective, rel=1e-9)
 
 
-def test_an_infeasible_lp_stays_infeasible_from_a_warm_start(lp):
+def test_an_infeasible_lp_found_infeasible_from_a_basis_is_not_solved_again(lp):
     cold = solve_with_highspy(lp, SolverOptions(keep_basis=True))
     lower, upper = lp.row_lower.copy(), lp.row_upper.copy()
     area = lp.constraint(AREA_CONSERVATION).offset
@@ -61,4 +61,8 @@ def test_an_infeasible_lp_stays_infeasible_from_a_warm_start(lp):
     broken = lp.with_bounds(lp.col_lower, lp.col_upper, lower, upper)
     solved = solve_with_highspy(broken, SolverOptions(), WarmStart(basis=cold.basis))
     assert solved.status.value == "infeasible"
-    assert "confirmed with presolve off" in solved.message  # the cold path's own check ran
+    # Simplex from the basis ran on the LP as given: its verdict is the presolve-off check's, so
+    # neither a cold run nor that check follows it.
+    assert "presolve not used" in solved.log and "without presolve" in solved.message
+    assert "Presolving" not in solved.log and "interior point" not in solved.log.lower()
+    assert solve_with_highspy(broken, SolverOptions(presolve=False)).status.value == "infeasible"

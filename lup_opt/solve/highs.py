@@ -229,7 +229,8 @@ def apply_time_limit(highs: highspy.Highs, options: SolverOptions) -> None:
 @dataclass(frozen=True)
 class WarmStart:
     """Where a solve may begin instead of from scratch; it only ever saves time: a start that
-    does not end optimal is dropped and the LP solved afresh with the configured method.
+    ends neither optimal nor proven infeasible is dropped and the LP solved afresh with the
+    configured method.
 
     - ``col_values`` with ``row_duals``: a point near this LP's optimum whose columns meet its
       rows and bounds (a scenario's part of a stochastic plan): HiGHS's crossover makes a basis
@@ -257,7 +258,8 @@ def crossover_from(highs: highspy.Highs, lp: LinearProgram, col_values: np.ndarr
 
 
 def _warm_run(highs: highspy.Highs, lp: LinearProgram, start: WarmStart, options: SolverOptions) -> bool:
-    """Run HiGHS from ``start``; True if that ended optimal, else False with HiGHS ready for a
+    """Run HiGHS from ``start``; True if that settled the LP (optimal, or infeasible: simplex
+    from a basis runs on the LP as given, without presolve), else False with HiGHS ready for a
     cold run."""
     if start.basis is not None:
         began = set_basis(highs, start.basis)
@@ -273,7 +275,7 @@ def _warm_run(highs: highspy.Highs, lp: LinearProgram, start: WarmStart, options
         highs.run()
         highs.setOptionValue("simplex_strategy", DUAL_SIMPLEX)
         status, message = _status(highs)
-        if status is SolveStatus.OPTIMAL:
+        if status is SolveStatus.OPTIMAL or highs.getModelStatus() == highspy.HighsModelStatus.kInfeasible:
             return True
         logger.debug("the warm start ended %s (%s); solving afresh", status.value, message)
     else:
@@ -299,11 +301,16 @@ def solve_with_highspy(lp: LinearProgram, options: SolverOptions | None = None,
         if pass_status == highspy.HighsStatus.kError:
             return _failed(f"HiGHS rejected the model ({pass_status})", handoff, _read(log_file))
 
-        if warm_start is None or not _warm_run(highs, lp, warm_start, options):
+        settled_warm = warm_start is not None and _warm_run(highs, lp, warm_start, options)
+        if not settled_warm:
             highs.run()
         status, message = _status(highs)
         rechecked = False
-        if status is SolveStatus.INFEASIBLE and options.presolve:
+        if status is SolveStatus.INFEASIBLE and settled_warm:
+            # HiGHS solves from a valid basis without presolve ("useful basis so presolve not
+            # used"): the verdict is already the presolve-off one that the check below gets.
+            message += " (from the warm start's basis, without presolve)"
+        elif status is SolveStatus.INFEASIBLE and options.presolve:
             # HiGHS presolve has wrongly declared feasible models infeasible in several reported
             # cases (and cannot always tell infeasible from unbounded): check without it.
             highs.setOptionValue("presolve", "off")
