@@ -149,6 +149,8 @@ def comparison_figure(comparison: Comparison, path: Path) -> Path:
     from matplotlib import colormaps
     from matplotlib.figure import Figure  # a Figure draws to files only: no backend to set, no window
 
+    from lup_opt.plotting import save_tight
+
     fig = Figure(figsize=(13, max(4.0, 0.35 * max(len(land), len(whole)) + 1.5)))
     axes = fig.subplots(1, 2)
     if len(land):
@@ -168,6 +170,4 @@ def comparison_figure(comparison: Comparison, path: Path) -> Path:
     axes[1].set_xlabel("% change (B against A)")
     axes[1].set_title("Indicators, whole area")
     fig.suptitle(f"B: {comparison.b}   against   A: {comparison.a}")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    return path
+    return save_tight(fig, path, dpi=110)

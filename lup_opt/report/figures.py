@@ -9,6 +9,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from lup_opt.plotting import save_tight
+
 DPI = 110
 MAX_LABELS = 25  # bars or matrix labels beyond this are grouped (large scenarios)
 MAX_UNITS = 6  # price units shown (one panel each)
@@ -18,10 +20,8 @@ def _figure(width: float, height: float) -> Figure:
     return Figure(figsize=(width, height), dpi=DPI)
 
 
-def _save(fig: Figure, path: Path) -> Path:
-    fig.tight_layout()
-    fig.savefig(path, dpi=DPI)
-    return path
+def _save(fig: Figure, path: Path, rect: tuple[float, float, float, float] = (0, 0, 1, 1)) -> Path:
+    return save_tight(fig, path, DPI, rect)
 
 
 def ldn_balance_figure(ldn_balance: pd.DataFrame, path: Path) -> Path | None:
@@ -48,9 +48,7 @@ def ldn_balance_figure(ldn_balance: pd.DataFrame, path: Path) -> Path | None:
     handles, labels = axes[0][0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="lower center", ncol=4, fontsize=8, frameon=False)
     fig.suptitle("Land degradation neutrality per land type")
-    fig.tight_layout(rect=(0, 0.07, 1, 1))
-    fig.savefig(path, dpi=DPI)
-    return path
+    return _save(fig, path, rect=(0, 0.07, 1, 1))
 
 
 def transition_heatmap(transitions: pd.DataFrame, path: Path) -> Path | None:

@@ -9,6 +9,8 @@ import pandas as pd
 from matplotlib import colormaps
 from matplotlib.figure import Figure
 
+from lup_opt.plotting import save_tight
+
 
 def _subplots(width: float, height: float, *args, **kwargs):
     figure = Figure(figsize=(width, height))
@@ -16,9 +18,7 @@ def _subplots(width: float, height: float, *args, **kwargs):
 
 
 def _save(figure, path: Path) -> Path:
-    figure.tight_layout()
-    figure.savefig(path, dpi=120)
-    return path
+    return save_tight(figure, path, dpi=120)
 
 
 def payoff_figure(table: pd.DataFrame, achievement: np.ndarray, path: Path) -> Path:
