@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 
+import numpy as np
 import pytest
 import yaml
 
@@ -49,6 +50,33 @@ def test_the_farms_ws_eev_vss_and_evpi_match_the_hand_computation(farm):
     assert farm.measure("VSS") == pytest.approx(eev - 28.0, rel=1e-7)
     assert farm.measure("EVPI") == pytest.approx(2.0, rel=1e-9)
     assert farm.measure("CVaR_0.9") == pytest.approx(50.0, rel=1e-9)  # the worst 10 %: a dry year
+
+
+def test_the_mean_value_plan_starts_from_the_most_probable_scenarios_basis_and_is_the_cold_optimum(monkeypatch):
+    from lup_opt.stochastic import plan
+
+    def same(a, b):
+        return all(np.array_equal(x, y) for x, y in ((a.matrix.toarray(), b.matrix.toarray()), (a.cost, b.cost),
+                                                     (a.col_lower, b.col_lower), (a.col_upper, b.col_upper)))
+
+    tree = branches(lup_opt.load_scenario(SCENARIOS / "farm"))
+    probable = max(tree, key=lambda b: b.probability)
+    assert probable.name == "base"
+    mean = plan._mean_value_problem([b.built.lp for b in tree], np.array([b.probability for b in tree]))
+    calls = []
+
+    def recorded(lp, options=None, warm_start=None):
+        solved = solve_with_highspy(lp, options, warm_start)
+        calls.append((lp, warm_start, solved))
+        return solved
+
+    monkeypatch.setattr(plan, "solve_with_highspy", recorded)
+    lup_opt.solve_stochastic(lup_opt.load_scenario(SCENARIOS / "farm"))
+    ((_, start, solved),) = [c for c in calls if same(c[0], mean)]
+    ((_, _, ws),) = [c for c in calls if same(c[0], probable.built.lp)]  # the scenario's own plan (WS)
+    assert all(np.array_equal(a, b) for a, b in zip(start.basis, ws.basis, strict=True))
+    assert "useful basis" in solved.log
+    assert solved.objective == pytest.approx(solve_with_highspy(mean).objective, rel=1e-12)
 
 
 def test_each_scenarios_prices_are_the_plans_duals_over_its_probability():
