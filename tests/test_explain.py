@@ -3,11 +3,15 @@ diagnosis names exactly the conflicting targets and a relaxation that makes the 
 
 from __future__ import annotations
 
+import importlib
 import json
 
 import pytest
 
 import lup_opt
+from lup_opt.api import build
+from lup_opt.solve.highs import solve_with_highspy
+from lup_opt.solve.options import SolverOptions
 from tests.conftest import REPO, SCENARIOS
 
 CASES = {
@@ -114,11 +118,16 @@ def test_independent_conflicts_are_reported_separately():
         "targets.town_cereal.value": 400, **diagnosis.overrides})).is_optimal
 
 
-def test_a_feasible_scenario_is_confirmed_with_presolve_on_and_off(tiny_scenario):
+def test_a_scenario_solved_with_presolve_on_is_feasible_without_a_second_solve(tiny_scenario, monkeypatch):
+    explain = importlib.import_module("lup_opt.diagnose.explain")  # the module, not the function
+    solved = []
+    monkeypatch.setattr(explain, "solve_with_highspy", lambda lp, options: solved.append(options.presolve)
+                        or solve_with_highspy(lp, options))
     diagnosis = lup_opt.explain(tiny_scenario)
-    assert diagnosis.feasible
-    assert diagnosis.presolve_checks == {"on": "optimal", "off": "optimal"}
-    assert diagnosis.sentences() == ["Scenario 'tiny' is feasible (presolve on: optimal, presolve off: optimal)."]
+    assert diagnosis.feasible and solved == [True]
+    assert diagnosis.presolve_checks == {"on": "optimal"}
+    assert diagnosis.sentences() == ["Scenario 'tiny' is feasible (presolve on: optimal)."]
+    assert solve_with_highspy(build(tiny_scenario).lp, SolverOptions(presolve=False)).is_optimal
 
 
 def test_an_infeasible_solve_is_rechecked_with_presolve_off():

@@ -1,7 +1,8 @@
 """Explaining an infeasible scenario in the planner's words.
 
-1. Solve with HiGHS presolve on and off: presolve has wrongly declared feasible models
-   infeasible in several reported cases, so infeasibility is only declared when both agree.
+1. Solve with HiGHS presolve on, and unless that finds a plan, off: presolve has wrongly
+   declared feasible models infeasible in several reported cases, so infeasibility is only
+   declared when both agree.
 2. Elastic relaxation (D-ELASTIC in models/formulation.md): every hard target, share target and
    LDN row gets violation variables costing 1/size per unit, so the LP finds the smallest total
    *relative* relaxation that restores feasibility; optionally a second, lexicographic stage
@@ -64,9 +65,12 @@ def explain(
     if solved is not None and solved.status is SolveStatus.INFEASIBLE and solved.presolve_rechecked:
         statuses = (SolveStatus.INFEASIBLE, SolveStatus.INFEASIBLE)
     else:
-        statuses = (solve_with_highspy(lp, replace(options, presolve=True)).status,
-                    solve_with_highspy(lp, replace(options, presolve=False)).status)
-    presolve = {"on": statuses[0].value, "off": statuses[1].value}
+        on = solve_with_highspy(lp, replace(options, presolve=True)).status
+        # An optimum with presolve on is a plan that meets the LP as given (HiGHS postsolves it):
+        # only a verdict of infeasible (or none) needs the check with presolve off.
+        statuses = (on,) if on is SolveStatus.OPTIMAL else (
+            on, solve_with_highspy(lp, replace(options, presolve=False)).status)
+    presolve = dict(zip(("on", "off"), (status.value for status in statuses), strict=False))
     feasible = SolveStatus.OPTIMAL in statuses
     base = {"scenario": scenario_name, "presolve_checks": presolve, "findings": checks.findings,
             "ldn_capacity": checks.ldn_capacity}
