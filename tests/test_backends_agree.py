@@ -139,3 +139,29 @@ def test_pyomo_model_has_named_indexed_components(tiny_scenario):
     model.more_restoration = pyo.Constraint(expr=model.area["U3", "grass", "restoration", 2030] >= 25)
     pyo.SolverFactory("highs").solve(model)
     assert pyo.value(model.objective) == pytest.approx(630.0)
+
+
+@pytest.mark.parametrize("name", ["tiny", "default"])
+def test_pyomos_standard_form_of_the_pyomo_model_is_the_lp(name):
+    """What the Pyomo backend solves is the Pyomo model as Pyomo's own standard-form compiler reads
+    it: the same coefficients, bounds, costs and sense as the LP it was made from. A row without
+    columns (a conversion limit on land with no change to limit) the compiler leaves out, as it
+    holds whatever the plan: it is free, and empty, in the solve too."""
+    from lup_opt.api import build
+    from lup_opt.solve.pyomo_backend import compiled_lp, to_pyomo
+
+    lp = build(lup_opt.load_scenario(SCENARIOS / name)).lp
+    compiled = compiled_lp(to_pyomo(lp), lp)
+    assert compiled.sense is lp.sense and compiled.objective_offset == pytest.approx(lp.objective_offset)
+    np.testing.assert_allclose(compiled.cost, lp.cost, rtol=1e-15)
+    np.testing.assert_array_equal(compiled.col_lower, lp.col_lower)
+    np.testing.assert_array_equal(compiled.col_upper, lp.col_upper)
+    empty = lp.rows.getnnz(axis=1) == 0
+    np.testing.assert_array_equal(compiled.row_lower[~empty], lp.row_lower[~empty])
+    np.testing.assert_array_equal(compiled.row_upper[~empty], lp.row_upper[~empty])
+    assert np.all((lp.row_lower[empty] <= 0) & (lp.row_upper[empty] >= 0))  # they hold at any plan
+    assert np.all(np.isinf(compiled.row_lower[empty]) & np.isinf(compiled.row_upper[empty]))
+    assert compiled.rows[empty].nnz == 0
+    difference = (compiled.matrix - lp.matrix).tocoo()
+    assert compiled.matrix.nnz == lp.matrix.nnz
+    assert difference.nnz == 0 or np.max(np.abs(difference.data)) <= 1e-15 * np.max(np.abs(lp.matrix.data))
