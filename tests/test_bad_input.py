@@ -149,3 +149,10 @@ def test_python_api_raises_scenario_error_with_every_issue(scenario):
         lup_opt.load_scenario(scenario)
     assert len(raised.value.issues) == 2
     assert {issue.file for issue in raised.value.issues} == {"units.csv"}
+
+
+def test_a_whole_number_too_large_for_the_column_is_quoted_as_written(cli, scenario):
+    edit(scenario / "productivity.csv", "crop,hill,-1", "crop,hill,1e300")
+    message = solve_expecting_bad_input(cli, scenario)
+    assert "column 'productivity': '1e300' is too large a whole number (at most 9,007,199,254,740,992)" in message
+    assert "-9223372036854775808" not in message and "is not allowed" not in message

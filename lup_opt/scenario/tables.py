@@ -26,6 +26,7 @@ WILDCARD = "*"
 MAX_ROWS_REPORTED = 5
 MAX_COLUMNS = 1_000  # a table with more columns is refused before it is parsed
 HEADER_BYTES = 4_000_000  # the header is looked for in this many first bytes
+LARGEST_WHOLE = 2**53  # a whole-number column takes no larger magnitude (floats hold every integer up to it)
 
 _TRUE = {"true", "yes", "1", "y", "t"}
 _FALSE = {"false", "no", "0", "n", "f"}
@@ -325,6 +326,12 @@ def _convert(
             issues, label, col, lines, fractional,
             lambda i: f"'{excerpt(text_values[i])}' is not a whole number",
         )
+        # Beyond 2**53 a float no longer holds every whole number, and beyond 2**63 none fits the
+        # integer column: refuse it here rather than quote what the cast made of it.
+        huge = ~np.isnan(numbers) & ~fractional & (np.abs(numbers) > LARGEST_WHOLE)
+        _report(issues, label, col, lines, huge,
+                lambda i: f"'{excerpt(text_values[i])}' is too large a whole number (at most {LARGEST_WHOLE:,})")
+        numbers = np.where(huge, np.nan, numbers)
     if col.choices:
         allowed = np.array([float(c) for c in col.choices])
         bad = ~np.isnan(numbers) & ~np.isin(numbers, allowed)
