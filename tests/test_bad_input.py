@@ -156,3 +156,11 @@ def test_a_whole_number_too_large_for_the_column_is_quoted_as_written(cli, scena
     message = solve_expecting_bad_input(cli, scenario)
     assert "column 'productivity': '1e300' is too large a whole number (at most 9,007,199,254,740,992)" in message
     assert "-9223372036854775808" not in message and "is not allowed" not in message
+
+
+def test_an_empty_table_path_is_refused_by_its_key_not_as_the_scenario_folder(cli, scenario):
+    """Found by the fuzz test: ``--set tables.units=`` was read as the scenario folder itself and
+    refused as ': is a folder, not a file', naming no file."""
+    message = solve_expecting_bad_input(cli, scenario, "--set", "tables.units=")
+    assert "tables.units: the path is empty; name the table's file" in message
+    assert "is a folder" not in message

@@ -48,6 +48,14 @@ class Tables(StrictModel):
     exclusions: str | None = None
     productivity: str | None = None
 
+    @field_validator("*")
+    @classmethod
+    def _a_file_is_named(cls, path: str | None) -> str | None:
+        # An empty path is the scenario folder itself, which would be refused as "a folder".
+        if path is not None and not path.strip():
+            raise ValueError("the path is empty; name the table's file (relative to the scenario folder)")
+        return path
+
 
 class TransitionSettings(StrictModel):
     default_allowed: bool = True
