@@ -235,8 +235,9 @@ class WarmStart:
     - ``col_values`` with ``row_duals``: a point near this LP's optimum whose columns meet its
       rows and bounds (a scenario's part of a stochastic plan): HiGHS's crossover makes a basis
       of it and primal simplex finishes from there;
-    - ``basis``: an optimal basis of an LP that differs from this one only in column or row
-      bounds (HiGHS status codes, as ``Solution.basis``): dual simplex re-optimises it.
+    - ``basis``: an optimal basis of an LP of this one's shape, at best one that differs only in
+      column or row bounds (HiGHS status codes, as ``Solution.basis``): dual simplex
+      re-optimises it.
     """
 
     col_values: np.ndarray | None = None

@@ -121,7 +121,7 @@ def compiled_lp(model: pyo.ConcreteModel, lp: LinearProgram) -> LinearProgram:
         raise LupOptError("the Pyomo model no longer has the LP's shape (one objective, every variable kept)")
     col_at = {id(v): j for j, v in enumerate(columns)}
     row_at = {id(c): i for i, c in enumerate(rows)}
-    to_lp_columns = sp.csc_matrix((np.ones(len(form.columns)), ([*range(len(form.columns))],
+    to_lp_columns = sp.csc_matrix((np.ones(len(form.columns)), (np.arange(len(form.columns)),
                                    [col_at[id(v)] for v in form.columns])), shape=(len(form.columns), lp.num_cols))
     # mixed form: one entry per equality (0), and one per upper (+1) and lower (-1) bound of a row
     # with both, the same coefficients in each; a row the compiler left out has no bounds (or no

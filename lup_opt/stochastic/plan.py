@@ -158,9 +158,9 @@ def _measures(tree: tuple[Branch, ...], lps: list[LinearProgram], first: np.ndar
     """RP, WS, EEV, VSS, EVPI and CVaR. Each scenario's own plan (WS) starts from its part of the
     two-stage plan: feasible for it, and optimal but for the first stage's reduced costs (on the
     default scenario, crossover then primal simplex took 0.07-0.13 s per scenario against
-    1.8-2.0 s solved afresh). The mean-value problem starts from the most probable scenario's WS
-    basis, and each EEV completion from that scenario's WS basis: only the first stage's bounds
-    differ."""
+    1.8-2.0 s solved afresh). Each EEV completion starts from that scenario's WS basis: only the
+    first stage's bounds differ. The mean-value problem, whose coefficients differ too, starts
+    from the most probable scenario's WS basis: a basis of an LP of the same shape."""
     p = np.array([b.probability for b in tree])
     minimise = sense is ObjectiveSense.MINIMIZE
     rp = float(p @ np.array(outcomes))
