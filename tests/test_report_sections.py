@@ -435,3 +435,36 @@ def test_a_folder_whose_scenario_is_gone_still_gets_a_report_that_says_what_it_c
     assert f"Not assessed: cover classes and protected land come from the scenario, and the scenario folder " \
            f"{scenario} is no longer there" in sensitive
     assert '<section id="ldn">' in page and len(_summary(page)) >= 3  # the rest is read from the folder
+
+
+def test_a_chart_laid_out_in_one_pass_has_the_pixels_of_matplotlibs_two(default_results_folder, tmp_path,
+                                                                         monkeypatch):
+    """save_tight lays a whole-figure chart out in one pass; matplotlib's tight layout (rect (0, 0,
+    1, 1)) runs a second that fits the first one's margins into the rect. On the default's busiest
+    charts (six price panels; the transition matrix with its colour bar) the PNGs are the same."""
+    from matplotlib.layout_engine import TightLayoutEngine
+    from PIL import Image
+
+    from lup_opt import plotting
+    from lup_opt.report import figures
+
+    duals, transitions = (pd.read_csv(default_results_folder / f"{name}.csv") for name in ("duals", "transitions"))
+
+    def draw(folder):
+        folder.mkdir()
+        return [figures.prices_figure(duals, folder / "prices.png"),
+                figures.transition_heatmap(transitions, folder / "transitions.png")]
+
+    one_pass = draw(tmp_path / "one")
+    passes = []
+    original = TightLayoutEngine.execute
+
+    def two_passes(engine, figure):
+        passes.append(engine.get()["rect"])
+        return original(TightLayoutEngine(rect=plotting.WHOLE_FIGURE), figure)
+
+    monkeypatch.setattr(TightLayoutEngine, "execute", two_passes)
+    two = draw(tmp_path / "two")
+    assert passes == [None, None]  # save_tight asked for one pass
+    for a, b in zip(one_pass, two, strict=True):
+        assert np.array_equal(np.asarray(Image.open(a)), np.asarray(Image.open(b))), a.name
