@@ -88,7 +88,7 @@ def test_report_is_self_contained_with_valid_embedded_figures(default_results_fo
 @requires_geo
 def test_allocation_gpkg_opens_with_geopandas_and_carries_the_documented_attributes(default_results_folder,
                                                                                        default_result):
-    geopandas = pytest.importorskip("geopandas")
+    geopandas = pytest.importorskip("geopandas", reason="needs the geo extra: pip install 'lup_opt[geo]'")
     layer = geopandas.read_file(default_results_folder / "allocation.gpkg", layer="land_units")
     assert list(layer.columns[: len(GPKG_ATTRIBUTES)]) == GPKG_ATTRIBUTES
     assert {c for c in layer.columns if c.startswith("ha_")}, "no area-per-use attributes"
@@ -142,7 +142,7 @@ def test_a_missing_geometry_file_is_an_error_naming_the_key(tmp_path):
 
 @requires_geo
 def test_units_without_an_outline_are_left_off_the_map(tmp_path, default_result):
-    geopandas = pytest.importorskip("geopandas")
+    geopandas = pytest.importorskip("geopandas", reason="needs the geo extra: pip install 'lup_opt[geo]'")
     from lup_opt.spatial import write_allocation_gpkg
 
     outlines = geopandas.read_file(SCENARIOS / "default" / "units.gpkg").iloc[10:]

@@ -256,7 +256,7 @@ def test_best_soils_must_name_land_that_exists(small):
 
 def _tiny_with_outlines(tmp_path, crs: str):
     """The tiny scenario with square outlines in ``crs`` (metres, or degrees)."""
-    geopandas = pytest.importorskip("geopandas")
+    geopandas = pytest.importorskip("geopandas", reason="needs the geo extra: pip install 'lup_opt[geo]'")
     from shapely import box
 
     folder = shutil.copytree(SCENARIOS / "tiny", tmp_path / f"tiny-{crs.replace(':', '')}")
@@ -280,7 +280,7 @@ def test_maps_in_degrees_say_there_is_no_scale_bar(tmp_path):
 
 
 def test_a_crs_has_a_scale_bar_only_when_projected_in_metres():
-    pyproj = pytest.importorskip("pyproj")
+    pyproj = pytest.importorskip("pyproj", reason="needs the geo extra: pip install 'lup_opt[geo]'")
     from lup_opt.report.basemap import in_metres
 
     assert in_metres(pyproj.CRS("EPSG:32736")) and not in_metres(pyproj.CRS("EPSG:4326"))
@@ -289,7 +289,7 @@ def test_a_crs_has_a_scale_bar_only_when_projected_in_metres():
 
 
 def _grid_results(tmp_path):
-    rasterio = pytest.importorskip("rasterio")
+    rasterio = pytest.importorskip("rasterio", reason="needs the geo extra: pip install 'lup_opt[geo]'")
     from rasterio.transform import from_origin
 
     from lup_opt.raster import scenario_from_rasters

@@ -84,7 +84,7 @@ def test_the_job_array_runs_resume_and_the_sweep_collects_them_without_solving_a
            for _, r in table.iterrows()}
     assert got == pytest.approx(HAND)
 
-    xarray = pytest.importorskip("xarray")
+    xarray = pytest.importorskip("xarray", reason="needs the xarray extra: pip install 'lup_opt[xarray]'")
     from lup_opt.results.xarray_io import open_netcdf
 
     dataset = open_netcdf(out / "sweep.nc")

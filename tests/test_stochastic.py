@@ -136,7 +136,6 @@ def test_a_risk_averse_farm_ploughs_more_against_the_dry_year(tmp_path):
 
 
 def test_the_highspy_and_pyomo_paths_agree_on_the_equivalent():
-    pytest.importorskip("pyomo")
     from lup_opt.solve.pyomo_backend import solve_with_pyomo
 
     tree = branches(lup_opt.load_scenario(SCENARIOS / "farm"))
@@ -233,7 +232,6 @@ def test_the_report_shows_the_measures_the_first_stage_and_how_each_scenario_ada
 
 
 def test_the_pyomo_backend_gives_the_farms_plan():
-    pytest.importorskip("pyomo")
     result = lup_opt.solve_stochastic(lup_opt.load_scenario(SCENARIOS / "farm"), backend="pyomo")
     assert result.objective == pytest.approx(28.0, rel=1e-9)
     assert result.measure("EVPI") == pytest.approx(2.0, rel=1e-9)

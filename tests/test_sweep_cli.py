@@ -105,7 +105,7 @@ def test_a_heartbeat_cut_off_by_the_end_of_a_sweep_prints_no_traceback(tmp_path)
 
 
 def test_the_heartbeat_filter_drops_the_record_only_once_its_worker_is_closing(caplog):
-    pytest.importorskip("distributed")
+    pytest.importorskip("distributed", reason="needs the ensemble extra: pip install 'lup_opt[ensemble]'")
     import logging
     from types import SimpleNamespace
 
